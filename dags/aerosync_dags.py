@@ -1,0 +1,8 @@
+"""AeroSync: one Airflow DAG per company of the companies file (AEROSYNC_CONFIG).
+
+Declarations only: the factory reads the companies file and nothing else at parse time.
+"""
+
+from aerosync.airflow.dag_factory import build_all_dags
+
+globals().update(build_all_dags())

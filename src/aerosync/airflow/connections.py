@@ -1,0 +1,42 @@
+"""SQLAlchemy engines behind the Airflow connections AeroSync reads and writes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from aerosync.db import sqlite_engine
+
+AEROSYNC_DB_CONN_ENV = "AEROSYNC_DB_CONN_ID"
+DEFAULT_AEROSYNC_DB_CONN_ID = "aerosync_db"
+
+
+def aerosync_db_conn_id() -> str:
+    return os.environ.get(AEROSYNC_DB_CONN_ENV, DEFAULT_AEROSYNC_DB_CONN_ID)
+
+
+def default_aerosync_db_path() -> Path:
+    home = Path(os.environ.get("AIRFLOW_HOME", Path.home() / "airflow"))
+    return home / "aerosync.db"
+
+
+def engine_for_connection(conn_id: str) -> Engine:
+    """The engine of any SQL connection that has a common-sql hook (SQLite, PostgreSQL, ...)."""
+    from airflow.sdk import BaseHook
+
+    hook = BaseHook.get_connection(conn_id).get_hook()
+    engine: Engine = hook.get_sqlalchemy_engine()
+    return engine
+
+
+def aerosync_engine() -> Engine:
+    """The aerosync database: the `aerosync_db` connection, else a SQLite file in AIRFLOW_HOME."""
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    conn_id = aerosync_db_conn_id()
+    try:
+        return engine_for_connection(conn_id)
+    except AirflowNotFoundException:
+        return sqlite_engine(default_aerosync_db_path())

@@ -1,0 +1,134 @@
+"""One schedule-upload DAG per company of the companies file.
+
+Parse-time cost matters (a DAG folder may hold hundreds of companies and is parsed again by every
+task): only the config is read here; pandas, Great Expectations, SQL and HTTP stay in task code.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from airflow.providers.standard.operators.python import PythonOperator
+from airflow.sdk import DAG, TriggerRule, get_parsing_context, task
+
+from aerosync.airflow import upload_steps
+from aerosync.airflow.operators import (
+    DEFAULT_BATCH_SIZE,
+    BuildSchedulePayloadsOperator,
+    UploadSchedulesOperator,
+)
+from aerosync.config import CompanyConfig, LoadedConfig, load_config
+
+log = logging.getLogger(__name__)
+START_DATE = datetime(2026, 1, 1, tzinfo=UTC)
+UPLOAD_PREFIX = "schedule_upload__"
+
+
+def _doc(company: CompanyConfig) -> str:
+    overrides = ", ".join(f"{t} → `{c}`" for t, c in sorted(company.aircraft_connections.items()))
+    return f"""
+### Schedule upload: {company.name}
+
+Reads `{company.id}`'s fleet management system (connection `{company.fms.conn_id}`, dialect
+`{company.fms.dialect}`), checks every activity with the Great Expectations suites, and sends each
+marketed aircraft's **complete** schedule to the Avinode Marketplace (`PUT /schedules`) through
+connection `{company.marketplace_conn_id}`{f" (per aircraft: {overrides})" if overrides else ""}.
+
+* No retries, ever: a failed call is recorded and the next run sends the whole schedule again.
+* An aircraft whose data is doubtful is **held**: nothing is sent and its previous marketplace
+  schedule stays. An aircraft sent less than 5 minutes ago is **skipped**.
+* Backfilled or late runs upload nothing.
+
+Status per aircraft: `aerosync status --company {company.id}` or the *Schedule uploads* page.
+"""
+
+
+def build_upload_dag(company: CompanyConfig, batch_size: int = DEFAULT_BATCH_SIZE) -> DAG:
+    default_args: dict[str, Any] = {"owner": company.owner, "retries": 0}
+    with DAG(
+        dag_id=company.dag_id,
+        description=f"Upload {company.name}'s aircraft schedules to the Avinode Marketplace",
+        schedule=company.schedule_value,
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        default_args=default_args,
+        tags=["aerosync", "schedule-upload", f"company:{company.id}"],
+        doc_md=_doc(company),
+    ) as dag:
+        # Classic PythonOperators, not @task: a thousand companies' DAGs parse in under 2 s
+        # only without the decorator's per-task signature inspection.
+        kwargs = {"company_id": company.id}
+        extract = PythonOperator(
+            task_id="extract", python_callable=upload_steps.extract, op_kwargs=kwargs, retries=0
+        )
+        normalise = PythonOperator(
+            task_id="normalise", python_callable=upload_steps.normalise, op_kwargs=kwargs, retries=0
+        )
+        validate = PythonOperator(
+            task_id="validate", python_callable=upload_steps.validate, op_kwargs=kwargs, retries=0
+        )
+        build = BuildSchedulePayloadsOperator(
+            task_id="build_payloads", company_id=company.id, batch_size=batch_size, retries=0
+        )
+        upload = UploadSchedulesOperator.partial(
+            task_id="upload",
+            company_id=company.id,
+            retries=0,
+            map_index_template="{{ task.batch['label'] }}",
+        ).expand(batch=build.output)
+        record_status = PythonOperator(
+            task_id="record_status",
+            python_callable=upload_steps.record_status,
+            op_kwargs=kwargs,
+            retries=0,
+            trigger_rule=TriggerRule.ALL_DONE,
+        )
+        extract >> normalise >> validate >> build
+        upload >> record_status
+    return dag
+
+
+def config_problems_dag(loaded: LoadedConfig) -> DAG | None:
+    """A visible, never-scheduled DAG that lists refused companies, so nobody misses them."""
+    if not loaded.problems:
+        return None
+    lines = "\n".join(f"* {problem}" for problem in loaded.problems)
+    with DAG(
+        dag_id="aerosync_config_problems",
+        schedule=None,
+        start_date=START_DATE,
+        catchup=False,
+        default_args={"owner": "aerosync", "retries": 0},
+        tags=["aerosync", "config-problem"],
+        doc_md=f"### Companies refused in `{loaded.path}`\n\n{lines}\n\nFix them, save the file.",
+    ) as dag:
+
+        @task(task_id="report_problems", retries=0)
+        def report_problems(problems: list[str]) -> None:
+            raise ValueError("refused companies:\n" + "\n".join(problems))
+
+        report_problems([str(p) for p in loaded.problems])
+    return dag
+
+
+def build_all_dags() -> dict[str, DAG]:
+    """Every company's DAG, in sorted order; only the running task's own DAG when in a task."""
+    wanted = get_parsing_context().dag_id
+    only = (
+        wanted.removeprefix(UPLOAD_PREFIX) if wanted and wanted.startswith(UPLOAD_PREFIX) else None
+    )
+    loaded = load_config(only=only)
+    for problem in loaded.problems:
+        log.error("AeroSync configuration: %s", problem)
+    dags: dict[str, DAG] = {}
+    for company in loaded.companies:
+        if wanted is not None and wanted != company.dag_id:
+            continue
+        dags[company.dag_id] = build_upload_dag(company)
+    problems = config_problems_dag(loaded)
+    if problems is not None and wanted in (None, problems.dag_id):
+        dags[problems.dag_id] = problems
+    return dags

@@ -1,0 +1,122 @@
+"""Custom operators of the schedule-upload DAG: thin shells around `aerosync.pipeline`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException
+
+from aerosync.config import load_config
+
+if TYPE_CHECKING:
+    import requests
+
+    from aerosync.airflow.avinode_hook import AvinodeHook
+
+# Parse time matters (every task parses its DAG file again): the pipeline, SQLAlchemy and the
+# HTTP provider (aiohttp) are imported inside `execute`, not here.
+
+DEFAULT_BATCH_SIZE = 100
+
+
+class BuildSchedulePayloadsOperator(BaseOperator):
+    """Builds every sendable aircraft's complete `PUT /schedules` body; returns upload batches."""
+
+    template_fields: Sequence[str] = ("company_id",)
+    ui_color = "#d6eaf8"
+
+    def __init__(
+        self, *, company_id: str, batch_size: int = DEFAULT_BATCH_SIZE, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.company_id = company_id
+        self.batch_size = batch_size
+
+    def execute(self, context: Any) -> list[dict[str, Any]]:
+        from aerosync.airflow.connections import aerosync_engine
+        from aerosync.pipeline import Stores, step_build_payloads
+
+        company = load_config(only=self.company_id).company(self.company_id)
+        stores = Stores.on(aerosync_engine())
+        batches = step_build_payloads(company, stores, context["run_id"], self.batch_size)
+        self.log.info(
+            "%s: %d aircraft to upload in %d batch(es)",
+            company.id,
+            sum(len(b["tails"]) for b in batches),
+            len(batches),
+        )
+        return batches
+
+
+class UploadSchedulesOperator(BaseOperator):
+    """PUTs one batch of aircraft through the HTTP provider: one call each, never retried.
+
+    Every aircraft of the batch is attempted and recorded at once; the task fails at the end if
+    any of them failed.
+    """
+
+    template_fields: Sequence[str] = ("company_id",)
+    ui_color = "#d5f5e3"
+
+    def __init__(self, *, company_id: str, batch: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.company_id = company_id
+        self.batch = batch
+
+    def execute(self, context: Any) -> dict[str, int]:
+        from aerosync.airflow.connections import aerosync_engine
+        from aerosync.models import Outcome
+        from aerosync.pipeline import DECISIONS, PAYLOADS, Stores
+        from aerosync.upload import upload_batch
+
+        loaded = load_config(only=self.company_id)
+        company = loaded.company(self.company_id)
+        run_id = context["run_id"]
+        stores = Stores.on(aerosync_engine())
+        tails: list[str] = list(self.batch["tails"])
+        result = upload_batch(
+            company,
+            run_id,
+            tails,
+            stores.staging.get(company.id, run_id, PAYLOADS, tails),
+            stores.staging.get(company.id, run_id, DECISIONS, tails),
+            stores.status,
+            HookSender(loaded.product, company.request_timeout_seconds),
+        )
+        for record in result.records:
+            self.log.info(
+                "%s %s: %s (HTTP %s)", company.id, record.tail, record.outcome, record.http_status
+            )
+        failed = result.count(Outcome.FAILED)
+        if failed:
+            raise AirflowFailException(
+                f"{company.id}: {failed} of {len(tails)} aircraft in this batch failed to upload; "
+                "see `aerosync status` or the Schedule uploads page"
+            )
+        return {o.value: result.count(o) for o in Outcome}
+
+
+class HookSender:
+    """Sends through one AvinodeHook session per marketplace connection."""
+
+    def __init__(self, product: str, timeout: float) -> None:
+        self.product = product
+        self.timeout = timeout
+        self.sessions: dict[str, tuple[AvinodeHook, requests.Session]] = {}
+
+    def __call__(self, conn_id: str, body: bytes) -> requests.Response:
+        from airflow.sdk.exceptions import AirflowNotFoundException
+
+        from aerosync.airflow.avinode_hook import AvinodeHook
+        from aerosync.upload import ConnectionProblem
+
+        if conn_id not in self.sessions:
+            hook = AvinodeHook(avinode_conn_id=conn_id, timeout=self.timeout)
+            try:
+                self.sessions[conn_id] = (hook, hook.open_session())
+            except (AirflowNotFoundException, ValueError) as exc:
+                raise ConnectionProblem(f"marketplace connection {conn_id!r}: {exc}") from None
+        hook, session = self.sessions[conn_id]
+        return hook.put_schedule(session, body, self.product)

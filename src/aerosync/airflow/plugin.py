@@ -1,0 +1,53 @@
+"""The "Schedule uploads" page inside the Airflow UI, registered through the package's
+`airflow.plugins` entry point. The sub-app is mounted without authentication by Airflow: every
+route here requires an authenticated user."""
+
+from __future__ import annotations
+
+from airflow.api_fastapi.core_api.security import requires_authenticated
+from airflow.plugins_manager import AirflowPlugin
+from fastapi import Depends, FastAPI, Query
+from fastapi.responses import HTMLResponse
+
+from aerosync import status_page
+from aerosync.airflow.connections import aerosync_engine
+from aerosync.status_store import StatusStore
+
+UPLOAD_PREFIX = "schedule_upload__"
+app = FastAPI(title="AeroSync schedule uploads")
+
+
+@app.get("/status", response_class=HTMLResponse, dependencies=[Depends(requires_authenticated())])
+def status(
+    company: str | None = Query(default=None),
+    outcome: str | None = Query(default=None),
+    dag_id: str | None = Query(default=None),
+) -> str:
+    if dag_id and dag_id.startswith(UPLOAD_PREFIX):
+        company = dag_id.removeprefix(UPLOAD_PREFIX)
+    store = StatusStore(aerosync_engine())
+    store.ensure_schema()
+    records = store.latest()
+    companies = sorted({r.company for r in records})
+    return status_page.render(
+        records, companies=companies, company=company or None, outcome=outcome or None
+    )
+
+
+class AeroSyncPlugin(AirflowPlugin):
+    name = "aerosync"
+    fastapi_apps = [{"app": app, "url_prefix": "/aerosync", "name": "AeroSync schedule uploads"}]
+    external_views = [
+        {
+            "name": "Schedule uploads",
+            "href": "/aerosync/status",
+            "destination": "nav",
+            "url_route": "schedule-uploads",
+        },
+        {
+            "name": "Schedule uploads",
+            "href": "/aerosync/status?dag_id={DAG_ID}",
+            "destination": "dag",
+            "url_route": "schedule-uploads-dag",
+        },
+    ]

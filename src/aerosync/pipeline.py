@@ -1,0 +1,234 @@
+"""The schedule-upload steps as plain functions over the aerosync stores.
+
+Each Airflow task calls one of these and passes on only the small summary it returns; bulk data
+stays in the staging tables. The benchmarks call them directly, without Airflow.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from aerosync.config import CompanyConfig
+from aerosync.fms_source import RawExtract, extract
+from aerosync.models import Finding, Outcome, Severity
+from aerosync.normalise import normalise
+from aerosync.payloads import activity_body, schedule_body_text
+from aerosync.quality_frames import check_columns
+from aerosync.staging import FLEET, StagingStore
+from aerosync.status_store import StatusRecord, StatusStore
+
+RAW, ACTIVITIES, CHECKS, FINDINGS, DECISIONS, PAYLOADS, SOURCES = (
+    "raw", "activities", "checks", "findings", "decisions", "payloads", "sources",
+)  # fmt: skip
+
+
+@dataclass
+class Stores:
+    staging: StagingStore
+    status: StatusStore
+
+    @classmethod
+    def on(cls, engine: Engine) -> Stores:
+        stores = cls(StagingStore(engine), StatusStore(engine))
+        stores.status.ensure_schema()
+        return stores
+
+
+def safe_error(exc: BaseException) -> str:
+    """An exception as one short line; drivers' messages never carry passwords, URLs might."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if "://" in first or "password" in first.lower():
+        first = "(details withheld: they may contain connection secrets)"
+    return f"{type(exc).__name__}: {first[:200]}"
+
+
+def step_extract(
+    company: CompanyConfig,
+    open_fms: Callable[[], Engine],
+    stores: Stores,
+    run_id: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Read the FMS; a failing source is recorded, not raised, so that it holds its aircraft."""
+    failed: dict[str, str] = {}
+    try:
+        raw = extract(open_fms(), company.fms.dialect, now, company.fms.timeout_seconds)
+    except Exception as exc:  # any driver error: the source failed, its aircraft are held
+        raw = RawExtract()
+        failed["fms"] = f"FMS {company.fms.conn_id} ({company.fms.dialect}): {safe_error(exc)}"
+    stores.staging.put(
+        company.id,
+        run_id,
+        RAW,
+        {"aircraft": raw.aircraft, "activities": raw.activities, "services": raw.services},
+    )
+    stores.staging.put(company.id, run_id, SOURCES, {FLEET: failed})
+    return {
+        "aircraft": len(raw.aircraft),
+        "activities": len(raw.activities),
+        "services": len(raw.services),
+        "failed_sources": sorted(failed),
+    }
+
+
+def step_normalise(
+    company: CompanyConfig, stores: Stores, run_id: str, now: datetime
+) -> dict[str, Any]:
+    raw = stores.staging.get(company.id, run_id, RAW)
+    fleet = normalise(
+        company, raw.get("aircraft", []), raw.get("activities", []), raw.get("services", []), now
+    )
+    stores.staging.put(
+        company.id,
+        run_id,
+        ACTIVITIES,
+        {tail: [activity_body(a) for a in acts] for tail, acts in fleet.activities.items()},
+    )
+    stores.staging.put(
+        company.id,
+        run_id,
+        CHECKS,
+        {FLEET: {"tails": sorted(fleet.activities), "columns": check_columns(fleet.activities)}},
+    )
+    stores.staging.put(company.id, run_id, FINDINGS, {FLEET: [f.to_dict() for f in fleet.findings]})
+    return {
+        "aircraft": len(fleet.aircraft),
+        "activities": sum(len(a) for a in fleet.activities.values()),
+        "expired": fleet.expired,
+        "findings": len(fleet.findings),
+        "blocking": len([f for f in fleet.findings if f.severity is Severity.BLOCKING]),
+    }
+
+
+def step_validate(
+    company: CompanyConfig, stores: Stores, run_id: str, now: datetime
+) -> dict[str, Any]:
+    """Run the suites; decide per aircraft: send (with warnings) or hold (with reasons)."""
+    from aerosync.validation import decide
+
+    checks = stores.staging.get(company.id, run_id, CHECKS)[FLEET]
+    normalise_findings = [
+        Finding.from_dict(f)
+        for f in stores.staging.get(company.id, run_id, FINDINGS).get(FLEET, [])
+    ]
+    failed_sources = stores.staging.get(company.id, run_id, SOURCES).get(FLEET, {})
+    validation_id = uuid.uuid4().hex
+    decisions, report = decide(
+        company,
+        checks["tails"],
+        checks["columns"],
+        normalise_findings,
+        failed_sources,
+        stores,
+        now,
+        validation_id,
+    )
+    from aerosync.validation_store import save_report
+
+    save_report(stores.status.engine, validation_id, company.id, run_id, now, report)
+    stores.staging.put(company.id, run_id, DECISIONS, decisions)
+    held = sorted(t for t, d in decisions.items() if d["held"])
+    return {
+        "validation_id": validation_id,
+        "aircraft": len(decisions),
+        "held": held,
+        "failed_expectations": len([o for o in report.outcomes if not o.success]),
+    }
+
+
+def plan_batches(tails: list[str], batch_size: int) -> list[dict[str, Any]]:
+    """Groups of aircraft for the mapped upload task, each with a readable label."""
+    if not tails:
+        return []
+    count = math.ceil(len(tails) / batch_size)
+    size = math.ceil(len(tails) / count)
+    batches = []
+    for index in range(count):
+        group = tails[index * size : (index + 1) * size]
+        label = (
+            group[0] if len(group) == 1 else f"{group[0]} to {group[-1]} ({len(group)} aircraft)"
+        )
+        batches.append({"batch": index, "tails": group, "label": label})
+    return batches
+
+
+def step_build_payloads(
+    company: CompanyConfig, stores: Stores, run_id: str, batch_size: int
+) -> list[dict[str, Any]]:
+    """The complete `PUT /schedules` body of every aircraft that may be sent, from the activity
+    bodies normalisation staged (ACTIVITIES); returns the upload batches."""
+    decisions = stores.staging.get(company.id, run_id, DECISIONS)
+    sendable = sorted(t for t, d in decisions.items() if not d["held"])
+    activities = stores.staging.get_text(company.id, run_id, ACTIVITIES, sendable)
+    bodies = {tail: schedule_body_text(tail, activities.get(tail, "[]")) for tail in sendable}
+    stores.staging.put_text(company.id, run_id, PAYLOADS, bodies)
+    return plan_batches(sendable, batch_size)
+
+
+@dataclass
+class RunSummary:
+    counts: dict[str, int]
+    records: list[StatusRecord]
+    failed_sources: dict[str, str]
+
+    @property
+    def problems(self) -> list[str]:
+        found = []
+        if self.counts.get(Outcome.FAILED.value):
+            found.append(f"{self.counts[Outcome.FAILED.value]} aircraft failed")
+        if self.failed_sources:
+            found.append("source failed: " + "; ".join(self.failed_sources.values()))
+        return found
+
+    def table(self) -> str:
+        lines = [", ".join(f"{n} {o}" for o, n in self.counts.items() if n) or "no aircraft"]
+        for rec in self.records:
+            why = "; ".join(str(r.get("message")) for r in rec.reasons)[:300]
+            lines.append(
+                f"  {rec.tail:<10} {rec.outcome.value:<22} HTTP {rec.http_status!s:<5} {why}"
+            )
+        return "\n".join(lines)
+
+
+def step_record_status(company_id: str, stores: Stores, run_id: str) -> RunSummary:
+    """Held aircraft, and any that no upload task reached, get their record with every reason."""
+    decisions = stores.staging.get(company_id, run_id, DECISIONS)
+    failed_sources = stores.staging.get(company_id, run_id, SOURCES).get(FLEET, {})
+    attempted = {r.tail for r in stores.status.attempts(company_id, run_id)}
+    now = datetime.now(UTC)
+    new_records = []
+    for tail, decision in sorted(decisions.items()):
+        if tail in attempted:
+            continue
+        if decision["held"]:
+            outcome, reasons = Outcome.HELD, decision["reasons"]
+        else:
+            outcome = Outcome.FAILED
+            reasons = [{"code": "NOT_ATTEMPTED", "severity": "blocking", "tail": tail,
+                        "activity_id": None, "field": None,
+                        "message": "the upload task for this aircraft did not run; "
+                                   "nothing was sent"}]  # fmt: skip
+        new_records.append(
+            StatusRecord(
+                company=company_id,
+                tail=tail,
+                run_id=run_id,
+                attempted_at=now,
+                outcome=outcome,
+                reasons=reasons,
+                messages=decision["warnings"],
+                validation_id=decision.get("validation_id"),
+            )
+        )
+    stores.status.record(new_records)
+    records = stores.status.attempts(company_id, run_id)
+    stores.staging.purge(company_id, run_id)
+    counts = {o.value: sum(1 for r in records if r.outcome is o) for o in Outcome}
+    return RunSummary(counts, records, failed_sources)

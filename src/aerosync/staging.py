@@ -1,0 +1,101 @@
+"""Bulk data handed between tasks goes through the aerosync database, never through XCom.
+
+Rows are keyed by (company, run id, stage, tail) so that a task on any worker can read exactly
+what the previous task of the same run wrote.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, text
+
+from aerosync.status_store import iso
+
+FLEET = "*"  # the tail key for data that belongs to the whole company, not one aircraft
+
+
+class StagingStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def put(self, company: str, run_id: str, stage: str, by_tail: Mapping[str, Any]) -> None:
+        """Replace what this run staged under `stage` with `by_tail` (tail -> JSON value)."""
+        texts = {tail: json.dumps(value, separators=(",", ":")) for tail, value in by_tail.items()}
+        self.put_text(company, run_id, stage, texts)
+
+    def put_text(self, company: str, run_id: str, stage: str, by_tail: Mapping[str, str]) -> None:
+        """`put` for values that are JSON text already."""
+        staged_at = iso(datetime.now(UTC))
+        rows = [
+            {
+                "company": company,
+                "run_id": run_id,
+                "stage": stage,
+                "tail": tail,
+                "staged_at": staged_at,
+                "data": text,
+            }
+            for tail, text in by_tail.items()
+        ]
+        key = {"company": company, "run_id": run_id, "stage": stage}
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "DELETE FROM staged_data WHERE company = :company AND run_id = :run_id "
+                    "AND stage = :stage"
+                ),
+                key,
+            )
+            if rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO staged_data (company, run_id, stage, tail, staged_at, data) "
+                        "VALUES (:company, :run_id, :stage, :tail, :staged_at, :data)"
+                    ),
+                    rows,
+                )
+
+    def get(
+        self, company: str, run_id: str, stage: str, tails: Iterable[str] | None = None
+    ) -> dict[str, Any]:
+        return {
+            tail: json.loads(text)
+            for tail, text in self.get_text(company, run_id, stage, tails).items()
+        }
+
+    def get_text(
+        self, company: str, run_id: str, stage: str, tails: Iterable[str] | None = None
+    ) -> dict[str, str]:
+        """What `get` returns, as the JSON text it was staged as."""
+        query = (
+            "SELECT tail, data FROM staged_data WHERE company = :company AND run_id = :run_id "
+            "AND stage = :stage"
+        )
+        params: dict[str, Any] = {"company": company, "run_id": run_id, "stage": stage}
+        statement = text(query)
+        if tails is not None:
+            statement = text(query + " AND tail IN :tails").bindparams(
+                bindparam("tails", expanding=True)
+            )
+            params["tails"] = list(tails)
+            if not params["tails"]:
+                return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(statement, params).all()
+        return {row.tail: row.data for row in rows}
+
+    def purge(self, company: str, run_id: str, older_than: timedelta = timedelta(days=2)) -> None:
+        """Drop this run's staging and anything a crashed run left behind long ago."""
+        cutoff = iso(datetime.now(UTC) - older_than)
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "DELETE FROM staged_data WHERE company = :company "
+                    "AND (run_id = :run_id OR staged_at < :cutoff)"
+                ),
+                {"company": company, "run_id": run_id, "cutoff": cutoff},
+            )

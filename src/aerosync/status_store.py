@@ -1,0 +1,224 @@
+"""The aerosync database: one status record per aircraft per attempt, read by the CLI and the UI.
+
+SQLAlchemy Core over any engine (SQLite by default, PostgreSQL in production). Records hold no
+secrets: messages come from the marketplace's envelope or from our own wording, never from a raw
+exception or a request.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from aerosync.models import Outcome
+from aerosync.sql_files import read_sql, split_statements
+
+_SUCCESS = (Outcome.UPLOADED.value, Outcome.UPLOADED_WITH_ERRORS.value)
+
+
+def iso(moment: datetime) -> str:
+    """The one text form of a time in the aerosync database: sortable, UTC, microseconds."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass
+class StatusRecord:
+    company: str
+    tail: str
+    run_id: str
+    attempted_at: datetime
+    outcome: Outcome
+    http_status: int | None = None
+    activities_sent: int = 0
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    last_success_at: datetime | None = None
+    next_allowed_at: datetime | None = None
+    connection_id: str | None = None
+    validation_id: str | None = None
+    attempt_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "company": self.company,
+            "tail": self.tail,
+            "run_id": self.run_id,
+            "outcome": str(self.outcome),
+            "http_status": self.http_status,
+            "attempted_at": iso(self.attempted_at),
+            "last_success_at": iso(self.last_success_at) if self.last_success_at else None,
+            "next_allowed_at": iso(self.next_allowed_at) if self.next_allowed_at else None,
+            "activities_sent": self.activities_sent,
+            "messages": self.messages,
+            "reasons": self.reasons,
+            "connection_id": self.connection_id,
+            "validation_id": self.validation_id,
+        }
+
+
+def _record(row: Any) -> StatusRecord:
+    m = row._mapping
+    return StatusRecord(
+        attempt_id=m["attempt_id"],
+        company=m["company"],
+        tail=m["tail"],
+        run_id=m["run_id"],
+        attempted_at=datetime.fromisoformat(m["attempted_at"]),
+        outcome=Outcome(m["outcome"]),
+        http_status=m["http_status"],
+        activities_sent=m["activities_sent"],
+        messages=json.loads(m["messages"]),
+        reasons=json.loads(m["reasons"]),
+        last_success_at=parse_iso(m["last_success_at"]),
+        next_allowed_at=parse_iso(m["next_allowed_at"]),
+        connection_id=m["connection_id"],
+        validation_id=m["validation_id"],
+    )
+
+
+_LATEST = """
+SELECT s.* FROM upload_status s
+JOIN (SELECT company, tail, MAX(attempted_at) AS latest FROM upload_status {where}
+      GROUP BY company, tail) l
+  ON s.company = l.company AND s.tail = l.tail AND s.attempted_at = l.latest
+ORDER BY s.company, s.tail
+"""
+
+
+class StatusStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def ensure_schema(self) -> None:
+        with self.engine.begin() as conn:
+            for statement in split_statements(read_sql("aerosync", "schema.sql")):
+                conn.execute(text(statement))
+
+    def last_successes(
+        self, company: str, tails: Iterable[str] | None = None
+    ) -> dict[str, datetime]:
+        """The time of each aircraft's last successful upload."""
+        query = (
+            "SELECT tail, MAX(attempted_at) AS at FROM upload_status "
+            "WHERE company = :company AND outcome IN (:ok1, :ok2) GROUP BY tail"
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(query), {"company": company, "ok1": _SUCCESS[0], "ok2": _SUCCESS[1]}
+            ).all()
+        wanted = set(tails) if tails is not None else None
+        return {
+            row.tail: datetime.fromisoformat(row.at)
+            for row in rows
+            if wanted is None or row.tail in wanted
+        }
+
+    def last_success_counts(self, company: str) -> dict[str, int]:
+        """How many activities each aircraft's last successful upload carried."""
+        query = (
+            "SELECT s.tail, s.activities_sent FROM upload_status s JOIN ("
+            " SELECT tail, MAX(attempted_at) AS at FROM upload_status"
+            " WHERE company = :company AND outcome IN (:ok1, :ok2) GROUP BY tail) l"
+            " ON s.tail = l.tail AND s.attempted_at = l.at WHERE s.company = :company"
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(query), {"company": company, "ok1": _SUCCESS[0], "ok2": _SUCCESS[1]}
+            ).all()
+        return {row.tail: int(row.activities_sent) for row in rows}
+
+    def record(self, records: Sequence[StatusRecord]) -> None:
+        """Write attempts; each record's `last_success_at` is derived from the history."""
+        if not records:
+            return
+        by_company: dict[str, list[StatusRecord]] = {}
+        for rec in records:
+            by_company.setdefault(rec.company, []).append(rec)
+        for company, recs in by_company.items():
+            previous = self.last_successes(company, [r.tail for r in recs])
+            for rec in recs:
+                succeeded = rec.outcome.value in _SUCCESS
+                rec.last_success_at = rec.attempted_at if succeeded else previous.get(rec.tail)
+        params = [
+            {
+                "attempt_id": r.attempt_id,
+                "company": r.company,
+                "tail": r.tail,
+                "run_id": r.run_id,
+                "attempted_at": iso(r.attempted_at),
+                "outcome": r.outcome.value,
+                "http_status": r.http_status,
+                "activities_sent": r.activities_sent,
+                "messages": json.dumps(r.messages),
+                "reasons": json.dumps(r.reasons),
+                "last_success_at": iso(r.last_success_at) if r.last_success_at else None,
+                "next_allowed_at": iso(r.next_allowed_at) if r.next_allowed_at else None,
+                "connection_id": r.connection_id,
+                "validation_id": r.validation_id,
+            }
+            for r in records
+        ]
+        columns = list(params[0])
+        insert = (
+            f"INSERT INTO upload_status ({', '.join(columns)}) "
+            f"VALUES ({', '.join(':' + c for c in columns)})"
+        )
+        with self.engine.begin() as conn:
+            conn.execute(text(insert), params)
+
+    def latest(self, company: str | None = None) -> list[StatusRecord]:
+        """The latest attempt of every aircraft (of one company, or of all)."""
+        where = "WHERE company = :company" if company else ""
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(_LATEST.format(where=where)), {"company": company}).all()
+        return [_record(r) for r in rows]
+
+    def attempts(self, company: str, run_id: str) -> list[StatusRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT * FROM upload_status WHERE company = :company AND run_id = :run_id "
+                    "ORDER BY tail, attempted_at"
+                ),
+                {"company": company, "run_id": run_id},
+            ).all()
+        return [_record(r) for r in rows]
+
+    def last_attempts(self, company: str, since: datetime) -> dict[str, datetime]:
+        """When each aircraft was last sent a request (any outcome but held/skipped)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT tail, MAX(attempted_at) AS at FROM upload_status "
+                    "WHERE company = :company AND attempted_at >= :since "
+                    "AND outcome IN ('uploaded', 'uploaded_with_errors', 'failed') GROUP BY tail"
+                ),
+                {"company": company, "since": iso(since)},
+            ).all()
+        return {row.tail: datetime.fromisoformat(row.at) for row in rows}
+
+    def previous_outcomes(self, company: str, run_id: str) -> dict[str, str]:
+        """Each aircraft's outcome before this run: its latest record of another run that was
+        not a skip (a skip says nothing about the aircraft's state)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT s.tail, s.outcome FROM upload_status s JOIN ("
+                    " SELECT tail, MAX(attempted_at) AS at FROM upload_status"
+                    " WHERE company = :company AND run_id <> :run_id AND outcome <> 'skipped'"
+                    " GROUP BY tail) m ON m.tail = s.tail AND m.at = s.attempted_at "
+                    "WHERE s.company = :company AND s.run_id <> :run_id"
+                ),
+                {"company": company, "run_id": run_id},
+            ).all()
+        return {row.tail: row.outcome for row in rows}

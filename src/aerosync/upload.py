@@ -1,0 +1,129 @@
+"""Sending one batch of aircraft: one call each, never retried, every outcome recorded at once.
+
+The HTTP transport is passed in (`Sender`): in Airflow it is the HTTP provider's hook; the tests
+and benchmarks may use a plain session against the same sandbox. Everything else — the 5-minute
+spacing, what a response means, what gets recorded — is decided here, once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from aerosync.config import CompanyConfig
+from aerosync.guards import next_allowed, too_soon
+from aerosync.marketplace import (
+    Message,
+    UploadResult,
+    interpret_exception,
+    interpret_response,
+)
+from aerosync.models import Outcome
+from aerosync.status_store import StatusRecord, StatusStore
+
+# Attempts older than this cannot make an aircraft "too soon" (the spacing is 5 minutes).
+SPACING_LOOKBACK = timedelta(minutes=10)
+
+
+class Response(Protocol):
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+class Sender(Protocol):
+    def __call__(self, conn_id: str, body: bytes) -> Response: ...
+
+
+class ConnectionProblem(Exception):
+    """A marketplace connection that is missing or incomplete; its message names it, no secret."""
+
+
+@dataclass
+class BatchResult:
+    records: list[StatusRecord] = field(default_factory=list)
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for r in self.records if r.outcome is outcome)
+
+
+def spacing_reason(tail: str, last: datetime, allowed: datetime) -> dict[str, Any]:
+    return {
+        "code": "UPLOADED_RECENTLY",
+        "severity": "blocking",
+        "tail": tail,
+        "activity_id": None,
+        "field": None,
+        "message": (
+            f"{tail} was sent to the marketplace at {last:%H:%M:%S} UTC, less than 5 minutes "
+            f"ago; it may go again from {allowed:%H:%M:%S} UTC"
+        ),
+    }
+
+
+def _send(sender: Sender, conn_id: str, body: dict[str, Any], timeout: float) -> UploadResult:
+    activity_ids = [a["activityId"] for a in body["activities"]]
+    try:
+        response = sender(conn_id, json.dumps(body, separators=(",", ":")).encode())
+    except ConnectionProblem as exc:
+        return UploadResult(
+            Outcome.FAILED, None, [Message("error", "CONNECTION_INVALID", str(exc))]
+        )
+    except Exception as exc:  # no HTTP answer at all: recorded, never retried
+        return interpret_exception(exc, timeout)
+    return interpret_response(response.status_code, response.text, activity_ids)
+
+
+def upload_batch(
+    company: CompanyConfig,
+    run_id: str,
+    tails: Sequence[str],
+    bodies: Mapping[str, dict[str, Any]],
+    decisions: Mapping[str, Mapping[str, Any]],
+    status: StatusStore,
+    sender: Sender,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> BatchResult:
+    """Attempt every aircraft of the batch; one failure never stops the others."""
+    recent = status.last_attempts(company.id, clock() - SPACING_LOOKBACK)
+    result = BatchResult()
+    for tail in tails:
+        now = clock()
+        decision = decisions.get(tail, {})
+        record = StatusRecord(
+            company=company.id,
+            tail=tail,
+            run_id=run_id,
+            attempted_at=now,
+            outcome=Outcome.FAILED,
+            connection_id=company.connection_for(tail),
+            validation_id=decision.get("validation_id"),
+            messages=list(decision.get("warnings", [])),
+        )
+        last = recent.get(tail)
+        allowed = next_allowed(last)
+        if last is not None and allowed is not None and too_soon(last, now):
+            record.outcome = Outcome.SKIPPED
+            record.next_allowed_at = allowed
+            record.reasons = [spacing_reason(tail, last, allowed)]
+        elif tail not in bodies:
+            record.reasons = [
+                {"code": "PAYLOAD_MISSING", "severity": "blocking", "tail": tail,
+                 "activity_id": None, "field": None,
+                 "message": f"no schedule was built for {tail} in this run; nothing was sent"}
+            ]  # fmt: skip
+        else:
+            body = bodies[tail]
+            sent = _send(sender, record.connection_id or "", body, company.request_timeout_seconds)
+            record.outcome = sent.outcome
+            record.http_status = sent.http_status
+            record.activities_sent = len(body["activities"])
+            record.messages = [m.to_dict() for m in sent.messages] + record.messages
+        status.record([record])
+        result.records.append(record)
+    return result

@@ -1,0 +1,114 @@
+"""The custom operators, executed as Airflow would call them, against the sandbox over HTTP.
+
+The steps before them (extract, normalise, validate) stage their data in a real aerosync SQLite
+store; the operators find it there by run id, as in a DAG run."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from airflow.sdk.exceptions import AirflowFailException
+
+from aerosync.airflow.operators import BuildSchedulePayloadsOperator, UploadSchedulesOperator
+from aerosync.config import load_config
+from aerosync.db import sqlite_engine
+from aerosync.pipeline import Stores, step_extract, step_normalise, step_validate
+from aerosync.sandbox import SandboxServer, SandboxState
+from tests.fms_builder import FmsBuilder
+
+pytestmark = pytest.mark.airflow
+AUTH, API = "operator-auth-2291", "operator-api-7730"
+RUN_ID = "manual__operator_test"
+NOW = datetime.now(UTC).replace(second=0, microsecond=0)
+
+
+@pytest.fixture
+def staged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Config, connections, FMS and store for one company with three aircraft, staged up to
+    validation; yields the sandbox."""
+    fms = FmsBuilder(tmp_path / "fms.sqlite")
+    for tail in ("N1OP", "N2OP", "N3OP"):
+        fms.aircraft(tail)
+        for leg in range(3):
+            fms.leg(f"{tail}-L{leg}", tail, NOW + timedelta(hours=6 * leg - 12))
+    config = tmp_path / "companies.yaml"
+    config.write_text(
+        "product: AeroSync/operator-test\n"
+        "companies:\n"
+        "  - id: op_co\n"
+        "    name: Operator Test\n"
+        "    schedule: 15m\n"
+        "    marketplace_conn_id: avinode_op\n"
+        "    fms: {conn_id: fms_op}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("AEROSYNC_CONFIG", str(config))
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))  # the aerosync store: SQLite in here
+    with SandboxServer(port=0, state=SandboxState(accounts=[("op", AUTH, API)])) as sandbox:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_AVINODE_OP",
+            json.dumps(
+                {
+                    "conn_type": "http",
+                    "host": sandbox.url,
+                    "password": AUTH,
+                    "extra": {"api_token": API},
+                }
+            ),
+        )
+        company = load_config().company("op_co")
+        stores = Stores.on(sqlite_engine(tmp_path / "aerosync.db"))
+        step_extract(company, lambda: fms.engine, stores, RUN_ID, NOW)
+        step_normalise(company, stores, RUN_ID, NOW)
+        step_validate(company, stores, RUN_ID, NOW)
+        yield sandbox
+
+
+def sandbox_requests(sandbox: SandboxServer) -> list[dict[str, Any]]:
+    log: list[dict[str, Any]] = requests.get(
+        f"http://127.0.0.1:{sandbox.port}/_sandbox/requests", timeout=5
+    ).json()
+    return log
+
+
+def test_build_then_upload_puts_each_aircraft_once(staged: SandboxServer) -> None:
+    build = BuildSchedulePayloadsOperator(
+        task_id="build_payloads", company_id="op_co", batch_size=2
+    )
+    batches = build.execute({"run_id": RUN_ID})
+    assert [b["tails"] for b in batches] == [["N1OP", "N2OP"], ["N3OP"]]
+    assert all(b["label"] for b in batches)
+    assert "activities" not in json.dumps(batches)  # XCom carries references, not bodies
+    counts = [
+        UploadSchedulesOperator(task_id="upload", company_id="op_co", batch=batch).execute(
+            {"run_id": RUN_ID}
+        )
+        for batch in batches
+    ]
+    assert sum(c["uploaded"] for c in counts) == 3
+    log = sandbox_requests(staged)
+    assert sorted(entry["tail"] for entry in log) == ["N1OP", "N2OP", "N3OP"]
+    assert all(len(entry["body"]["activities"]) == 3 for entry in log)
+
+
+def test_a_failed_aircraft_fails_the_task_after_the_others_are_sent(
+    staged: SandboxServer,
+) -> None:
+    requests.post(
+        f"http://127.0.0.1:{staged.port}/_sandbox/faults",
+        json={"tail": "N1OP", "fault": "500"},
+        timeout=5,
+    )
+    build = BuildSchedulePayloadsOperator(
+        task_id="build_payloads", company_id="op_co", batch_size=5
+    )
+    (batch,) = build.execute({"run_id": RUN_ID})
+    upload = UploadSchedulesOperator(task_id="upload", company_id="op_co", batch=batch)
+    with pytest.raises(AirflowFailException, match="1 of 3 aircraft"):
+        upload.execute({"run_id": RUN_ID})
+    assert sorted(entry["tail"] for entry in sandbox_requests(staged)) == ["N1OP", "N2OP", "N3OP"]

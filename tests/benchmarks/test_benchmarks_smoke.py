@@ -1,0 +1,85 @@
+"""Smoke-size runs of every benchmark command, so the benchmarks never rot. They assert that
+each ran and produced sane figures, never a timing target (those live in benchmarks/RESULTS.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import require_service
+from tests.integration.e2e_support import postgres_available
+
+pytestmark = pytest.mark.benchmark
+REPO = Path(__file__).resolve().parents[2]
+
+
+def bench(tmp_path: Path, script: str, *args: str, timeout: float = 600) -> dict[str, Any]:
+    output = tmp_path / "result.json"
+    done = subprocess.run(
+        [sys.executable, f"benchmarks/{script}", *args, "--output", str(output)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(output.read_text())
+    return result
+
+
+def test_parse_benchmark(tmp_path: Path) -> None:
+    result = bench(tmp_path, "bench_parse.py", "--companies", "20", "--runs", "2")
+    assert result["folder"]["dags"] == 20 and result["folder"]["import_errors"] == 0
+    assert result["task"]["dags"] == 1 and result["task"]["import_errors"] == 0
+    assert result["task"]["median_s"] > 0 and result["folder"]["median_s"] > 0
+
+
+def test_pipeline_core_benchmark(tmp_path: Path) -> None:
+    result = bench(
+        tmp_path, "bench_pipeline_core.py", "--aircraft", "10", "--activities", "40", "--runs", "2"
+    )
+    assert result["activities_normalised"] == result["activities_extracted"] == 400
+    assert result["aircraft_sendable"] == 10 and result["aircraft_held"] == 0
+    assert result["activities_per_s"] > 0
+    assert result["code"]["commit"] and result["machine"]["nproc"] >= 1
+
+
+def test_end_to_end_big_with_floor_and_naive(tmp_path: Path) -> None:
+    require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
+    result = bench(
+        tmp_path,
+        "bench_end_to_end.py",
+        "big",
+        "--aircraft", "4", "--activities", "12", "--runs", "1", "--naive",
+    )  # fmt: skip
+    assert result["states"] == ["success"] and result["naive"]["states"] == ["success"]
+    tasks = result["tasks_of_median_run"]
+    assert sorted(tasks) == [
+        "build_payloads", "extract", "normalise", "record_status", "upload", "validate"
+    ]  # fmt: skip
+    assert tasks["upload"]["count"] == 1  # 4 aircraft: one batch
+    assert result["naive"]["tasks"]["upload_one"]["count"] == 4  # one per aircraft
+    assert result["work_s"]["median"] > 0 and result["idle_s"]["median"] >= 0
+    assert 0 < result["task_cpu_s"]["median"] <= result["cpu_s"]["median"]
+    assert result["floor_s"] > 0 and result["floor_sandbox_nagle_s"] > 0
+    assert result["ours_over_floor"] > 0 and result["naive_over_ours_cpu"] > 0
+    assert 50 < result["peak_rss_mb"]["median"] < 4096
+
+
+def test_end_to_end_many_operators(tmp_path: Path) -> None:
+    require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
+    result = bench(
+        tmp_path,
+        "bench_end_to_end.py",
+        "many",
+        "--companies", "3", "--aircraft", "3", "--activities", "10", "--runs", "1",
+    )  # fmt: skip
+    assert result["companies"] == 3 and result["states"] == ["success"]
+    assert result["tasks_of_median_run"]["upload"]["count"] == 3  # one batch per company
+    assert result["task_instances_per_run"] == 3 * 6
+    assert result["wall_s"]["median"] > 0 and result["cpu_s_per_aircraft"] > 0

@@ -1,0 +1,100 @@
+"""The whole DagBag: no import errors, and every DAG follows the house policy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.dags
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def dagbag():  # type: ignore[no-untyped-def]
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(REPO / "dags"))
+
+
+def test_no_import_errors(dagbag) -> None:  # type: ignore[no-untyped-def]
+    assert dagbag.import_errors == {}
+
+
+def test_one_upload_dag_per_demo_company(dagbag) -> None:  # type: ignore[no-untyped-def]
+    ids = sorted(d for d in dagbag.dag_ids if d.startswith("schedule_upload__"))
+    assert ids == ["schedule_upload__alpine_jets", "schedule_upload__skyway_charter"]
+
+
+def test_policy(dagbag) -> None:  # type: ignore[no-untyped-def]
+    for dag_id, dag in dagbag.dags.items():
+        assert dag.doc_md, dag_id
+        assert dag.tags and "aerosync" in dag.tags, dag_id
+        assert dag.catchup is False, dag_id
+        assert dag.max_active_runs == 1, dag_id
+        for task in dag.tasks:
+            assert task.retries == 0, f"{dag_id}.{task.task_id}"
+            assert task.owner and task.owner != "airflow", f"{dag_id}.{task.task_id}"
+
+
+def test_upload_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
+    dag = dagbag.dags["schedule_upload__skyway_charter"]
+    assert [t.task_id for t in dag.topological_sort()] == [
+        "extract",
+        "normalise",
+        "validate",
+        "build_payloads",
+        "upload",
+        "record_status",
+    ]
+    assert dag.timetable.expression == "*/15 * * * *"
+    assert dag.get_task("record_status").trigger_rule == "all_done"
+
+
+def test_dag_file_does_not_import_pandas_or_gx_at_parse_time() -> None:
+    code = (
+        "import sys, runpy; runpy.run_path(sys.argv[1]);"
+        "bad = [m for m in ('pandas', 'great_expectations', 'requests_toolbelt', 'sqlalchemy.orm')"
+        " if m in sys.modules and m != 'sqlalchemy.orm'];"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(REPO / "dags" / "aerosync_dags.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    heavy = [m for m in out.stdout.strip().split(",") if m]
+    assert "great_expectations" not in heavy
+    assert "pandas" not in heavy
+
+
+def test_broken_company_does_not_stop_the_others(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from airflow.dag_processing.dagbag import DagBag
+
+    config = tmp_path / "companies.yaml"
+    config.write_text(
+        """
+companies:
+  - id: good_co
+    name: Good
+    schedule: "10m"
+    marketplace_conn_id: avinode_good
+    fms: {conn_id: fms_good, dialect: reference}
+  - id: fast_co
+    name: Too Fast
+    schedule: "*/1 * * * *"
+    marketplace_conn_id: avinode_fast
+    fms: {conn_id: fms_fast, dialect: reference}
+""",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("AEROSYNC_CONFIG", str(config))
+    bag = DagBag(dag_folder=str(REPO / "dags"))
+    assert bag.import_errors == {}
+    assert "schedule_upload__good_co" in bag.dag_ids
+    assert "schedule_upload__fast_co" not in bag.dag_ids
+    problems = bag.dags["aerosync_config_problems"]
+    assert "fast_co" in problems.doc_md and "5 minutes" in problems.doc_md

@@ -1,0 +1,250 @@
+"""A real Airflow (PostgreSQL metadata), the sandbox, and FMS databases for end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+
+from aerosync.airflow_runtime import AirflowEnv, AirflowRuntime
+from aerosync.demo_fleet import build_demo_fms, demo_homebases
+from aerosync.sandbox import SandboxServer, SandboxState
+from aerosync.sql_files import read_sql, split_statements
+from tests.conftest import POSTGRES_URL
+
+REPO = Path(__file__).resolve().parents[2]
+TOKENS = {
+    "sqlite_co": ("e2e-auth-sqlite-0a1b2c", "e2e-api-sqlite-3d4e5f"),
+    "pg_co": ("e2e-auth-pg-6a7b8c", "e2e-api-pg-9d0e1f"),
+    "partner": ("e2e-auth-partner-1122", "e2e-api-partner-3344"),
+}
+
+
+def all_tokens() -> list[str]:
+    return [token for pair in TOKENS.values() for token in pair]
+
+
+def postgres_available() -> bool:
+    try:
+        with sa.create_engine(POSTGRES_URL).connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+@contextmanager
+def fresh_postgres_database(prefix: str) -> Iterator[str]:
+    """A new empty database in the local PostgreSQL, dropped afterwards; yields its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def copy_fms(sqlite_path: Path, target_url: str) -> None:
+    """The reference schema in PostgreSQL, filled with the rows of a demo SQLite FMS."""
+    source = sa.create_engine(f"sqlite:///{sqlite_path}")
+    target = sa.create_engine(target_url)
+    with target.begin() as conn:
+        for statement in split_statements(read_sql("reference", "schema.sql")):
+            conn.execute(sa.text(statement))
+    meta = sa.MetaData()
+    meta.reflect(bind=target)
+    with source.connect() as src, target.begin() as dst:
+        for table in meta.sorted_tables:
+            rows = [dict(r) for r in src.execute(sa.text(f"SELECT * FROM {table.name}")).mappings()]
+            for row in rows:
+                for column in table.columns:
+                    if isinstance(column.type, sa.Boolean) and row.get(column.name) is not None:
+                        row[column.name] = bool(row[column.name])
+            if rows:
+                dst.execute(table.insert(), rows)
+    source.dispose()
+    target.dispose()
+
+
+def http_connection(url: str, account: str, timeout: float = 5) -> str:
+    auth, api = TOKENS[account]
+    return json.dumps(
+        {
+            "conn_type": "http",
+            "host": url,
+            "password": auth,
+            "extra": {"api_token": api, "timeout": timeout},
+        }
+    )
+
+
+@dataclass
+class E2E:
+    runtime: AirflowRuntime
+    sandbox: SandboxServer
+    aerosync_url: str
+    home: Path
+    tails: dict[str, list[str]] = field(default_factory=dict)
+
+    def sandbox_get(self, path: str) -> Any:
+        response = requests.get(f"http://127.0.0.1:{self.sandbox.port}{path}", timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def sandbox_post(self, path: str, payload: dict[str, Any]) -> None:
+        url = f"http://127.0.0.1:{self.sandbox.port}{path}"
+        requests.post(url, json=payload, timeout=10).raise_for_status()
+
+    def reset(self) -> None:
+        """Forget earlier runs: sandbox state and aerosync status (the 5-minute guard)."""
+        self.sandbox_post("/_sandbox/reset", {})
+        from aerosync.pipeline import Stores
+
+        engine = sa.create_engine(self.aerosync_url)
+        Stores.on(engine)  # the tables exist before the first run creates them
+        with engine.begin() as conn:
+            for table in ("upload_status", "staged_data", "validation_results"):
+                conn.execute(sa.text(f"DELETE FROM {table}"))
+        engine.dispose()
+
+    def status(self, company: str) -> list[dict[str, Any]]:
+        from aerosync.db import engine_from_url
+        from aerosync.status_store import StatusStore
+
+        return [
+            r.to_json() for r in StatusStore(engine_from_url(self.aerosync_url)).latest(company)
+        ]
+
+    def xcom_values(self, dag_id: str) -> list[Any]:
+        """Every XCom value of every run of a DAG, read through the REST API."""
+        listing = self.runtime.api(
+            "GET", f"/dags/{dag_id}/dagRuns/~/taskInstances/~/xcomEntries", params={"limit": 1000}
+        ).json()
+        values = []
+        for entry in listing["xcom_entries"]:
+            path = (
+                f"/dags/{dag_id}/dagRuns/{entry['run_id']}/taskInstances/{entry['task_id']}"
+                f"/xcomEntries/{entry['key']}"
+            )
+            values.append(
+                self.runtime.api("GET", path, params={"map_index": entry["map_index"]}).json()
+            )
+        return values
+
+    def requests_for(self, tail: str) -> list[dict[str, Any]]:
+        log: list[dict[str, Any]] = self.sandbox_get(f"/_sandbox/requests?tail={tail}")
+        return log
+
+
+def write_config(path: Path) -> None:
+    path.write_text(
+        """
+product: AeroSync/e2e
+companies:
+  - id: sqlite_co
+    name: SQLite Charter
+    schedule: "*/15 * * * *"
+    marketplace_conn_id: avinode_sqlite_co
+    aircraft_connections:
+      N650SW: avinode_partner
+    fms: {conn_id: fms_sqlite_co, dialect: reference}
+    share_services: true
+    activity_types: {PAX: CharterFlight}
+    request_timeout_seconds: 3
+  - id: pg_co
+    name: Postgres Jets
+    schedule: "10m"
+    marketplace_conn_id: avinode_pg_co
+    fms: {conn_id: fms_pg_co, dialect: reference}
+  - id: broken_source_co
+    name: Broken Source
+    schedule: "*/15 * * * *"
+    marketplace_conn_id: avinode_pg_co
+    fms: {conn_id: fms_missing, dialect: reference}
+""",
+        encoding="utf-8",
+    )
+
+
+@contextmanager
+def e2e_environment(workdir: Path) -> Iterator[E2E]:
+    now = datetime.now(UTC)
+    state = SandboxState(accounts=[(name, *pair) for name, pair in TOKENS.items()])
+    for company in ("skyway_charter", "alpine_jets"):
+        for tail, icao in demo_homebases(company).items():
+            state.set_homebase(tail, icao)
+    sqlite_fms = workdir / "fms_sqlite.sqlite"
+    sqlite_summary = build_demo_fms(sqlite_fms, now, company="skyway_charter")
+    pg_seed = workdir / "fms_pg_seed.sqlite"
+    pg_summary = build_demo_fms(pg_seed, now, company="alpine_jets")
+    config = workdir / "companies.yaml"
+    write_config(config)
+    with (
+        SandboxServer(port=0, state=state) as sandbox,
+        fresh_postgres_database("aerosync_e2e_meta") as meta_url,
+        fresh_postgres_database("aerosync_e2e_fms") as fms_url,
+        fresh_postgres_database("aerosync_e2e_store") as store_url,
+    ):
+        copy_fms(pg_seed, fms_url)
+        pg_conn = sa.engine.make_url(fms_url)
+        store = sa.engine.make_url(store_url)
+        extra = {
+            "AEROSYNC_CONFIG": str(config),
+            "AIRFLOW_CONN_AVINODE_SQLITE_CO": http_connection(sandbox.url, "sqlite_co"),
+            "AIRFLOW_CONN_AVINODE_PARTNER": http_connection(sandbox.url, "partner"),
+            "AIRFLOW_CONN_AVINODE_PG_CO": http_connection(sandbox.url, "pg_co"),
+            "AIRFLOW_CONN_FMS_SQLITE_CO": json.dumps(
+                {"conn_type": "sqlite", "host": str(sqlite_fms)}
+            ),
+            "AIRFLOW_CONN_FMS_PG_CO": json.dumps(
+                {
+                    "conn_type": "postgres",
+                    "host": pg_conn.host,
+                    "port": pg_conn.port,
+                    "login": pg_conn.username,
+                    "schema": pg_conn.database,
+                }
+            ),
+            "AIRFLOW_CONN_FMS_MISSING": json.dumps(
+                {"conn_type": "sqlite", "host": str(workdir / "no-such-dir" / "fms.sqlite")}
+            ),
+            "AIRFLOW_CONN_AEROSYNC_DB": json.dumps(
+                {
+                    "conn_type": "postgres",
+                    "host": store.host,
+                    "port": store.port,
+                    "login": store.username,
+                    "schema": store.database,
+                }
+            ),
+        }
+        env = AirflowEnv(
+            home=workdir / "airflow",
+            dags_folder=REPO / "dags",
+            metadata_url=meta_url,
+            extra_env=extra,
+        )
+        with AirflowRuntime(env) as runtime:
+            yield E2E(
+                runtime=runtime,
+                sandbox=sandbox,
+                aerosync_url=store_url,
+                home=workdir / "airflow",
+                tails={
+                    "sqlite_co": sorted(sqlite_summary.tails),
+                    "pg_co": sorted(pg_summary.tails),
+                },
+            )

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aerosync.config import load_config, parse_config
+from aerosync.resources import data_dir
+
+pytestmark = pytest.mark.unit
+
+GOOD = {
+    "id": "skyway_charter",
+    "name": "Skyway Charter",
+    "schedule": "*/15 * * * *",
+    "marketplace_conn_id": "avinode_skyway",
+    "aircraft_connections": {"N650SW": "avinode_skyway_partner"},
+    "fms": {"conn_id": "fms_skyway", "dialect": "reference"},
+    "share_services": True,
+    "activity_types": {"PAX": "CharterFlight"},
+}
+
+
+def _parse(*companies: dict[str, object], product: str | None = None):  # type: ignore[no-untyped-def]
+    data: dict[str, object] = {"companies": list(companies)}
+    if product:
+        data["product"] = product
+    return parse_config(data, Path("companies.yaml"))
+
+
+def test_the_documented_shape_loads() -> None:
+    loaded = _parse(GOOD, product="AeroSync/0.1.0")
+    assert loaded.problems == []
+    company = loaded.company("skyway_charter")
+    assert loaded.product == "AeroSync/0.1.0"
+    assert company.dag_id == "schedule_upload__skyway_charter"
+    assert company.connection_for("N650SW") == "avinode_skyway_partner"
+    assert company.connection_for("N1") == "avinode_skyway"
+    assert company.activity_type("PAX") == "CharterFlight"
+    assert company.activity_type("FERRY") == "Positioning"
+
+
+def test_product_defaults_to_the_package_version() -> None:
+    assert _parse(GOOD).product.startswith("AeroSync/")
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"schedule": "*/2 * * * *"}, "schedule", "5 minutes"),
+        ({"schedule": "0,3 * * * *"}, "schedule", "5 minutes"),
+        ({"schedule": "4m"}, "schedule", "5 minutes"),
+        ({"schedule": "every now and then"}, "schedule", "neither a cron"),
+        ({"activity_types": {"PAX": "A" * 21}}, "activity_types", "1 to 20 characters"),
+        ({"activity_types": {"BOAT": "Boat"}}, "activity_types", "unknown activity kind"),
+        ({"fms": {"conn_id": "x", "dialect": "leon"}}, "fms.dialect", "unknown dialect"),
+        ({"colour": "blue"}, "colour", "unknown key"),
+        ({"id": "Skyway-Charter"}, "id", "pattern"),
+    ],
+)
+def test_bad_companies_are_refused_naming_company_and_field(
+    change: dict[str, object], field: str, words: str
+) -> None:
+    broken = {**GOOD, "id": "broken_co", **change}
+    other = {**GOOD, "id": "other_co"}
+    loaded = _parse(broken, other)
+    assert [c.id for c in loaded.companies] == ["other_co"]
+    assert len(loaded.problems) == 1
+    text = str(loaded.problems[0])
+    assert field in text and words in text
+    assert str(broken["id"]) in text
+
+
+def test_duplicate_ids_are_refused_and_others_still_load() -> None:
+    loaded = _parse(GOOD, GOOD, {**GOOD, "id": "alpine_jets"})
+    assert [c.id for c in loaded.companies] == ["alpine_jets"]
+    assert "more than one company" in str(loaded.problems[0])
+
+
+def test_accepted_schedules() -> None:
+    loaded = _parse(
+        {**GOOD, "id": "a", "schedule": "10m"}, {**GOOD, "id": "b", "schedule": "*/5 * * * *"}
+    )
+    assert loaded.problems == []
+    assert loaded.company("a").schedule_value == timedelta(minutes=10)
+    assert loaded.company("b").schedule_value == "*/5 * * * *"
+
+
+def test_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    bad = tmp_path / "companies.yaml"
+    bad.write_text("companies: [unclosed", encoding="utf-8")
+    loaded = load_config(bad)
+    assert loaded.companies == []
+    assert "cannot read" in str(loaded.problems[0])
+    missing = load_config(tmp_path / "nope.yaml")
+    assert "cannot read" in str(missing.problems[0])
+
+
+def test_shipped_demo_file_is_valid() -> None:
+    path = data_dir("config") / "companies.yaml"
+    loaded = load_config(path)
+    assert loaded.problems == []
+    assert len(loaded.companies) >= 2
+    assert yaml.safe_load(path.read_text())["companies"]
+
+
+def test_alert_recipients_are_checked() -> None:
+    good = _parse({**GOOD, "alerts": {"email": ["ops@skyway.example"]}})
+    assert good.companies[0].alerts is not None
+    assert good.companies[0].alerts.smtp_conn_id == "smtp_default"
+    (problem,) = _parse({**GOOD, "alerts": {"email": ["not an address"]}}).problems
+    assert "skyway_charter" in str(problem) and "alerts.email" in str(problem)
