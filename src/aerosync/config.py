@@ -21,6 +21,7 @@ from aerosync import __version__
 from aerosync.models import DEFAULT_ACTIVITY_TYPES
 from aerosync.resources import data_dir
 from aerosync.schedule_spec import ScheduleError, check_schedule
+from aerosync.training_config import TrainingConfig
 
 CONFIG_ENV = "AEROSYNC_CONFIG"
 MAX_ACTIVITY_TYPE_LENGTH = 20
@@ -91,6 +92,7 @@ class CompanyConfig(_Strict):
     request_timeout_seconds: float = Field(default=30, gt=0, le=300)
     guards: Guards = Field(default_factory=Guards)
     alerts: Alerts | None = None
+    training: TrainingConfig | None = None
 
     @field_validator("schedule")
     @classmethod

@@ -112,3 +112,46 @@ def test_alert_recipients_are_checked() -> None:
     assert good.companies[0].alerts.smtp_conn_id == "smtp_default"
     (problem,) = _parse({**GOOD, "alerts": {"email": ["not an address"]}}).problems
     assert "skyway_charter" in str(problem) and "alerts.email" in str(problem)
+
+
+def test_training_sources_load_with_their_transports() -> None:
+    training = {
+        "bookings": {"csv": "/data/lms/bookings", "max_age_minutes": 90, "tails": ["N650SW"]},
+        "records": {
+            "hris": {"rest": {"conn_id": "hris_skyway", "endpoint": "employees"}},
+            "statements": {"lrs": {"conn_id": "lrs_skyway"}},
+            "qualifications": {"csv": "s3://crew/quals/"},
+            "ebt_gradings": {"csv": "/data/ebt"},
+            "export_to": "/data/crew/exports",
+        },
+    }
+    loaded = _parse({**GOOD, "training": training})
+    assert loaded.problems == []
+    config = loaded.companies[0].training
+    assert config is not None and config.bookings is not None and config.records is not None
+    assert config.bookings.covers("N650SW") and not config.bookings.covers("N1")
+    assert config.records.hris is not None and config.records.hris.rest is not None
+    assert config.records.hris.rest.page_size == 200
+    assert config.records.retention_days == 3 * 365
+
+
+@pytest.mark.parametrize(
+    ("training", "field", "words"),
+    [
+        ({"bookings": {}}, "training.bookings", "exactly one transport"),
+        (
+            {"bookings": {"csv": "/x", "rest": {"conn_id": "c", "endpoint": "e"}}},
+            "training.bookings",
+            "exactly one transport",
+        ),
+        ({"records": {}}, "training.records", "at least one source"),
+        ({"records": {"statements": {}}}, "training.records.statements", "exactly one"),
+        ({"bookings": {"csv": "/x", "colour": "red"}}, "training.bookings.colour", "unknown key"),
+    ],
+)
+def test_broken_training_sections_name_the_field(
+    training: dict[str, object], field: str, words: str
+) -> None:
+    (problem,) = _parse({**GOOD, "training": training}).problems
+    text = str(problem)
+    assert "skyway_charter" in text and field in text and words in text, text

@@ -1,0 +1,110 @@
+"""The optional `training:` section of a company: training systems that feed AeroSync.
+
+Two consumers read it:
+- `bookings`: an LMS that books aircraft for training; its bookings become `Training` activities
+  in those aircraft's marketplace schedules (the schedule-upload DAG).
+- `records`: HRIS, LMS (xAPI), crew-management and EBT sources moved by the daily
+  `training_sync__<company id>` DAG into the aerosync database and out again.
+
+Every source has one of two transports: a CSV file drop (`csv`: a folder or a file, a local path
+or any URL that Airflow's `ObjectStoragePath` understands, e.g. `s3://bucket/lms/`) or a REST API
+read page by page through an Airflow `http` connection (`rest`).
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# EASA keeps crew training records for at least 3 years.
+DEFAULT_RETENTION_DAYS = 3 * 365
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RestSource(_Strict):
+    """A paginated REST endpoint behind an Airflow `http` connection (host = base URL)."""
+
+    conn_id: str = Field(min_length=1)
+    endpoint: str = Field(min_length=1)
+    page_size: int = Field(default=200, ge=1, le=10_000)
+    timeout_seconds: float = Field(default=30, gt=0, le=300)
+
+
+class Transport(_Strict):
+    """Exactly one of `csv` (a file drop) or `rest` (a paginated API)."""
+
+    csv: str | None = Field(default=None, min_length=1)
+    rest: RestSource | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.csv is None) == (self.rest is None):
+            raise ValueError("give exactly one transport: `csv` (a folder or file) or `rest`")
+        return self
+
+
+class BookingsSource(Transport):
+    """Aircraft booked for training (base training, line checks, check rides)."""
+
+    # A CSV drop whose newest file is older than this is stale: the aircraft it covers are held.
+    max_age_minutes: int = Field(default=24 * 60, ge=1)
+    # The aircraft this LMS books; empty means every marketed aircraft of the company.
+    tails: list[str] = Field(default_factory=list)
+
+    def covers(self, tail: str) -> bool:
+        return not self.tails or tail in self.tails
+
+
+class LrsSource(_Strict):
+    """A Learning Record Store read with `GET /statements?since=&until=` and its `more` links."""
+
+    conn_id: str = Field(min_length=1)
+    endpoint: str = "statements"
+    timeout_seconds: float = Field(default=30, gt=0, le=300)
+
+
+class StatementsSource(_Strict):
+    """LMS completions and results: xAPI statements from an LRS, or a CSV export."""
+
+    lrs: LrsSource | None = None
+    csv: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.csv is None) == (self.lrs is None):
+            raise ValueError("give exactly one transport: `lrs` (an xAPI store) or `csv`")
+        return self
+
+
+class RecordsSync(_Strict):
+    """What the daily training-records DAG moves, and where it writes out."""
+
+    hris: Transport | None = None
+    statements: StatementsSource | None = None
+    qualifications: Transport | None = None
+    ebt_gradings: Transport | None = None
+    # Out to crew management: one training-status CSV per run, into this folder or URL.
+    export_to: str | None = Field(default=None, min_length=1)
+    # Out to the LMS: EBT results posted as xAPI statements to this LRS.
+    post_ebt_to: LrsSource | None = None
+    # Course validity in days, for the expiry of a completion (courses not listed never expire).
+    course_validity_days: dict[str, int] = Field(default_factory=dict)
+    retention_days: int = Field(default=DEFAULT_RETENTION_DAYS, ge=1)
+
+    @model_validator(mode="after")
+    def _has_a_source(self) -> Self:
+        if not any((self.hris, self.statements, self.qualifications, self.ebt_gradings)):
+            raise ValueError(
+                "records needs at least one source: hris, statements, qualifications or "
+                "ebt_gradings"
+            )
+        return self
+
+
+class TrainingConfig(_Strict):
+    bookings: BookingsSource | None = None
+    records: RecordsSync | None = None
