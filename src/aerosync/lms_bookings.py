@@ -189,7 +189,8 @@ def read_csv_bookings(location: CsvLocation, now: datetime, max_age: timedelta) 
                     per_file.setdefault(key, []).append(booking)
             by_id.update(per_file)
     except OSError as exc:
-        raise BookingsUnavailable(f"cannot read the LMS bookings drop: {exc.strerror}") from exc
+        why = exc.strerror or type(exc).__name__
+        raise BookingsUnavailable(f"cannot read the LMS bookings drop: {why}") from exc
     except (UnicodeDecodeError, csv.Error) as exc:
         raise BookingsUnavailable(f"an LMS bookings file is not UTF-8 CSV: {exc}") from exc
     bookings = [booking for rows in by_id.values() for booking in rows]
