@@ -8,7 +8,7 @@ Airflow for local runs and tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -95,15 +95,27 @@ class BookingsExtract:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+def tail_key(tail: str) -> str:
+    """A registration compared the way people write it: `hb-jsz`, `HBJSZ` and `HB-JSZ` match."""
+    return "".join(ch for ch in tail.upper() if ch.isalnum())
+
+
+def as_fms_spells(tails: Iterable[str], fms_tails: Iterable[str]) -> dict[str, str]:
+    """Each tail -> the marketed aircraft's tail as the FMS spells it (itself if unknown)."""
+    known = {tail_key(t): t for t in fms_tails}
+    return {tail: known.get(tail_key(tail), tail) for tail in tails}
+
+
 def not_covered(
     company: CompanyConfig, source: BookingsSource, rows: list[dict[str, Any]]
 ) -> list[Finding]:
     """A booking for an aircraft outside `training.bookings.tails` holds that aircraft: were
     the LMS to fail, the aircraft would be sent without its training and shown available."""
+    covered = {tail_key(t) for t in source.tails}
     findings = []
     for row in rows:
         tail = row.get("tail")
-        if tail and not source.covers(tail):
+        if tail and covered and tail_key(tail) not in covered:
             findings.append(
                 Finding(
                     code="BOOKING_TAIL_NOT_COVERED",
@@ -122,13 +134,21 @@ def not_covered(
 
 
 def extract_bookings(
-    company: CompanyConfig, reader: BookingsReader | None, now: datetime
+    company: CompanyConfig,
+    reader: BookingsReader | None,
+    now: datetime,
+    fms_tails: Collection[str] = (),
 ) -> BookingsExtract:
-    """Read the company's LMS, if it has one; a failure is recorded, never raised."""
+    """Read the company's LMS, if it has one; a failure is recorded, never raised.
+
+    With the FMS's marketed tails, each booking's tail is written as the FMS spells it, and
+    bookings for aircraft that are not marketed are named in the summary (the normaliser
+    reports each as a warning and does not send it)."""
     source = company.training.bookings if company.training is not None else None
     if source is None:
         return BookingsExtract()
-    covered = tuple(source.tails) if source.tails else None
+    spelled = as_fms_spells(source.tails, fms_tails)
+    covered = tuple(spelled[t] for t in source.tails) if source.tails else None
     try:
         if reader is None:
             raise BookingsUnavailable("no transport was given to read it in this run")
@@ -139,6 +159,17 @@ def extract_bookings(
             failure=FailedSource(LMS_SOURCE, message, covered),
             summary={"failed": True},
         )
+    summary: dict[str, Any] = read.summary()
+    if fms_tails:
+        booked = {row["tail"] for row in read.rows if row.get("tail")}
+        spelling = as_fms_spells(booked, fms_tails)
+        for row in read.rows:
+            if row.get("tail"):
+                row["tail"] = spelling[row["tail"]]
+        marketed = set(fms_tails)
+        unknown = sorted(t for t in booked if spelling[t] not in marketed)
+        if unknown:
+            summary["not_marketed"] = unknown[:20]
     return BookingsExtract(
-        rows=read.rows, findings=not_covered(company, source, read.rows), summary=read.summary()
+        rows=read.rows, findings=not_covered(company, source, read.rows), summary=summary
     )

@@ -62,7 +62,8 @@ def step_extract(
         failed["fms"] = FailedSource(
             "fms", f"FMS {company.fms.conn_id} ({company.fms.dialect}): {safe_error(exc)}"
         )
-    lms = extract_bookings(company, read_bookings, now)
+    fms_tails = [str(row["tail"]).strip() for row in raw.aircraft if row.get("tail")]
+    lms = extract_bookings(company, read_bookings, now, fms_tails)
     if lms.failure is not None:
         failed[lms.failure.name] = lms.failure
     stores.staging.put(

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from aerosync.config import CompanyConfig
 from aerosync.db import sqlite_engine
@@ -97,6 +98,12 @@ class Fleet:
             self.company, self.fms.engine, self.store, self.sender, bookings=reader or self.reader
         )
         return {r.tail: r for r in summary.records} | {"problems": summary.problems}
+
+    def reset_history(self) -> None:
+        """Forget earlier attempts (the 5-minute guard) and what the sandbox saw."""
+        with self.store.begin() as conn:
+            conn.execute(sa.text("DELETE FROM upload_status"))
+        requests.post(f"{self.base}/_sandbox/reset", timeout=5).raise_for_status()
 
     def sent(self, tail: str) -> list[dict[str, Any]]:
         log = requests.get(f"{self.base}/_sandbox/requests", params={"tail": tail}, timeout=5)
@@ -266,10 +273,30 @@ def test_a_booking_for_an_aircraft_that_is_not_marketed_is_reported(
     extracted = step_extract(
         fleet.company, lambda: fleet.fms.engine, stores, "r1", NOW, fleet.reader
     )
-    assert extracted["training_bookings"] == {"bookings": 1, "cancelled": 0, "files": 0}
+    assert extracted["training_bookings"] == {
+        "bookings": 1,
+        "cancelled": 0,
+        "files": 0,
+        "not_marketed": ["N999"],
+    }
     step_normalise(fleet.company, stores, "r1", NOW)
     findings = [
         Finding.from_dict(f) for f in stores.staging.get("skyway_charter", "r1", FINDINGS)[FLEET]
     ]
     (finding,) = [f for f in findings if f.activity_id == "LMS-8"]
     assert finding.code == "AIRCRAFT_NOT_MARKETED" and finding.tail == "N999"
+
+
+def test_a_tail_written_differently_is_the_fms_aircraft(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    fleet = Fleet(tmp_path, sandbox, "spelling", tails=["n-1"])
+    fleet.load(booking("S1", " n1 ", NOW + timedelta(days=1)))
+    result = fleet.run()
+    assert result["N1"].outcome.value == "uploaded", reasons(result["N1"])
+    (body,) = fleet.sent("N1")
+    assert [a["activityId"] for a in body["activities"]][-1] == "LMS-S1"
+    fleet.fault("500")
+    fleet.reset_history()
+    result = fleet.run()
+    assert result["N1"].outcome.value == "held" and result["N2"].outcome.value == "uploaded"

@@ -45,6 +45,8 @@ def extract(company_id: str) -> dict[str, Any]:
         now,
         bookings_reader(company),
     )
+    if "training_bookings" in summary:
+        print(f"{company_id}: training bookings from the LMS: {summary['training_bookings']}")
     if summary["failed_sources"]:
         print(f"{company_id}: source failed; the aircraft it feeds will be held: {summary}")
     return summary
