@@ -30,6 +30,7 @@ TOKENS = {
 # The training LMS of `lms_co` (the sandbox's LMS stub) and the aircraft it books.
 LMS_FEED = "lms_co"
 LMS_TAILS = ("N410SW", "N525SW")
+LMS_PASSWORD = "e2e-lms-basic-auth-9911"  # a test secret that must never leak
 
 
 def all_tokens() -> list[str]:
@@ -221,7 +222,12 @@ def e2e_environment(workdir: Path) -> Iterator[E2E]:
             "AIRFLOW_CONN_AVINODE_PG_CO": http_connection(sandbox.url, "pg_co"),
             "AIRFLOW_CONN_AVINODE_LMS_CO": http_connection(sandbox.url, "lms_co"),
             "AIRFLOW_CONN_LMS_REST": json.dumps(
-                {"conn_type": "http", "host": f"http://127.0.0.1:{sandbox.port}"}
+                {
+                    "conn_type": "http",
+                    "host": f"http://127.0.0.1:{sandbox.port}",
+                    "login": "aerosync",
+                    "password": LMS_PASSWORD,
+                }
             ),
             "AIRFLOW_CONN_FMS_SQLITE_CO": json.dumps(
                 {"conn_type": "sqlite", "host": str(sqlite_fms)}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ from tests.conftest import require_service
 from tests.integration.e2e_support import (
     E2E,
     LMS_FEED,
+    LMS_PASSWORD,
     LMS_TAILS,
     e2e_environment,
     postgres_available,
@@ -93,3 +95,17 @@ def test_a_failing_lms_holds_exactly_the_aircraft_it_books(e2e: E2E) -> None:
             assert len(e2e.requests_for(tail)) == 1
     log = e2e.runtime.task_log(DAG_ID, result.run_id, "extract")
     assert "source failed" in log and "lms" in log
+
+
+def test_the_lms_password_never_reaches_logs_xcom_or_status(e2e: E2E) -> None:
+    e2e.reset()
+    e2e.sandbox.lms.load(LMS_FEED, demo_bookings(datetime.now(UTC)))
+    assert e2e.runtime.run_dag(DAG_ID, timeout=300).state == "success"
+    logs = "".join(
+        p.read_text(errors="replace") for p in Path(e2e.home, "logs").rglob("*") if p.is_file()
+    )
+    assert "training bookings from the LMS" in logs  # the extract's log was really read
+    xcoms = json.dumps(e2e.xcom_values(DAG_ID))
+    assert '"training_bookings"' in xcoms
+    assert LMS_PASSWORD not in logs and LMS_PASSWORD not in xcoms
+    assert LMS_PASSWORD not in json.dumps(e2e.status("lms_co"))
