@@ -119,3 +119,13 @@ def test_next_links_stay_on_the_connection_host() -> None:
         resolve_next(base, "https://evil.example.net/collect")
     with pytest.raises(BookingsUnavailable, match="another host"):
         resolve_next(base, "http://lms.example.com/downgraded")
+
+
+def test_the_stub_refuses_what_it_does_not_understand(sandbox: SandboxServer) -> None:
+    base = f"http://127.0.0.1:{sandbox.port}"
+    bad = requests.post(f"{base}/_sandbox/lms/co/bookings", json={"rows": []}, timeout=5)
+    assert bad.status_code == 400
+    assert requests.post(f"{base}/_sandbox/lms/co/nothing", json={}, timeout=5).status_code == 404
+    assert requests.get(f"{base}/lms/co/bookings?page_size=x", timeout=5).status_code == 400
+    # The marketplace side of the sandbox is untouched by the LMS routes.
+    assert requests.get(f"{base}/_sandbox/health", timeout=5).json() == {"status": "ok"}
