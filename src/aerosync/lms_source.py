@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from aerosync.config import CompanyConfig
 from aerosync.lms_bookings import (
     LMS_SOURCE,
@@ -67,8 +69,6 @@ def local_bookings_reader(
     base_url = (base_urls or {}).get(rest.conn_id)
 
     def fetcher() -> FetchPage:
-        import requests
-
         if base_url is None:
             raise BookingsUnavailable(f"no base URL for the LMS connection {rest.conn_id!r}")
         return SessionPageFetcher(
@@ -81,7 +81,8 @@ def local_bookings_reader(
 def describe(source: BookingsSource) -> str:
     """The source as the user configured it, without anything that may hold a secret."""
     if source.rest is not None:
-        return f"LMS bookings (REST, connection {source.rest.conn_id}, {source.rest.endpoint})"
+        path = source.rest.endpoint.split("?", 1)[0]  # a query may carry a key: never shown
+        return f"LMS bookings (REST, connection {source.rest.conn_id}, {path})"
     return "LMS bookings (CSV drop)"
 
 
