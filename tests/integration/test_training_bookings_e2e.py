@@ -69,7 +69,7 @@ def test_a_booking_is_in_the_uploaded_schedule_after_a_real_dag_run(e2e: E2E) ->
         held = e2e.sandbox_get(f"/_sandbox/schedules/{tail}")["activities"]
         assert [a for a in held if a["activityType"] == "Training"] == wanted
     assert any(b["status"] == "cancelled" for b in bookings)
-    # Three pages of two bookings, read once each, through the HTTP provider's hook.
+    # Two pages of two bookings each, read through the HTTP provider's hook.
     assert len(e2e.sandbox_get(f"/_sandbox/lms/{LMS_FEED}/requests")) >= 2
 
 
