@@ -16,12 +16,14 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aerosync.airflow_runtime import AirflowEnv, AirflowRuntime
 from aerosync.cli import format_table
 from aerosync.config import load_config
 from aerosync.db import sqlite_engine
 from aerosync.demo_fleet import build_demo_fms, demo_homebases
+from aerosync.demo_training import DEMO_FEEDS, demo_bookings
 from aerosync.resources import data_dir
 from aerosync.sandbox import SandboxServer, SandboxState
 from aerosync.status_store import StatusStore
@@ -63,6 +65,13 @@ def sqlite_connection(path: Path) -> str:
     return json.dumps({"conn_type": "sqlite", "host": str(path)})
 
 
+def lms_connection(sandbox_url: str, timeout: float = 10) -> str:
+    """An Airflow `http` connection to the sandbox's LMS stub (served from the server's root)."""
+    parts = urlsplit(sandbox_url)
+    host = f"{parts.scheme}://{parts.netloc}"
+    return json.dumps({"conn_type": "http", "host": host, "extra": {"timeout": timeout}})
+
+
 def prepare(workdir: Path, sandbox_url: str, now: datetime) -> dict[str, str]:
     """Demo FMS databases and the environment (connections, config) Airflow runs with."""
     env = {"AEROSYNC_CONFIG": str(data_dir("config") / "companies.yaml")}
@@ -75,15 +84,21 @@ def prepare(workdir: Path, sandbox_url: str, now: datetime) -> dict[str, str]:
         fms_path.unlink(missing_ok=True)
         build_demo_fms(fms_path, now, company=company.id)
         env[f"AIRFLOW_CONN_{company.fms.conn_id.upper()}"] = sqlite_connection(fms_path)
+        bookings = company.training.bookings if company.training is not None else None
+        if bookings is not None and bookings.rest is not None:
+            env[f"AIRFLOW_CONN_{bookings.rest.conn_id.upper()}"] = lms_connection(sandbox_url)
     return env
 
 
-def start_sandbox() -> SandboxServer:
+def start_sandbox(now: datetime | None = None) -> SandboxServer:
     state = SandboxState(accounts=[(a.name, a.auth_token, a.api_token) for a in ACCOUNTS])
     for company in ("skyway_charter", "alpine_jets"):
         for tail, icao in demo_homebases(company).items():
             state.set_homebase(tail, icao)
     server = SandboxServer(port=0, state=state)
+    moment = now or datetime.now(UTC)
+    for company, feed in DEMO_FEEDS.items():
+        server.lms.load(feed, demo_bookings(moment, company))
     server.start()
     return server
 
@@ -94,7 +109,12 @@ def print_sandbox(server: SandboxServer) -> None:
     held = requests.get(f"http://127.0.0.1:{server.port}/_sandbox/schedules", timeout=10).json()
     print("\nThe sandbox marketplace now holds:")
     for tail, body in sorted(held.items()):
-        print(f"  {tail:<10} {len(body['activities']):>3} activities  (account {body['account']})")
+        training = [a for a in body["activities"] if a["activityType"] == "Training"]
+        booked = f", {len(training)} Training from the LMS" if training else ""
+        print(
+            f"  {tail:<10} {len(body['activities']):>3} activities  (account {body['account']})"
+            + booked
+        )
 
 
 def run(workdir: Path, keep_running: bool) -> int:
@@ -102,9 +122,10 @@ def run(workdir: Path, keep_running: bool) -> int:
     home = workdir / "airflow"
     if not keep_running and home.exists():
         shutil.rmtree(home)  # a fresh demo every time: no state from an earlier run
-    sandbox = start_sandbox()
-    print(f"Marketplace sandbox: {sandbox.url}")
-    env_vars = prepare(workdir, sandbox.url, datetime.now(UTC))
+    now = datetime.now(UTC)
+    sandbox = start_sandbox(now)
+    print(f"Marketplace sandbox: {sandbox.url} (and a training LMS under /lms/)")
+    env_vars = prepare(workdir, sandbox.url, now)
     airflow_env = AirflowEnv(home=home, dags_folder=REPO_ROOT / "dags", extra_env=env_vars)
     companies = load_config(Path(env_vars["AEROSYNC_CONFIG"])).companies
     failures = 0

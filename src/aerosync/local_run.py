@@ -17,6 +17,7 @@ import requests
 from sqlalchemy import Engine
 
 from aerosync.config import CompanyConfig
+from aerosync.lms_source import BookingsReader
 from aerosync.marketplace import SCHEDULES_ENDPOINT, request_headers
 from aerosync.pipeline import (
     DECISIONS,
@@ -73,12 +74,16 @@ def run_company(
     run_id: str | None = None,
     now: datetime | None = None,
     batch_size: int = 100,
+    bookings: BookingsReader | None = None,
 ) -> RunSummary:
-    """extract → normalise → validate → build payloads → upload → record status, in-process."""
+    """extract → normalise → validate → build payloads → upload → record status, in-process.
+
+    A company with `training.bookings` needs `bookings` (see `local_bookings_reader`); without
+    it the LMS counts as failed and holds the aircraft it covers."""
     run = run_id or f"local__{uuid.uuid4().hex[:12]}"
     moment = now or datetime.now(UTC)
     stores = Stores.on(store)
-    step_extract(company, lambda: fms, stores, run, moment)
+    step_extract(company, lambda: fms, stores, run, moment, bookings)
     step_normalise(company, stores, run, moment)
     step_validate(company, stores, run, moment)
     for batch in step_build_payloads(company, stores, run, batch_size):

@@ -17,10 +17,12 @@ from sqlalchemy import Engine
 
 from aerosync.config import CompanyConfig
 from aerosync.fms_source import RawExtract, extract
+from aerosync.lms_source import BookingsReader, extract_bookings
 from aerosync.models import Finding, Outcome, Severity
 from aerosync.normalise import normalise
 from aerosync.payloads import activity_body, schedule_body_text
 from aerosync.quality_frames import check_columns
+from aerosync.source_health import FailedSource, messages, safe_error
 from aerosync.staging import FLEET, StagingStore
 from aerosync.status_store import StatusRecord, StatusStore
 
@@ -41,41 +43,52 @@ class Stores:
         return stores
 
 
-def safe_error(exc: BaseException) -> str:
-    """An exception as one short line; drivers' messages never carry passwords, URLs might."""
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    if "://" in first or "password" in first.lower():
-        first = "(details withheld: they may contain connection secrets)"
-    return f"{type(exc).__name__}: {first[:200]}"
-
-
 def step_extract(
     company: CompanyConfig,
     open_fms: Callable[[], Engine],
     stores: Stores,
     run_id: str,
     now: datetime,
+    read_bookings: BookingsReader | None = None,
 ) -> dict[str, Any]:
-    """Read the FMS; a failing source is recorded, not raised, so that it holds its aircraft."""
-    failed: dict[str, str] = {}
+    """Read the FMS and, if the company has one, the LMS's training bookings (appended to the
+    activities with `source="lms"`). A failing source is recorded, not raised, with the aircraft
+    it feeds, so that it holds exactly those."""
+    failed: dict[str, FailedSource] = {}
     try:
         raw = extract(open_fms(), company.fms.dialect, now, company.fms.timeout_seconds)
     except Exception as exc:  # any driver error: the source failed, its aircraft are held
         raw = RawExtract()
-        failed["fms"] = f"FMS {company.fms.conn_id} ({company.fms.dialect}): {safe_error(exc)}"
+        failed["fms"] = FailedSource(
+            "fms", f"FMS {company.fms.conn_id} ({company.fms.dialect}): {safe_error(exc)}"
+        )
+    fms_tails = [str(row["tail"]).strip() for row in raw.aircraft if row.get("tail")]
+    lms = extract_bookings(company, read_bookings, now, fms_tails)
+    if lms.failure is not None:
+        failed[lms.failure.name] = lms.failure
     stores.staging.put(
         company.id,
         run_id,
         RAW,
-        {"aircraft": raw.aircraft, "activities": raw.activities, "services": raw.services},
+        {
+            "aircraft": raw.aircraft,
+            "activities": raw.activities + lms.rows,
+            "services": raw.services,
+            "findings": [f.to_dict() for f in lms.findings],
+        },
     )
-    stores.staging.put(company.id, run_id, SOURCES, {FLEET: failed})
-    return {
+    stores.staging.put(
+        company.id, run_id, SOURCES, {FLEET: {n: f.to_dict() for n, f in failed.items()}}
+    )
+    summary = {
         "aircraft": len(raw.aircraft),
         "activities": len(raw.activities),
         "services": len(raw.services),
         "failed_sources": sorted(failed),
     }
+    if company.training is not None and company.training.bookings is not None:
+        summary["training_bookings"] = lms.summary
+    return summary
 
 
 def step_normalise(
@@ -85,6 +98,9 @@ def step_normalise(
     fleet = normalise(
         company, raw.get("aircraft", []), raw.get("activities", []), raw.get("services", []), now
     )
+    # Findings of the extract itself (e.g. a training booking for an aircraft the LMS does
+    # not cover) come first, as if the normaliser had found them.
+    fleet.findings[:0] = [Finding.from_dict(f) for f in raw.get("findings", [])]
     stores.staging.put(
         company.id,
         run_id,
@@ -200,7 +216,7 @@ class RunSummary:
 def step_record_status(company_id: str, stores: Stores, run_id: str) -> RunSummary:
     """Held aircraft, and any that no upload task reached, get their record with every reason."""
     decisions = stores.staging.get(company_id, run_id, DECISIONS)
-    failed_sources = stores.staging.get(company_id, run_id, SOURCES).get(FLEET, {})
+    failed_sources = messages(stores.staging.get(company_id, run_id, SOURCES).get(FLEET, {}))
     attempted = {r.tail for r in stores.status.attempts(company_id, run_id)}
     now = datetime.now(UTC)
     new_records = []

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from aerosync import sandbox_lms
 from aerosync.sandbox_state import Answer, SandboxState
 
 __all__ = ["SandboxServer", "SandboxState", "serve"]
@@ -83,7 +84,9 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         url = urlparse(self.path)
         query = parse_qs(url.query)
-        if url.path == "/_sandbox/health":
+        if sandbox_lms.handles(url.path):
+            self._send(*self.server.lms.get(url, self.headers.get("Host", "")))
+        elif url.path == "/_sandbox/health":
             self._send(200, {"status": "ok"})
         elif url.path == "/_sandbox/schedules":
             self._send(200, state.held())
@@ -100,6 +103,9 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         path = urlparse(self.path).path
         body = self._body() or {}
+        if sandbox_lms.handles(path):
+            self._send(*self.server.lms.post(path, body))
+            return
         if path == "/_sandbox/faults":
             state.set_fault(body["tail"], body.get("fault"))
         elif path == "/_sandbox/homebases":
@@ -119,6 +125,7 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.state = state
         self.base_path = base_path.rstrip("/")
+        self.lms = sandbox_lms.LmsStub()
 
 
 class SandboxServer:
@@ -132,6 +139,7 @@ class SandboxServer:
         self.state = state or SandboxState()
         self._server = _Server((host, port), self.state, base_path)
         self._thread: threading.Thread | None = None
+        self.lms = self._server.lms
 
     @property
     def port(self) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # EASA keeps crew training records for at least 3 years.
 DEFAULT_RETENTION_DAYS = 3 * 365
@@ -54,6 +54,17 @@ class BookingsSource(Transport):
     max_age_minutes: int = Field(default=24 * 60, ge=1)
     # The aircraft this LMS books; empty means every marketed aircraft of the company.
     tails: list[str] = Field(default_factory=list)
+
+    @field_validator("tails")
+    @classmethod
+    def _tails_named_once(cls, value: list[str]) -> list[str]:
+        cleaned = [tail.strip() for tail in value]
+        if any(not tail for tail in cleaned):
+            raise ValueError("a tail is empty; list aircraft registrations, e.g. [N525SW]")
+        repeated = sorted({tail for tail in cleaned if cleaned.count(tail) > 1})
+        if repeated:
+            raise ValueError(f"{', '.join(repeated)} listed more than once")
+        return cleaned
 
     def covers(self, tail: str) -> bool:
         return not self.tails or tail in self.tails

@@ -10,6 +10,8 @@ from aerosync.config import CompanyConfig
 from aerosync.models import Finding, Severity
 from aerosync.quality import ValidationReport, validate_frames
 from aerosync.quality_frames import activity_checks, activity_frame, aircraft_checks
+from aerosync.source_health import FailedSource, failures_by_tail
+from aerosync.source_health import failed_sources as failed_sources_of
 
 if TYPE_CHECKING:
     from aerosync.pipeline import Stores
@@ -20,20 +22,23 @@ def decide(
     tails_marketed: Sequence[str],
     columns: Mapping[str, Sequence[Any]],
     earlier_findings: Sequence[Finding],
-    failed_sources: Mapping[str, str],
+    failed_sources: Mapping[str, str | Mapping[str, Any] | FailedSource],
     stores: Stores,
     now: datetime,
     validation_id: str,
 ) -> tuple[dict[str, dict[str, Any]], ValidationReport]:
-    """Validate the staged check columns (`check_columns`) of the marketed aircraft."""
+    """Validate the staged check columns (`check_columns`) of the marketed aircraft.
+
+    A failed source holds exactly the aircraft it feeds: the FMS every aircraft (a bare message
+    means that), an LMS those its `training.bookings` covers. Aircraft uploaded before and fed
+    by a failed source are held too, even if the FMS no longer lists them."""
     previous_counts = stores.status.last_success_counts(company.id)
-    tails = sorted(set(tails_marketed) | (set(previous_counts) if failed_sources else set()))
+    failed = list(failed_sources_of(failed_sources).values())
+    fed_before = {t for t in previous_counts if any(f.covers(t) for f in failed)}
+    tails = sorted(set(tails_marketed) | fed_before)
     frame = activity_frame(columns)
     checks = activity_checks(frame, now)
-    # Every source this version reads (the FMS) feeds every aircraft of the company.
-    failed_by_tail = (
-        {tail: "; ".join(failed_sources.values()) for tail in tails} if failed_sources else {}
-    )
+    failed_by_tail = failures_by_tail(failed, tails)
     fleet_checks, fleet_ids = aircraft_checks(
         frame,
         tails,

@@ -25,7 +25,12 @@ TOKENS = {
     "sqlite_co": ("e2e-auth-sqlite-0a1b2c", "e2e-api-sqlite-3d4e5f"),
     "pg_co": ("e2e-auth-pg-6a7b8c", "e2e-api-pg-9d0e1f"),
     "partner": ("e2e-auth-partner-1122", "e2e-api-partner-3344"),
+    "lms_co": ("e2e-auth-lms-5566", "e2e-api-lms-7788"),
 }
+# The training LMS of `lms_co` (the sandbox's LMS stub) and the aircraft it books.
+LMS_FEED = "lms_co"
+LMS_TAILS = ("N410SW", "N525SW")
+LMS_PASSWORD = "e2e-lms-basic-auth-9911"  # a test secret that must never leak
 
 
 def all_tokens() -> list[str]:
@@ -174,6 +179,15 @@ companies:
     schedule: "*/15 * * * *"
     marketplace_conn_id: avinode_pg_co
     fms: {conn_id: fms_missing, dialect: reference}
+  - id: lms_co
+    name: LMS Charter
+    schedule: "*/15 * * * *"
+    marketplace_conn_id: avinode_lms_co
+    fms: {conn_id: fms_sqlite_co, dialect: reference}
+    training:
+      bookings:
+        rest: {conn_id: lms_rest, endpoint: lms/lms_co/bookings, page_size: 2, timeout_seconds: 5}
+        tails: [N410SW, N525SW]
 """,
         encoding="utf-8",
     )
@@ -206,6 +220,15 @@ def e2e_environment(workdir: Path) -> Iterator[E2E]:
             "AIRFLOW_CONN_AVINODE_SQLITE_CO": http_connection(sandbox.url, "sqlite_co"),
             "AIRFLOW_CONN_AVINODE_PARTNER": http_connection(sandbox.url, "partner"),
             "AIRFLOW_CONN_AVINODE_PG_CO": http_connection(sandbox.url, "pg_co"),
+            "AIRFLOW_CONN_AVINODE_LMS_CO": http_connection(sandbox.url, "lms_co"),
+            "AIRFLOW_CONN_LMS_REST": json.dumps(
+                {
+                    "conn_type": "http",
+                    "host": f"http://127.0.0.1:{sandbox.port}",
+                    "login": "aerosync",
+                    "password": LMS_PASSWORD,
+                }
+            ),
             "AIRFLOW_CONN_FMS_SQLITE_CO": json.dumps(
                 {"conn_type": "sqlite", "host": str(sqlite_fms)}
             ),
@@ -246,5 +269,6 @@ def e2e_environment(workdir: Path) -> Iterator[E2E]:
                 tails={
                     "sqlite_co": sorted(sqlite_summary.tails),
                     "pg_co": sorted(pg_summary.tails),
+                    "lms_co": sorted(sqlite_summary.tails),
                 },
             )

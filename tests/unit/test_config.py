@@ -147,6 +147,8 @@ def test_training_sources_load_with_their_transports() -> None:
         ({"records": {}}, "training.records", "at least one source"),
         ({"records": {"statements": {}}}, "training.records.statements", "exactly one"),
         ({"bookings": {"csv": "/x", "colour": "red"}}, "training.bookings.colour", "unknown key"),
+        ({"bookings": {"csv": "/x", "tails": ["N1", " "]}}, "training.bookings.tails", "empty"),
+        ({"bookings": {"csv": "/x", "tails": ["N1", "N1"]}}, "training.bookings.tails", "N1"),
     ],
 )
 def test_broken_training_sections_name_the_field(

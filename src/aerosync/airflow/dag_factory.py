@@ -26,6 +26,18 @@ START_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 UPLOAD_PREFIX = "schedule_upload__"
 
 
+def _training_doc(company: CompanyConfig) -> str:
+    bookings = company.training.bookings if company.training is not None else None
+    if bookings is None:
+        return ""
+    where = f"connection `{bookings.rest.conn_id}`" if bookings.rest else "a CSV file drop"
+    covers = ", ".join(bookings.tails) if bookings.tails else "every aircraft"
+    return (
+        f"\n* Training bookings from the LMS ({where}) are sent as `Training` activities; a "
+        f"failed or stale LMS holds the aircraft it books ({covers})."
+    )
+
+
 def _doc(company: CompanyConfig) -> str:
     overrides = ", ".join(f"{t} → `{c}`" for t, c in sorted(company.aircraft_connections.items()))
     return f"""
@@ -39,7 +51,7 @@ connection `{company.marketplace_conn_id}`{f" (per aircraft: {overrides})" if ov
 * No retries, ever: a failed call is recorded and the next run sends the whole schedule again.
 * An aircraft whose data is doubtful is **held**: nothing is sent and its previous marketplace
   schedule stays. An aircraft sent less than 5 minutes ago is **skipped**.
-* Backfilled or late runs upload nothing.
+* Backfilled or late runs upload nothing.{_training_doc(company)}
 
 Status per aircraft: `aerosync status --company {company.id}` or the *Schedule uploads* page.
 """

@@ -26,6 +26,7 @@ def _as_of(context: Any) -> datetime:
 
 
 def extract(company_id: str) -> dict[str, Any]:
+    from aerosync.airflow.lms_transport import bookings_reader
     from aerosync.pipeline import Stores, step_extract
 
     context = get_current_context()
@@ -42,9 +43,12 @@ def extract(company_id: str) -> dict[str, Any]:
         Stores.on(aerosync_engine()),
         context["run_id"],
         now,
+        bookings_reader(company),
     )
+    if "training_bookings" in summary:
+        print(f"{company_id}: training bookings from the LMS: {summary['training_bookings']}")
     if summary["failed_sources"]:
-        print(f"{company_id}: source failed; its aircraft will be held: {summary}")
+        print(f"{company_id}: source failed; the aircraft it feeds will be held: {summary}")
     return summary
 
 
