@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from aerosync import sandbox_lrs
 from aerosync.sandbox_state import Answer, SandboxState
 
 __all__ = ["SandboxServer", "SandboxState", "serve"]
@@ -52,6 +53,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def do_PUT(self) -> None:
+        if sandbox_lrs.handle(self, "PUT"):
+            return
         state = self.server.state
         path = urlparse(self.path).path
         body = self._body()
@@ -80,6 +83,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(answer.status, answer.envelope())
 
     def do_GET(self) -> None:
+        if sandbox_lrs.handle(self, "GET"):
+            return
         state = self.server.state
         url = urlparse(self.path)
         query = parse_qs(url.query)
@@ -97,6 +102,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": "not found"})
 
     def do_POST(self) -> None:
+        if sandbox_lrs.handle(self, "POST"):
+            return
         state = self.server.state
         path = urlparse(self.path).path
         body = self._body() or {}

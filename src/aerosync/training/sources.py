@@ -89,3 +89,11 @@ def in_window(row: Mapped, window: Window) -> bool:
 
 def select(rows: Iterable[Mapped], window: Window) -> list[Mapped]:
     return [row for row in rows if in_window(row, window)]
+
+
+def last_complete_window(cron: str, now: datetime) -> Window:
+    """The latest window that has ended by `now` (a manual run has no data interval of its own)."""
+    from croniter import croniter
+
+    end = croniter(cron, now).get_prev(datetime)
+    return Window(croniter(cron, end).get_prev(datetime), end)
