@@ -102,7 +102,9 @@ def _statement(
     }
 
 
-def build_training_data(first: date, days: int, *, broken: bool = False) -> TrainingData:
+def build_training_data(
+    first: date, days: int, *, broken: bool = False, broken_on: int = 0
+) -> TrainingData:
     from datetime import UTC
 
     data = TrainingData()
@@ -191,14 +193,17 @@ def build_training_data(first: date, days: int, *, broken: bool = False) -> Trai
                 **grades,
             }
         )
-    if broken and days:
-        on = datetime.combine(first, time(9, 0), tzinfo=UTC)
+    if broken and days:  # next to the good rows of day `broken_on`
+        on = datetime.combine(first + timedelta(days=broken_on), time(9, 0), tzinfo=UTC)
         stored = on + timedelta(hours=1)
-        data.gradings.append({**data.gradings[0], "pilot_id": "E004", "APK": "7"})
+        grading = data.gradings[broken_on]
+        data.gradings.append(
+            {**grading, "pilot_id": "E004" if grading["pilot_id"] != "E004" else "E001", "APK": "7"}
+        )
         data.statements.append(
             _statement("broken/unknown", "E999", "CRM", "passed", on, stored, 0.9)
         )
-        qual = {**data.qualifications[0], "qualification": "OPC"}
+        qual = {**data.qualifications[broken_on], "qualification": "OPC"}
         qual["expires_on"] = (first - timedelta(days=30)).isoformat()
         data.qualifications.append(qual)
     return data
