@@ -6,6 +6,7 @@ backfill again, which must leave every table as it was and audit nothing new."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,8 +28,9 @@ from tests.training_support import audit_count, snapshot
 pytestmark = pytest.mark.integration
 COMPANY = "train_co"
 DAG_ID = f"training_sync__{COMPANY}"
-WINDOWS = 8
-FIRST = datetime.now(UTC).date() - timedelta(days=20)
+# 8 windows by default; AEROSYNC_TRAINING_BACKFILL_DAYS=30 shows a month (about 20 minutes here).
+WINDOWS = int(os.environ.get("AEROSYNC_TRAINING_BACKFILL_DAYS", "8"))
+FIRST = datetime.now(UTC).date() - timedelta(days=WINDOWS + 12)
 
 
 @dataclass
