@@ -1,10 +1,12 @@
 """Source data into mapped rows, and the rows that belong to one data interval (window).
 
-CSV exports are read whole (a folder of files or one file) and each run keeps the rows whose date
-falls in its window: HRIS `effective_from`, qualifications `issued_on`, EBT `session_date` in
-[start, end); LMS statements by `stored_at` in (start, end], as the LRS's `since` (exclusive) and
-`until` (inclusive) select them. A row whose date is missing or unreadable belongs to every
-window: it is refused, and quarantined once.
+CSV exports are read whole (a folder of files or one file) and each run keeps the rows of its
+window: qualifications by `issued_on` and EBT gradings by `session_date` in [start, end); LMS
+statements by `stored_at` in (start, end], as the LRS's `since` (exclusive) and `until`
+(inclusive) select them. HRIS rows are master data: every version in effect by the window's end
+(`effective_from` before it) belongs to the window, so each run knows every employee hired so far
+and a future-dated change waits for its window; loading a version again changes nothing. A row
+whose date is missing or unreadable belongs to every window: it is refused, and quarantined once.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ def in_window(row: Mapped, window: Window) -> bool:
         return True
     if row.source == "statements":
         return window.start < moment <= window.end
+    if row.source == "hris":
+        return moment < window.end
     return window.start <= moment < window.end
 
 
