@@ -138,7 +138,7 @@ def run(workdir: Path, keep_running: bool) -> int:
             result = runtime.run_dag(dag_id, timeout=600)
             print(f"  run {result.run_id}: {result.state}")
             failures += result.state != "success"
-            print(training_report(sqlite_engine(home / "aerosync.db"), company.id))
+            print(training_report(sqlite_engine(home / "aerosync.db"), company.id, workdir))
             print(f"  history: `airflow backfill create --dag-id {dag_id} ...` (README, Backfill)")
     store = StatusStore(sqlite_engine(home / "aerosync.db"))
     print("\nStatus of every aircraft (aerosync status):")

@@ -84,7 +84,7 @@ def _post(url: str, payload: Any) -> None:
     requests.post(url, json=payload, headers=headers, timeout=30).raise_for_status()
 
 
-def training_report(engine: Any, company: str) -> str:
+def training_report(engine: Any, company: str, workdir: Path | None = None) -> str:
     """What the training DAG left in the aerosync database, for the demo's closing words."""
     from aerosync.training.quarantine import QuarantineStore
     from aerosync.training.store import TrainingStore
@@ -98,4 +98,8 @@ def training_report(engine: Any, company: str) -> str:
     for entry in QuarantineStore(engine).entries(company):
         why = "; ".join(r["message"] for r in entry["reasons"])
         lines.append(f"  quarantined: {entry['source']} {entry['row_ref']}: {why}")
+    exports = workdir / "training" / company / "crew_exports" if workdir else None
+    for path in sorted(exports.glob("*.csv")) if exports and exports.is_dir() else []:
+        rows = path.read_text(encoding="utf-8").count("\n") - 1
+        lines.append(f"  training status for crew management: {path} ({rows} rows)")
     return "\n".join(lines)
