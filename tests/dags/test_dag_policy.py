@@ -119,3 +119,13 @@ companies:
     assert "schedule_upload__fast_co" not in bag.dag_ids
     problems = bag.dags["aerosync_config_problems"]
     assert "fast_co" in problems.doc_md and "5 minutes" in problems.doc_md
+
+
+def test_a_training_task_parses_only_its_own_dag(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID", "training_sync__alpine_jets")
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_TASK_ID", "validate")
+    bag = DagBag(dag_folder=str(REPO / "dags"))
+    assert bag.import_errors == {}
+    assert sorted(bag.dag_ids) == ["training_sync__alpine_jets"]
