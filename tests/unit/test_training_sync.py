@@ -182,3 +182,27 @@ def test_both_statement_transports_give_the_same_records(drop: Path) -> None:
 
     assert key(read_drop(drop, "statements")) == key(read_drop(drop, "statements", lrs=True))
     assert EMPLOYEES.source == "hris"
+
+
+def test_export_and_ebt_statements_of_a_window_are_the_same_on_a_rerun(
+    engine: Engine, drop: Path
+) -> None:
+    from aerosync.training.export import ebt_statements, status_csv, status_rows
+
+    window = window_of(FIRST + timedelta(days=2))
+    run_window(engine, drop, window, "run_1")
+    store = TrainingStore(engine)
+    rows = status_rows(store, "acme", window)
+    assert {r["change"] for r in rows} == {"completion", "certification"}
+    assert all(r["date"] for r in rows)
+    statements = ebt_statements(store, "acme", window, "https://hris.example.com")
+    (only,) = statements
+    assert only["actor"]["account"]["name"] in {"E001", "E002", "E003", "E004", "E006"}
+    grades = only["result"]["extensions"]["https://aerosync.dev/xapi/extensions/ebt-competencies"]
+    assert set(grades) == {"APK", "COM", "FPA", "FPM", "LTW", "PSD", "SAW", "WLM", "KNO"}
+    run_window(engine, drop, window, "run_2")
+    assert status_csv(status_rows(store, "acme", window)) == status_csv(rows)
+    assert ebt_statements(store, "acme", window, "https://hris.example.com") == statements
+    # A qualification issued in a window shows as expiring in the window a year later.
+    later = window_of(FIRST + timedelta(days=2 + 365))
+    assert [r["change"] for r in status_rows(store, "acme", later)] == ["expiry"]
