@@ -22,8 +22,9 @@ from aerosync.airflow_runtime import AirflowEnv, AirflowRuntime
 from aerosync.cli import format_table
 from aerosync.config import load_config
 from aerosync.db import sqlite_engine
+from aerosync.demo_bookings import DEMO_FEEDS, demo_bookings
 from aerosync.demo_fleet import build_demo_fms, demo_homebases
-from aerosync.demo_training import DEMO_FEEDS, demo_bookings
+from aerosync.demo_training_setup import prepare_training, training_report
 from aerosync.resources import data_dir
 from aerosync.sandbox import SandboxServer, SandboxState
 from aerosync.status_store import StatusStore
@@ -124,8 +125,10 @@ def run(workdir: Path, keep_running: bool) -> int:
         shutil.rmtree(home)  # a fresh demo every time: no state from an earlier run
     now = datetime.now(UTC)
     sandbox = start_sandbox(now)
-    print(f"Marketplace sandbox: {sandbox.url} (and a training LMS under /lms/)")
+    print(f"Marketplace sandbox: {sandbox.url} (with a training LMS, LRS and HRIS)")
     env_vars = prepare(workdir, sandbox.url, now)
+    # Companies with training.records: demo HRIS/LRS in the sandbox, CSV drops in the workdir.
+    env_vars.update(prepare_training(workdir, sandbox.port, Path(env_vars["AEROSYNC_CONFIG"]), now))
     airflow_env = AirflowEnv(home=home, dags_folder=REPO_ROOT / "dags", extra_env=env_vars)
     companies = load_config(Path(env_vars["AEROSYNC_CONFIG"])).companies
     failures = 0
@@ -147,6 +150,16 @@ def run(workdir: Path, keep_running: bool) -> int:
             result = runtime.run_dag(company.dag_id, timeout=600)
             print(f"  run {result.run_id}: {result.state}")
             failures += result.state != "success"
+        for company in companies:
+            if company.training is None or company.training.records is None:
+                continue
+            dag_id = f"training_sync__{company.id}"
+            print(f"\nRunning {dag_id} through the scheduler (the last complete day) ...")
+            result = runtime.run_dag(dag_id, timeout=600)
+            print(f"  run {result.run_id}: {result.state}")
+            failures += result.state != "success"
+            print(training_report(sqlite_engine(home / "aerosync.db"), company.id, workdir))
+            print(f"  history: `airflow backfill create --dag-id {dag_id} ...` (README, Backfill)")
     store = StatusStore(sqlite_engine(home / "aerosync.db"))
     print("\nStatus of every aircraft (aerosync status):")
     print(format_table(store.latest()))

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from aerosync import sandbox_lms
+from aerosync import sandbox_lms, sandbox_lrs
 from aerosync.sandbox_state import Answer, SandboxState
 
 __all__ = ["SandboxServer", "SandboxState", "serve"]
@@ -53,6 +53,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def do_PUT(self) -> None:
+        if sandbox_lrs.handle(self, "PUT"):
+            return
         state = self.server.state
         path = urlparse(self.path).path
         body = self._body()
@@ -81,6 +83,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(answer.status, answer.envelope())
 
     def do_GET(self) -> None:
+        if sandbox_lrs.handle(self, "GET"):
+            return
         state = self.server.state
         url = urlparse(self.path)
         query = parse_qs(url.query)
@@ -100,6 +104,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": "not found"})
 
     def do_POST(self) -> None:
+        if sandbox_lrs.handle(self, "POST"):
+            return
         state = self.server.state
         path = urlparse(self.path).path
         body = self._body() or {}

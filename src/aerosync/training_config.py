@@ -76,6 +76,8 @@ class LrsSource(_Strict):
     conn_id: str = Field(min_length=1)
     endpoint: str = "statements"
     timeout_seconds: float = Field(default=30, gt=0, le=300)
+    # Statements asked for per request (`limit`); the LRS may answer with fewer and a `more` link.
+    page_size: int = Field(default=500, ge=1, le=10_000)
 
 
 class StatementsSource(_Strict):
@@ -105,6 +107,9 @@ class RecordsSync(_Strict):
     # Course validity in days, for the expiry of a completion (courses not listed never expire).
     course_validity_days: dict[str, int] = Field(default_factory=dict)
     retention_days: int = Field(default=DEFAULT_RETENTION_DAYS, ge=1)
+    # The xAPI account `homePage` of employees in statements posted to the LRS (their account
+    # `name` is the employee id), and the base of the EBT session activity ids.
+    xapi_home_page: str = Field(default="https://hris.example.com", pattern=r"^https?://\S+$")
 
     @model_validator(mode="after")
     def _has_a_source(self) -> Self:

@@ -53,6 +53,27 @@ def test_upload_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     assert dag.get_task("record_status").trigger_rule == "all_done"
 
 
+def test_training_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
+    dag = dagbag.dags["training_sync__alpine_jets"]
+    from airflow.sdk import CronDataIntervalTimetable
+
+    # Real data intervals (not a trigger timetable): each run reads its own window.
+    assert isinstance(dag.timetable, CronDataIntervalTimetable)
+    assert dag.timetable.expression == "0 3 * * *"
+    assert "training-sync" in dag.tags and "company:alpine_jets" in dag.tags
+    assert [t.task_id for t in dag.topological_sort()][-2:] == ["retention", "finish"]
+    assert {t.task_id for t in dag.tasks} == {
+        "extract_hris", "extract_statements", "extract_qualifications", "extract_ebt_gradings",
+        "validate", "load", "export_status", "post_ebt", "retention", "finish",
+    }  # fmt: skip
+    assert dag.get_task("validate").upstream_task_ids == {
+        "extract_hris", "extract_statements", "extract_qualifications", "extract_ebt_gradings",
+    }  # fmt: skip
+    assert dag.get_task("retention").upstream_task_ids == {"export_status", "post_ebt"}
+    # Only companies with training.records get one.
+    assert "training_sync__skyway_charter" not in dagbag.dag_ids
+
+
 def test_dag_file_does_not_import_pandas_or_gx_at_parse_time() -> None:
     code = (
         "import sys, runpy; runpy.run_path(sys.argv[1]);"
@@ -98,3 +119,13 @@ companies:
     assert "schedule_upload__fast_co" not in bag.dag_ids
     problems = bag.dags["aerosync_config_problems"]
     assert "fast_co" in problems.doc_md and "5 minutes" in problems.doc_md
+
+
+def test_a_training_task_parses_only_its_own_dag(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID", "training_sync__alpine_jets")
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_TASK_ID", "validate")
+    bag = DagBag(dag_folder=str(REPO / "dags"))
+    assert bag.import_errors == {}
+    assert sorted(bag.dag_ids) == ["training_sync__alpine_jets"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from aerosync.demo_training import demo_bookings
+from aerosync.demo_bookings import demo_bookings
 from aerosync.payloads import avinode_time
 from tests.conftest import require_service
 from tests.integration.e2e_support import (

@@ -19,6 +19,7 @@ from aerosync.airflow.operators import (
     BuildSchedulePayloadsOperator,
     UploadSchedulesOperator,
 )
+from aerosync.airflow.training_dag import TRAINING_PREFIX, build_training_dag
 from aerosync.config import CompanyConfig, LoadedConfig, load_config
 
 log = logging.getLogger(__name__)
@@ -127,19 +128,24 @@ def config_problems_dag(loaded: LoadedConfig) -> DAG | None:
 
 
 def build_all_dags() -> dict[str, DAG]:
-    """Every company's DAG, in sorted order; only the running task's own DAG when in a task."""
+    """Every company's DAGs (schedule upload; training sync where configured), in sorted order;
+    only the running task's own DAG when in a task."""
     wanted = get_parsing_context().dag_id
-    only = (
-        wanted.removeprefix(UPLOAD_PREFIX) if wanted and wanted.startswith(UPLOAD_PREFIX) else None
-    )
+    only = None
+    for prefix in (UPLOAD_PREFIX, TRAINING_PREFIX):
+        if wanted and wanted.startswith(prefix):
+            only = wanted.removeprefix(prefix)
     loaded = load_config(only=only)
     for problem in loaded.problems:
         log.error("AeroSync configuration: %s", problem)
     dags: dict[str, DAG] = {}
     for company in loaded.companies:
-        if wanted is not None and wanted != company.dag_id:
-            continue
-        dags[company.dag_id] = build_upload_dag(company)
+        if wanted is None or wanted == company.dag_id:
+            dags[company.dag_id] = build_upload_dag(company)
+        if wanted is None or wanted == f"{TRAINING_PREFIX}{company.id}":
+            training = build_training_dag(company)  # None without training.records
+            if training is not None:
+                dags[training.dag_id] = training
     problems = config_problems_dag(loaded)
     if problems is not None and wanted in (None, problems.dag_id):
         dags[problems.dag_id] = problems

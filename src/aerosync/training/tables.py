@@ -1,0 +1,77 @@
+"""What each source becomes: its table, natural key, value columns and dates.
+
+A source's rows are canonical dicts with exactly the key and value columns of its table; they are
+what staging holds between tasks, what the store upserts and what the audit trail records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+COMPETENCIES = ("apk", "com", "fpa", "fpm", "ltw", "psd", "saw", "wlm", "kno")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    source: str  # the key of the source in `training.records`
+    table: str
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
+    # The date that puts a row into a data interval (window) of the DAG.
+    window_date: str
+    # The dates whose latest decides when a row is older than the retention period.
+    retention_dates: tuple[str, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.keys + self.values
+
+    def key_of(self, row: dict[str, object]) -> tuple[str, ...]:
+        return tuple(str(row[k]) for k in self.keys)
+
+
+EMPLOYEES = TableSpec(
+    source="hris",
+    table="training_employee_versions",
+    keys=("employee_id", "effective_from"),
+    values=("name", "role", "base", "employment_status", "hired_on", "left_on"),
+    window_date="effective_from",
+    retention_dates=("effective_to",),
+)
+RECORDS = TableSpec(
+    source="statements",
+    table="training_records",
+    keys=("record_id",),
+    values=(
+        "employee_id",
+        "course_id",
+        "module_id",
+        "verb",
+        "success",
+        "score",
+        "completed_at",
+        "expires_at",
+        "stored_at",
+    ),
+    window_date="stored_at",
+    retention_dates=("completed_at", "expires_at"),
+)
+QUALIFICATIONS = TableSpec(
+    source="qualifications",
+    table="training_qualifications",
+    keys=("employee_id", "qualification", "issued_on"),
+    values=("expires_on",),
+    window_date="issued_on",
+    retention_dates=("issued_on", "expires_on"),
+)
+GRADINGS = TableSpec(
+    source="ebt_gradings",
+    table="training_ebt_gradings",
+    keys=("session_id", "employee_id"),
+    values=("session_date", "instructor_id", *COMPETENCIES),
+    window_date="session_date",
+    retention_dates=("session_date",),
+)
+# Load order matters only for the unknown-employee check: employees first.
+SPECS: tuple[TableSpec, ...] = (EMPLOYEES, RECORDS, QUALIFICATIONS, GRADINGS)
+BY_SOURCE = {spec.source: spec for spec in SPECS}

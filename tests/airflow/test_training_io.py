@@ -1,0 +1,125 @@
+"""The training sync's transports over real HTTP against the sandbox's LRS and HRIS stubs, and
+CSV drops through ObjectStoragePath: both transports of a source give the same rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from aerosync.airflow import training_io
+from aerosync.demo_training import EMPLOYEE_COLUMNS, build_training_data, write_csv
+from aerosync.sandbox import SandboxServer
+from aerosync.training.sources import Window, csv_rows, map_rows, map_statements, select
+from aerosync.training.xapi import XAPI_VERSION
+from aerosync.training_config import LrsSource, RestSource
+
+pytestmark = pytest.mark.airflow
+FIRST = date(2026, 3, 1)
+HEADERS = {"X-Experience-API-Version": XAPI_VERSION}
+
+
+@pytest.fixture
+def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxServer]:
+    with SandboxServer(port=0) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        for name, path in (("LRS_TEST", "/xapi"), ("HRIS_TEST", "/hris")):
+            conn = {
+                "conn_type": "http",
+                "host": base + path,
+                "login": "lms",
+                "password": "lrs-secret-123",
+                "extra": {"timeout": 5},
+            }
+            monkeypatch.setenv(f"AIRFLOW_CONN_{name}", json.dumps(conn))
+        yield server
+
+
+def _base(server: SandboxServer) -> str:
+    return f"http://127.0.0.1:{server.port}"
+
+
+def test_lrs_statements_follow_more_links_within_the_window(sandbox: SandboxServer) -> None:
+    data = build_training_data(FIRST, 8)
+    requests.post(
+        f"{_base(sandbox)}/xapi/statements", json=data.statements, headers=HEADERS, timeout=10
+    ).raise_for_status()
+    start = datetime(2026, 3, 3, 3, tzinfo=UTC)
+    window = Window(start, start + timedelta(days=3))
+    got = list(training_io.lrs_statements(LrsSource(conn_id="lrs_test", page_size=2), window))
+    expected = [
+        s for s in data.statements if start < datetime.fromisoformat(s["stored"]) <= window.end
+    ]
+    assert sorted(s["id"] for s in got) == sorted(s["id"] for s in expected)
+    log = requests.get(f"{_base(sandbox)}/_sandbox/lrs/requests", timeout=10).json()
+    gets = [r for r in log if r["method"] == "GET"]
+    assert len(gets) == len(expected) // 2 + 1 and "more=" in gets[-1]["query"]
+    assert "since=2026-03-03T03%3A00%3A00Z" in gets[0]["query"]
+
+
+def test_lrs_and_csv_statements_map_to_the_same_records(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    data = build_training_data(FIRST, 4)
+    requests.post(
+        f"{_base(sandbox)}/xapi/statements", json=data.statements, headers=HEADERS, timeout=10
+    ).raise_for_status()
+    window = Window(datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+    validity = {"CRM": 365}
+    over_http = map_statements(
+        training_io.lrs_statements(LrsSource(conn_id="lrs_test"), window), validity
+    )
+    from aerosync.demo_training import STATEMENT_COLUMNS
+
+    write_csv(tmp_path / "lms" / "completions.csv", STATEMENT_COLUMNS, data.statement_rows())
+    texts = training_io.csv_texts(str(tmp_path / "lms"))
+    from_csv = map_rows("statements", [i for n, t in texts for i in csv_rows(t, n)], validity)
+    assert sorted(str(sorted(m.record.items())) for m in select(over_http, window)) == sorted(
+        str(sorted(m.record.items())) for m in select(from_csv, window)
+    )
+    assert any(m.record["expires_at"] for m in from_csv)
+
+
+def test_hris_rest_pages_and_csv_give_the_same_employees(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    employees = build_training_data(FIRST, 8).employees
+    requests.post(
+        f"{_base(sandbox)}/_sandbox/hris/employees", json=employees, timeout=10
+    ).raise_for_status()
+    source = RestSource(conn_id="hris_test", endpoint="employees", page_size=3)
+    items = list(training_io.rest_items(source))
+    assert len(items) == len(employees) and items[0][0] == "employees page 1 item 1"
+    log = requests.get(f"{_base(sandbox)}/_sandbox/lrs/requests", timeout=10).json()
+    assert len(log) == -(-len(employees) // 3)
+    write_csv(tmp_path / "employees.csv", EMPLOYEE_COLUMNS, employees)
+    ((name, content),) = training_io.csv_texts(str(tmp_path / "employees.csv"))
+    over_rest = [m.record for m in map_rows("hris", items, {})]
+    from_csv = [m.record for m in map_rows("hris", csv_rows(content, name), {})]
+    assert over_rest == from_csv
+
+
+def test_posting_statements_twice_stores_them_once(sandbox: SandboxServer) -> None:
+    data = build_training_data(FIRST, 3)
+    target = LrsSource(conn_id="lrs_test", timeout_seconds=5)
+    assert training_io.post_statements(target, data.statements[:3]) == 3
+    assert training_io.post_statements(target, data.statements[:3]) == 3
+    held = requests.get(f"{_base(sandbox)}/_sandbox/lrs/statements", timeout=10).json()
+    assert len(held) == 3
+    changed = {**data.statements[0], "verb": {"id": "http://adlnet.gov/expapi/verbs/failed"}}
+    with pytest.raises(Exception, match="409"):
+        training_io.post_statements(target, [changed])
+
+
+def test_a_missing_csv_location_is_named(tmp_path: Path) -> None:
+    with pytest.raises(training_io.SourceError, match="does not exist"):
+        training_io.csv_texts(str(tmp_path / "nowhere"))
+
+
+def test_export_is_written_into_a_new_folder(tmp_path: Path) -> None:
+    path = training_io.write_text(str(tmp_path / "crew" / "exports"), "x.csv", "a,b\n")
+    assert Path(path).read_text() == "a,b\n"
