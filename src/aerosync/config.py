@@ -232,4 +232,4 @@ def load_config(path: Path | None = None, only: str | None = None) -> LoadedConf
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         loaded.problems.append(ConfigProblem("*", f"cannot read {config_path}: {reason}"))
         return loaded
-    return parse_config(data, config_path)
+    return parse_config(data, config_path, only)

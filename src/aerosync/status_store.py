@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from aerosync.models import Outcome
-from aerosync.sql_files import read_sql, split_statements
+from aerosync.schema import ensure_tables
 
 _SUCCESS = (Outcome.UPLOADED.value, Outcome.UPLOADED_WITH_ERRORS.value)
 
@@ -100,9 +100,7 @@ class StatusStore:
         self.engine = engine
 
     def ensure_schema(self) -> None:
-        with self.engine.begin() as conn:
-            for statement in split_statements(read_sql("aerosync", "schema.sql")):
-                conn.execute(text(statement))
+        ensure_tables(self.engine, "schema.sql")
 
     def last_successes(
         self, company: str, tails: Iterable[str] | None = None

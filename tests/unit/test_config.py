@@ -157,3 +157,14 @@ def test_broken_training_sections_name_the_field(
     (problem,) = _parse({**GOOD, "training": training}).problems
     text = str(problem)
     assert "skyway_charter" in text and field in text and words in text, text
+
+
+def test_a_task_loads_only_its_own_company(tmp_path: Path) -> None:
+    path = tmp_path / "companies.yaml"
+    broken = {**GOOD, "id": "broken_co", "schedule": "*/1 * * * *"}
+    path.write_text(yaml.safe_dump({"companies": [GOOD, broken]}), encoding="utf-8")
+    whole = load_config(path)
+    assert [c.id for c in whole.companies] == ["skyway_charter"] and len(whole.problems) == 1
+    own = load_config(path, only="skyway_charter")
+    assert [c.id for c in own.companies] == ["skyway_charter"] and own.problems == []
+    assert load_config(path, only="broken_co").companies == []

@@ -18,12 +18,11 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, text
 
-from aerosync.sql_files import read_sql, split_statements
+from aerosync.schema import ensure_tables
 from aerosync.status_store import iso
 from aerosync.training.tables import EMPLOYEES, TableSpec
 
 _CHUNK = 500
-SCHEMA_LOCK = 7_413_002  # any constant shared by every AeroSync process
 
 
 @dataclass
@@ -76,16 +75,8 @@ class TrainingStore:
         self.engine = engine
 
     def ensure_schema(self) -> None:
-        """The aerosync tables (staging, validation results) and the training tables.
-
-        The extract tasks of a run start together; on PostgreSQL two concurrent `CREATE TABLE IF
-        NOT EXISTS` of the same table collide, so creation takes a transaction-scoped lock."""
-        with self.engine.begin() as conn:
-            if self.engine.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
-            for name in ("schema.sql", "training.sql"):
-                for statement in split_statements(read_sql("aerosync", name)):
-                    conn.execute(text(statement))
+        """The aerosync tables (staging, validation results) and the training tables."""
+        ensure_tables(self.engine, "schema.sql", "training.sql")
 
     # -- reading ---------------------------------------------------------------------------------
 
