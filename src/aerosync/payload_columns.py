@@ -1,0 +1,108 @@
+"""Every activity's `PUT /schedules` body, column by column, as the JSON text staging holds.
+
+`payloads.activity_body` describes one activity's body; this writes the same bodies for a whole
+fleet from normalised columns without building a dict per activity and encoding it: each field's
+JSON is computed once per distinct value (or in bulk, for ids and times) and the pieces are joined
+per activity. The result is, byte for byte, `json.dumps([activity_body(a), ...],
+separators=(",", ":"))` per aircraft; tests hold the two together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import repeat
+from json.encoder import encode_basestring_ascii  # what json.dumps writes for a str
+from typing import Any
+
+from aerosync.column_values import apply
+from aerosync.payloads import avinode_time, service_body
+from aerosync.time_columns import from_us, minute_texts
+
+_COMPACT = (",", ":")
+
+
+def activity_bodies_text(
+    tails: Iterable[str], columns: Mapping[str, Sequence[Any]]
+) -> dict[str, str]:
+    """Each tail's activity bodies as a JSON array (`[]` for a tail without activities), from
+    columns grouped by tail as `normalise` leaves them."""
+    bodies = activity_bodies(columns)
+    by_tail = dict.fromkeys(tails, "[]")
+    row_tails = columns["tail"]
+    first = 0
+    for row in range(1, len(row_tails) + 1):
+        if row == len(row_tails) or row_tails[row] != row_tails[first]:
+            by_tail[row_tails[first]] = "[" + ",".join(bodies[first:row]) + "]"
+            first = row
+    return by_tail
+
+
+def activity_bodies(columns: Mapping[str, Sequence[Any]]) -> list[str]:
+    """`activity_body` of every row as compact JSON text; optional fields only with a value."""
+    count = len(columns["activity_id"])
+    parts = (
+        repeat('{"activityId":', count),
+        map(encode_basestring_ascii, columns["activity_id"]),
+        _optional(columns["external_trip_id"], "externalTripId"),
+        _optional(columns["trip_id"], "tripId"),
+        _optional(columns["flight_number"], "flightNumber"),
+        _each(columns["activity_type"], lambda v: ',"activityType":' + json.dumps(v)),
+        _each(columns["start_airport"], lambda v: ',"startAirport":{"icao":' + json.dumps(v) + "}"),
+        _each(columns["end_airport"], lambda v: ',"endAirport":{"icao":' + json.dumps(v) + "}"),
+        repeat(',"startDateTime":"', count),
+        minute_texts(columns["start"]),
+        repeat('Z","endDateTime":"', count),
+        minute_texts(columns["end"]),
+        repeat('Z"', count),
+        _each(columns["pax_count"], lambda v: "" if v is None else ',"paxCount":' + json.dumps(v)),
+        _optional(columns["note"], "note"),
+        _optional(columns["flight_regulations"], "flightRegulations"),
+        _optional(columns["flight_regulations_description"], "flightRegulationsDescription"),
+        _marketing(columns),
+        _services(columns["services"]),
+        repeat("}", count),
+    )
+    return list(map("".join, zip(*parts, strict=True)))
+
+
+def _each(values: Sequence[Any], encode: Callable[[Any], str]) -> list[str]:
+    # Equal values encode equally here: ints and text, never a bool where an int is expected.
+    return apply(values, encode, by_value=True).values
+
+
+def _optional(values: Sequence[Any], key: str) -> list[str]:
+    """`,"key":value` where the value is truthy, as `activity_body`'s `if activity.x:`."""
+    prefix = f',"{key}":'
+    return _each(values, lambda v: prefix + json.dumps(v) if v else "")
+
+
+def _marketing(columns: Mapping[str, Sequence[Any]]) -> list[str]:
+    """The offer's fields, for the few activities that have a marketing window."""
+    starts, ends = columns["marketing_start"], columns["marketing_end"]
+    parts = [""] * len(starts)
+    for row, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        if start is None or end is None:
+            continue
+        body: dict[str, Any] = {}
+        price = columns["price"][row]
+        if price is not None:
+            body["price"] = int(price) if float(price).is_integer() else price
+        if columns["currency"][row]:
+            body["currency"] = columns["currency"][row]
+        body["marketingStartDateTime"] = avinode_time(from_us(start))
+        body["marketingEndDateTime"] = avinode_time(from_us(end))
+        body["marketingVerified"] = bool(columns["marketing_verified"][row])
+        if columns["marketing_message"][row]:
+            body["marketingMessage"] = columns["marketing_message"][row]
+        parts[row] = "," + json.dumps(body, separators=_COMPACT)[1:-1]
+    return parts
+
+
+def _services(values: Sequence[Any]) -> list[str]:
+    return [
+        ',"services":' + json.dumps([service_body(s) for s in services], separators=_COMPACT)
+        if services
+        else ""
+        for services in values
+    ]
