@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aerosync.airports import to_icao
-from aerosync.column_values import RowError, apply, column_length, missing_rows, texts
+from aerosync.column_values import RowError, apply, column_length, missing_rows, text, texts
 from aerosync.config import CompanyConfig
 from aerosync.marketing_columns import MarketingColumns, read_marketing
 from aerosync.models import DEFAULT_ACTIVITY_TYPES, Activity, Finding, Service
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 HISTORY_WINDOW = timedelta(days=30)
 REQUIRED_COLUMNS = ("activity_id", "tail", "activity_kind", "start_airport", "end_airport")
+AIRPORT_COLUMNS = ("start_airport", "end_airport")
 ACTIVITY_FIELDS = tuple(f.name for f in fields(Activity))
 
 
@@ -53,17 +54,12 @@ def build_activities(
 
     ids, tails = texts(column("activity_id")), texts(column("tail"))
     report = RowReport(ids, tails)
-    required = {
-        "activity_id": ids,
-        "tail": tails,
-        "activity_kind": texts(column("activity_kind")),
-        "start_airport": texts(column("start_airport")),
-        "end_airport": texts(column("end_airport")),
-    }
+    kinds: list[str | None] = apply(column("activity_kind"), _kind).values
+    airports = {name: apply(column(name), _airport).values for name in AIRPORT_COLUMNS}
+    required = {"activity_id": ids, "tail": tails, "activity_kind": kinds, **airports}
     for name in REQUIRED_COLUMNS:
         for row in missing_rows(required[name]):
             report.fail(row, RowError(name, f"{name} is missing"))
-    kinds: list[str] = apply(column("activity_kind"), lambda v: str(v).strip().upper()).values
     if not set(kinds) <= set(DEFAULT_ACTIVITY_TYPES):
         for row, kind in enumerate(kinds):
             if kind not in DEFAULT_ACTIVITY_TYPES:
@@ -84,11 +80,11 @@ def build_activities(
 
     valid = np.ones(count, dtype=bool)
     valid[list(report.errors)] = False
-    start_us, end_us = _micros(start.us), _micros(end.us)
+    start_us, end_us = start.us, end.us  # 0 where not parsed: those rows failed above
     history_start = to_us(now - HISTORY_WINDOW)
     expired = valid & (history_start > end_us) & (end_us >= start_us)
     current = valid & ~expired
-    known = np.array(apply(tails, marketed.__contains__).values, dtype=bool)
+    known = np.fromiter(map(marketed.__contains__, tails), dtype=bool, count=count)
     for row in np.flatnonzero(current & ~known).tolist():
         report.note(
             row,
@@ -105,8 +101,8 @@ def build_activities(
         "tail": _take(tails, order),
         "kind": kept_kinds,
         "activity_type": apply(kept_kinds, company.activity_type).values,
-        "start_airport": _take(apply(required["start_airport"], _icao).values, order),
-        "end_airport": _take(apply(required["end_airport"], _icao).values, order),
+        "start_airport": _take(airports["start_airport"], order),
+        "end_airport": _take(airports["end_airport"], order),
         "start": start_us[order].tolist(),
         "end": end_us[order].tolist(),
         "source": _take(sources.values, order),
@@ -127,7 +123,15 @@ def build_activities(
     )
 
 
-def _icao(code: str | None) -> str | None:
+def _kind(value: Any) -> str | None:
+    """The kind as given, trimmed and in capitals; None when it is missing."""
+    kind = text(value)
+    return None if kind is None else kind.upper()
+
+
+def _airport(value: Any) -> str | None:
+    """ICAO for an ICAO, IATA or FAA code; None when it is missing."""
+    code = text(value)
     return None if code is None else to_icao(code)[0]
 
 
@@ -149,13 +153,6 @@ def _regulations(raw: list[str | None], report: RowReport) -> list[str | None]:
     return normalised
 
 
-def _micros(values: list[int | None]) -> np.ndarray:
-    """Epoch microseconds as int64; 0 where absent (those rows have failed already)."""
-    import numpy as np
-
-    return np.array([0 if v is None else v for v in values], dtype=np.int64)
-
-
 def _schedule_order(
     rows: np.ndarray, tails: list[Any], start: np.ndarray, end: np.ndarray, ids: list[Any]
 ) -> np.ndarray:
@@ -165,7 +162,7 @@ def _schedule_order(
 
     kept_tails = _take(tails, rows)
     rank = {tail: index for index, tail in enumerate(sorted(set(kept_tails)))}
-    codes = np.array(apply(kept_tails, rank.__getitem__).values, dtype=np.int64)
+    codes = np.fromiter(map(rank.__getitem__, kept_tails), dtype=np.int64, count=len(rows))
     by = np.lexsort((rows, end[rows], start[rows], codes))
     ordered = rows[by]
     tied = (codes[by][1:] == codes[by][:-1]) & (start[ordered][1:] == start[ordered][:-1])
@@ -202,7 +199,7 @@ def _services(
     """Each activity's services, looked up by its id as the source gave it; None for none."""
     if not company.share_services:
         return [None] * len(order)
-    return [services.get(str(raw_ids[row])) for row in order.tolist()]
+    return list(map(services.get, map(str, _take(raw_ids, order))))
 
 
 def _marketing_fields(marketing: MarketingColumns, order: np.ndarray) -> dict[str, list[Any]]:

@@ -69,22 +69,28 @@ class Mapped:
     failures: dict[int, Exception] = field(default_factory=dict)
 
 
-def _plain(distinct: set[Any]) -> bool:
-    """Only text and None: values that are equal only when identical in type and content, so one
-    result per distinct value is the result per row (1, 1.0 and True are equal keys, but
-    str(1) != str(True))."""
-    return all(type(value) is str or value is None for value in distinct)
+# Types whose equal values are identical in every way a function can see. Floats are not
+# (0.0 == -0.0), nor are mixed numbers (1 == 1.0 == True, but str(1) != str(True)).
+_EXACT_TYPES = frozenset({str, int, type(None)})
 
 
-def apply(values: Sequence[Any], func: Callable[[Any], Any], by_value: bool = False) -> Mapped:
-    """`func` of every value, computed once per distinct value where that is exact: for text
-    and None, or for any values when the caller says (`by_value`) that equal values give equal
-    results."""
-    try:
-        distinct: set[Any] | None = set(values)
-    except TypeError:  # unhashable values (a driver's lists or dicts): row by row
-        distinct = None
-    if distinct is not None and len(distinct) < len(values) and (by_value or _plain(distinct)):
+def _exact(distinct: set[Any], values: Sequence[Any]) -> bool:
+    """Whether one result per distinct value is the result per row."""
+    if all(type(value) is str or value is None for value in distinct):
+        return True  # text equals only text: no other type can hide behind a distinct value
+    return set(map(type, values)) <= _EXACT_TYPES  # a True may hide behind a 1: look at all
+
+
+def apply(values: Sequence[Any], func: Callable[[Any], Any]) -> Mapped:
+    """`func` of every value, computed once per distinct value where that is exact."""
+    if isinstance(values, list) and values.count(None) == len(values):
+        distinct: set[Any] | None = {None}  # an empty column: no set of a million Nones
+    else:
+        try:
+            distinct = set(values)
+        except TypeError:  # unhashable values (a driver's lists or dicts): row by row
+            distinct = None
+    if distinct is not None and len(distinct) < len(values) and _exact(distinct, values):
         table: dict[Any, Any] = {}
         failed: dict[Any, Exception] = {}
         for value in distinct:
@@ -93,7 +99,10 @@ def apply(values: Sequence[Any], func: Callable[[Any], Any], by_value: bool = Fa
             except Exception as exc:  # kept for the rows that hold this value
                 table[value] = None
                 failed[value] = exc
-        mapped = Mapped(list(map(table.__getitem__, values)))
+        if len(table) == 1:
+            mapped = Mapped([next(iter(table.values()))] * len(values))
+        else:
+            mapped = Mapped(list(map(table.__getitem__, values)))
         if failed:
             mapped.failures = {i: failed[v] for i, v in enumerate(values) if v in failed}
         return mapped
@@ -124,7 +133,11 @@ def text(value: Any) -> str | None:
 
 def texts(values: Sequence[Any]) -> list[str | None]:
     """`text` of every value (it never fails on what JSON or a driver returns)."""
-    return apply(values, text).values
+    try:  # all text, as ids are: no set of 250,000 distinct values to build
+        stripped: list[str | None] = list(map(str.strip, values))
+    except TypeError:  # None or numbers among them
+        return apply(values, text).values
+    return [value or None for value in stripped] if "" in stripped else stripped
 
 
 def missing_rows(values: Sequence[Any]) -> list[int]:

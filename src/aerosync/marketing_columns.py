@@ -40,16 +40,18 @@ class MarketingColumns:
 
 
 def read_marketing(
-    column: Callable[[str], Sequence[Any]], kinds: Sequence[str], report: RowReport
+    column: Callable[[str], Sequence[Any]], kinds: Sequence[str | None], report: RowReport
 ) -> MarketingColumns:
     """Offers of the rows that are activities so far (no error in `report`): sent for empty
     legs, windows over 5 days cut to their last 5 days; an offer on another kind is reported."""
+    import numpy as np
+
     market_from = parse_time_column(column("market_from"), "market_from", optional=True)
     market_to = parse_time_column(column("market_to"), "market_to", optional=True)
     result = MarketingColumns.empty(len(kinds))
     prices, currencies = column("price"), column("currency")
     verifiers, messages = column("verified_by"), column("marketing_message")
-    for row in sorted(_given(market_from) | _given(market_to)):
+    for row in np.flatnonzero(market_from.given | market_to.given).tolist():
         if row in report.errors:
             continue
         if kinds[row] != "EMPTY_LEG":
@@ -60,7 +62,7 @@ def read_marketing(
                 report.fail(row, times.failures[row])
                 break
         else:
-            start, end = market_from.us[row], market_to.us[row]
+            start, end = market_from.at(row), market_to.at(row)
             if start is None or end is None:
                 continue
             if end - start > _WINDOW_US:
@@ -79,20 +81,11 @@ def read_marketing(
     return result
 
 
-def _given(times: TimeColumn) -> set[int]:
-    """Rows whose value is there (read or not): absent and blank values are no offer."""
-    return {row for row, us in enumerate(times.us) if us is not None} | set(times.failures)
-
-
 def _not_an_empty_leg(
-    row: int, kind: str, market_from: TimeColumn, market_to: TimeColumn, report: RowReport
+    row: int, kind: str | None, market_from: TimeColumn, market_to: TimeColumn, report: RowReport
 ) -> None:
     # The first time given decides, as `market_from or market_to` would.
-    times = (
-        market_from
-        if market_from.us[row] is not None or row in market_from.failures
-        else (market_to)
-    )
+    times = market_from if market_from.given[row] else market_to
     if row in times.failures:
         report.fail(row, times.failures[row])
         return

@@ -27,35 +27,40 @@ def activity_bodies_text(
 ) -> dict[str, str]:
     """Each tail's activity bodies as a JSON array (`[]` for a tail without activities), from
     columns grouped by tail as `normalise` leaves them."""
+    import numpy as np
+
     bodies = activity_bodies(columns)
     by_tail = dict.fromkeys(tails, "[]")
-    row_tails = columns["tail"]
-    first = 0
-    for row in range(1, len(row_tails) + 1):
-        if row == len(row_tails) or row_tails[row] != row_tails[first]:
-            by_tail[row_tails[first]] = "[" + ",".join(bodies[first:row]) + "]"
-            first = row
+    row_tails = np.fromiter(columns["tail"], dtype=object, count=len(bodies))
+    starts = [0, *(np.flatnonzero(row_tails[1:] != row_tails[:-1]) + 1).tolist()]
+    for first, after in zip(starts, [*starts[1:], len(bodies)], strict=True):
+        if first < after:
+            by_tail[row_tails[first]] = "[" + ",".join(bodies[first:after]) + "]"
     return by_tail
 
 
 def activity_bodies(columns: Mapping[str, Sequence[Any]]) -> list[str]:
     """`activity_body` of every row as compact JSON text; optional fields only with a value."""
     count = len(columns["activity_id"])
+    start_days, start_clocks = minute_texts(_micros(columns["start"]))
+    end_days, end_clocks = minute_texts(_micros(columns["end"]))
     parts = (
         repeat('{"activityId":', count),
         map(encode_basestring_ascii, columns["activity_id"]),
         _optional(columns["external_trip_id"], "externalTripId"),
         _optional(columns["trip_id"], "tripId"),
         _optional(columns["flight_number"], "flightNumber"),
-        _each(columns["activity_type"], lambda v: ',"activityType":' + json.dumps(v)),
-        _each(columns["start_airport"], lambda v: ',"startAirport":{"icao":' + json.dumps(v) + "}"),
-        _each(columns["end_airport"], lambda v: ',"endAirport":{"icao":' + json.dumps(v) + "}"),
+        _each(columns["activity_type"], lambda v: ',"activityType":' + _json(v)),
+        _each(columns["start_airport"], lambda v: ',"startAirport":{"icao":' + _json(v) + "}"),
+        _each(columns["end_airport"], lambda v: ',"endAirport":{"icao":' + _json(v) + "}"),
         repeat(',"startDateTime":"', count),
-        minute_texts(columns["start"]),
+        start_days,
+        start_clocks,
         repeat('Z","endDateTime":"', count),
-        minute_texts(columns["end"]),
+        end_days,
+        end_clocks,
         repeat('Z"', count),
-        _each(columns["pax_count"], lambda v: "" if v is None else ',"paxCount":' + json.dumps(v)),
+        _each(columns["pax_count"], lambda v: "" if v is None else ',"paxCount":' + _json(v)),
         _optional(columns["note"], "note"),
         _optional(columns["flight_regulations"], "flightRegulations"),
         _optional(columns["flight_regulations_description"], "flightRegulationsDescription"),
@@ -66,15 +71,25 @@ def activity_bodies(columns: Mapping[str, Sequence[Any]]) -> list[str]:
     return list(map("".join, zip(*parts, strict=True)))
 
 
+def _micros(values: Sequence[int]) -> Any:
+    import numpy as np
+
+    return np.fromiter(values, dtype=np.int64, count=len(values))
+
+
+def _json(value: Any) -> str:
+    """`json.dumps(value)`; for text, the encoder json.dumps itself uses, without its checks."""
+    return encode_basestring_ascii(value) if type(value) is str else json.dumps(value)
+
+
 def _each(values: Sequence[Any], encode: Callable[[Any], str]) -> list[str]:
-    # Equal values encode equally here: ints and text, never a bool where an int is expected.
-    return apply(values, encode, by_value=True).values
+    return apply(values, encode).values
 
 
 def _optional(values: Sequence[Any], key: str) -> list[str]:
     """`,"key":value` where the value is truthy, as `activity_body`'s `if activity.x:`."""
     prefix = f',"{key}":'
-    return _each(values, lambda v: prefix + json.dumps(v) if v else "")
+    return _each(values, lambda v: prefix + _json(v) if v else "")
 
 
 def _marketing(columns: Mapping[str, Sequence[Any]]) -> list[str]:

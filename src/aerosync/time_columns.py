@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aerosync.column_values import RowError
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
+_DAY_US = 86_400_000_000
+_MINUTE_US = 60_000_000
 _WIDTH = 33  # one more than the longest shape: a longer text keeps a length no shape has
 # d: a digit, s: + or -, anything else: itself. Years 1000-8999 only (first digit checked
 # below), where converting to UTC can never leave the range of Python's datetime.
@@ -30,6 +33,14 @@ _SHAPES = tuple(
 )
 # (position, highest value) of the two-digit fields with a range: month, day, h, min, s.
 _RANGES = ((5, 12), (8, 31), (11, 23), (14, 59), (17, 59))
+
+
+@cache
+def _clock_texts() -> Any:
+    """`THH:MM` of every minute of a day, to pick from by minute."""
+    import numpy as np
+
+    return np.array([f"T{m // 60:02d}:{m % 60:02d}" for m in range(24 * 60)], dtype=object)
 
 
 def to_us(moment: datetime) -> int:
@@ -43,10 +54,16 @@ def from_us(us: int) -> datetime:
 
 @dataclass
 class TimeColumn:
-    """Epoch microseconds per row: None where the value was absent or failed (see `failures`)."""
+    """Epoch microseconds per row where `parsed`; `given` where the value is there at all (read,
+    or failed: see `failures`); for an optional column, None and blank text are not given."""
 
-    us: list[int | None]
+    us: np.ndarray  # int64, 0 where not parsed
+    parsed: np.ndarray  # bool
+    given: np.ndarray  # bool
     failures: dict[int, Exception] = field(default_factory=dict)
+
+    def at(self, row: int) -> int | None:
+        return int(self.us[row]) if self.parsed[row] else None
 
 
 def parse_timestamp(value: Any, field_name: str) -> datetime:
@@ -71,33 +88,38 @@ def parse_timestamp(value: Any, field_name: str) -> datetime:
 
 def parse_time_column(values: Sequence[Any], field_name: str, optional: bool = False) -> TimeColumn:
     """`parse_timestamp` of every value, canonical texts in bulk. With `optional`, a missing or
-    blank value is None without a failure."""
+    blank value is not given, and no failure."""
     import numpy as np
     import pandas as pd
 
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    canonical = _canonical(array)
-    parsed_us = np.full(len(values), None, dtype=object)
-    pending = np.flatnonzero(~canonical)
-    if canonical.any():
-        rows = np.flatnonzero(canonical)
+    array = np.fromiter(values, dtype=object, count=len(values))
+    result = TimeColumn(
+        np.zeros(len(array), dtype=np.int64),
+        np.zeros(len(array), dtype=bool),
+        np.ones(len(array), dtype=bool),
+    )
+    if optional:  # most rows have no marketing offer: leave them out before anything else
+        result.given = array != None  # noqa: E711 (element by element; NaN is given)
+    rows = np.flatnonzero(result.given)
+    canonical = rows[_canonical(array[rows])]
+    if len(canonical):
         parsed = pd.to_datetime(
-            pd.Series(array[rows], dtype=object), format="ISO8601", utc=True, errors="coerce"
+            pd.Series(array[canonical], dtype=object), format="ISO8601", utc=True, errors="coerce"
         )
-        failed = parsed.isna().to_numpy()
-        parsed_us[rows[~failed]] = parsed.dt.as_unit("us").array.asi8[~failed]  # Python ints
-        pending = np.sort(np.concatenate([pending, rows[failed]]))
-    result = TimeColumn(parsed_us.tolist())
+        ok = parsed.notna().to_numpy()
+        result.us[canonical[ok]] = parsed.dt.as_unit("us").array.asi8[ok]
+        result.parsed[canonical[ok]] = True
     # Anything pandas did not take, Python reads, with its own verdict and message.
-    for index in pending.tolist():
-        value = values[index]
-        if optional and (value is None or (isinstance(value, str) and not value.strip())):
+    for row in rows[~result.parsed[rows]].tolist():
+        value = values[row]
+        if optional and isinstance(value, str) and not value.strip():
+            result.given[row] = False
             continue
         try:
-            result.us[index] = to_us(parse_timestamp(value, field_name))
+            result.us[row] = to_us(parse_timestamp(value, field_name))
+            result.parsed[row] = True
         except Exception as exc:  # kept: the row reports it, as a row-by-row reading would
-            result.failures[index] = exc
+            result.failures[row] = exc
     return result
 
 
@@ -149,12 +171,17 @@ def _two_digits(chars: np.ndarray, position: int) -> np.ndarray:
     )
 
 
-def minute_texts(us: Sequence[int]) -> list[str]:
-    """`YYYY-MM-DDTHH:MM` of each UTC time, as `datetime.isoformat(timespec="minutes")` starts."""
+def minute_texts(us: np.ndarray) -> tuple[list[str], list[str]]:
+    """`YYYY-MM-DD` and `THH:MM` of each UTC time: together what `datetime.isoformat()` starts
+    with, to the minute. A fleet's times fall on few distinct days and minutes of the day, so each
+    text is made once and picked per row."""
     import numpy as np
 
-    stamps = np.asarray(us, dtype="int64").astype("datetime64[us]")
-    return np.datetime_as_string(stamps, unit="m").tolist()
+    day, microsecond = np.divmod(us, _DAY_US)  # floor: before 1970 too, as datetime counts
+    days, day_codes = np.unique(day, return_inverse=True)
+    day_texts = np.datetime_as_string(days.astype("datetime64[D]"), unit="D").astype(object)
+    minutes = microsecond // _MINUTE_US
+    return day_texts[day_codes].tolist(), _clock_texts()[minutes].tolist()
 
 
 def epoch_seconds(us: Sequence[int | None]) -> list[float | None]:

@@ -315,12 +315,13 @@ def test_a_time_column_reads_each_value_as_parse_timestamp(
     column = parse_time_column(values, "start_time", optional=optional)
     for row, value in enumerate(values):
         if optional and (value is None or (isinstance(value, str) and not value.strip())):
-            assert column.us[row] is None and row not in column.failures
+            assert not column.given[row] and column.at(row) is None
+            assert row not in column.failures
             continue
+        assert column.given[row]
         expected = outcome(lambda v=value: to_us(parse_timestamp(v, "start_time")))
-        got = column.us[row] if row not in column.failures else None
         failure = column.failures.get(row)
-        actual = got if failure is None else ("raised", type(failure), str(failure))
+        actual = column.at(row) if failure is None else ("raised", type(failure), str(failure))
         assert actual == expected, value
 
 
