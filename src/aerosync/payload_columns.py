@@ -16,7 +16,8 @@ from json.encoder import encode_basestring_ascii  # what json.dumps writes for a
 from typing import Any
 
 from aerosync.column_values import apply
-from aerosync.payloads import avinode_time, service_body
+from aerosync.models import Service
+from aerosync.payloads import avinode_time
 from aerosync.time_columns import from_us, minute_texts
 
 _COMPACT = (",", ":")
@@ -94,10 +95,14 @@ def _optional(values: Sequence[Any], key: str) -> list[str]:
 
 def _marketing(columns: Mapping[str, Sequence[Any]]) -> list[str]:
     """The offer's fields, for the few activities that have a marketing window."""
+    import numpy as np
+
     starts, ends = columns["marketing_start"], columns["marketing_end"]
     parts = [""] * len(starts)
-    for row, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        if start is None or end is None:
+    offered = np.fromiter(starts, dtype=object, count=len(starts)) != None  # noqa: E711
+    for row in np.flatnonzero(offered).tolist():
+        start, end = starts[row], ends[row]
+        if end is None:
             continue
         body: dict[str, Any] = {}
         price = columns["price"][row]
@@ -114,10 +119,20 @@ def _marketing(columns: Mapping[str, Sequence[Any]]) -> list[str]:
     return parts
 
 
-def _services(values: Sequence[Any]) -> list[str]:
+def _services(values: Sequence[list[Service] | None]) -> list[str]:
     return [
-        ',"services":' + json.dumps([service_body(s) for s in services], separators=_COMPACT)
-        if services
-        else ""
+        ',"services":[' + ",".join(map(_service_json, services)) + "]" if services else ""
         for services in values
     ]
+
+
+def _service_json(service: Service) -> str:
+    """`json.dumps(service_body(service))`, compact; every field is text."""
+    text = encode_basestring_ascii
+    note = ',"note":' + text(service.note) if service.note else ""
+    return (
+        f'{{"serviceProviderId":{text(service.provider_id)},'
+        f'"serviceProviderName":{text(service.provider_name)},'
+        f'"airport":{{"icao":{text(service.airport)}}},"serviceType":{text(service.service_type)},'
+        f'"serviceFor":{text(service.service_for)},"dataSource":{text(service.data_source)}{note}}}'
+    )

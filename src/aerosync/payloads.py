@@ -16,7 +16,7 @@ def avinode_time(moment: datetime) -> str:
     return utc.isoformat(timespec="minutes")[:16] + "Z"
 
 
-def service_body(service: Service) -> dict[str, Any]:
+def _service(service: Service) -> dict[str, Any]:
     body: dict[str, Any] = {
         "serviceProviderId": service.provider_id,
         "serviceProviderName": service.provider_name,
@@ -64,7 +64,7 @@ def activity_body(activity: Activity) -> dict[str, Any]:
         if activity.marketing_message:
             body["marketingMessage"] = activity.marketing_message
     if activity.services:
-        body["services"] = [service_body(s) for s in activity.services]
+        body["services"] = [_service(s) for s in activity.services]
     return body
 
 
