@@ -15,13 +15,15 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from aerosync.column_values import as_columns, as_rows, columns_from_rows
 from aerosync.config import CompanyConfig
 from aerosync.fms_source import RawExtract, extract
 from aerosync.lms_source import BookingsReader, extract_bookings
 from aerosync.models import Finding, Outcome, Severity
-from aerosync.normalise import normalise
-from aerosync.payloads import activity_body, schedule_body_text
-from aerosync.quality_frames import check_columns
+from aerosync.normalise import normalise_columns
+from aerosync.payload_columns import activity_bodies_text
+from aerosync.payloads import schedule_body_text
+from aerosync.quality_frames import staged_check_columns
 from aerosync.source_health import FailedSource, messages, safe_error
 from aerosync.staging import FLEET, StagingStore
 from aerosync.status_store import StatusRecord, StatusStore
@@ -66,14 +68,16 @@ def step_extract(
     lms = extract_bookings(company, read_bookings, now, fms_tails)
     if lms.failure is not None:
         failed[lms.failure.name] = lms.failure
+    # Staged as columns: a fleet's activities as row objects are 2.5 times the JSON text and
+    # several times the time to decode (250,000 rows: 116 MB, not 46 MB).
     stores.staging.put(
         company.id,
         run_id,
         RAW,
         {
-            "aircraft": raw.aircraft,
-            "activities": raw.activities + lms.rows,
-            "services": raw.services,
+            "aircraft": columns_from_rows(raw.aircraft),
+            "activities": columns_from_rows(raw.activities + lms.rows),
+            "services": columns_from_rows(raw.services),
             "findings": [f.to_dict() for f in lms.findings],
         },
     )
@@ -95,28 +99,29 @@ def step_normalise(
     company: CompanyConfig, stores: Stores, run_id: str, now: datetime
 ) -> dict[str, Any]:
     raw = stores.staging.get(company.id, run_id, RAW)
-    fleet = normalise(
-        company, raw.get("aircraft", []), raw.get("activities", []), raw.get("services", []), now
+    fleet = normalise_columns(
+        company,
+        as_rows(raw.get("aircraft", {})),
+        as_columns(raw.get("activities", {})),
+        as_rows(raw.get("services", {})),
+        now,
     )
     # Findings of the extract itself (e.g. a training booking for an aircraft the LMS does
     # not cover) come first, as if the normaliser had found them.
     fleet.findings[:0] = [Finding.from_dict(f) for f in raw.get("findings", [])]
-    stores.staging.put(
-        company.id,
-        run_id,
-        ACTIVITIES,
-        {tail: [activity_body(a) for a in acts] for tail, acts in fleet.activities.items()},
+    stores.staging.put_text(
+        company.id, run_id, ACTIVITIES, activity_bodies_text(fleet.aircraft, fleet.columns)
     )
     stores.staging.put(
         company.id,
         run_id,
         CHECKS,
-        {FLEET: {"tails": sorted(fleet.activities), "columns": check_columns(fleet.activities)}},
+        {FLEET: {"tails": sorted(fleet.aircraft), "columns": staged_check_columns(fleet.columns)}},
     )
     stores.staging.put(company.id, run_id, FINDINGS, {FLEET: [f.to_dict() for f in fleet.findings]})
     return {
         "aircraft": len(fleet.aircraft),
-        "activities": sum(len(a) for a in fleet.activities.values()),
+        "activities": fleet.count,
         "expired": fleet.expired,
         "findings": len(fleet.findings),
         "blocking": len([f for f in fleet.findings if f.severity is Severity.BLOCKING]),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aerosync.airports import known_icao_codes
 from aerosync.models import Activity
 from aerosync.regulations import AVINODE_REGULATIONS
+from aerosync.time_columns import epoch_seconds
 
 if TYPE_CHECKING:
     import numpy as np
@@ -59,6 +60,15 @@ def check_columns(by_tail: Mapping[str, Sequence[Activity]]) -> dict[str, list[A
 
 def _epoch(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()
+
+
+def staged_check_columns(activities: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
+    """`check_columns` from the normalised activity columns (`NormalisedFleet.columns`: one list
+    per `Activity` field, times as epoch microseconds, grouped by sorted tail in start order)."""
+    return {
+        key: epoch_seconds(activities[key]) if key in TIME_COLUMNS else list(activities[key])
+        for key in FRAME_COLUMNS
+    }
 
 
 def activity_frame(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
