@@ -28,8 +28,9 @@ from tests.training_support import audit_count, snapshot
 pytestmark = pytest.mark.integration
 COMPANY = "train_co"
 DAG_ID = f"training_sync__{COMPANY}"
-# 8 windows by default; AEROSYNC_TRAINING_BACKFILL_DAYS=30 shows a month (about 20 minutes here).
-WINDOWS = int(os.environ.get("AEROSYNC_TRAINING_BACKFILL_DAYS", "8"))
+# A month of daily windows, as the issue asks (10-15 minutes on 2 cores); set
+# AEROSYNC_TRAINING_BACKFILL_DAYS=8 for a quicker local run.
+WINDOWS = int(os.environ.get("AEROSYNC_TRAINING_BACKFILL_DAYS", "30"))
 FIRST = datetime.now(UTC).date() - timedelta(days=WINDOWS + 12)
 
 
