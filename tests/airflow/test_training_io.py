@@ -12,7 +12,13 @@ import pytest
 import requests
 
 from aerosync.airflow import training_io
-from aerosync.demo_training import EMPLOYEE_COLUMNS, build_training_data, write_csv
+from aerosync.demo_training import (
+    EMPLOYEE_COLUMNS,
+    GRADING_COLUMNS,
+    QUALIFICATION_COLUMNS,
+    build_training_data,
+    write_csv,
+)
 from aerosync.sandbox import SandboxServer
 from aerosync.training.sources import Window, csv_rows, map_rows, map_statements, select
 from aerosync.training.xapi import XAPI_VERSION
@@ -101,6 +107,31 @@ def test_hris_rest_pages_and_csv_give_the_same_employees(
     over_rest = [m.record for m in map_rows("hris", items, {})]
     from_csv = [m.record for m in map_rows("hris", csv_rows(content, name), {})]
     assert over_rest == from_csv
+
+
+@pytest.mark.parametrize(
+    ("source", "columns", "attribute"),
+    [
+        ("qualifications", QUALIFICATION_COLUMNS, "qualifications"),
+        ("ebt_gradings", GRADING_COLUMNS, "gradings"),
+    ],
+)
+def test_crew_and_ebt_sources_read_the_same_over_rest_and_csv(
+    sandbox: SandboxServer, tmp_path: Path, source: str, columns: tuple[str, ...], attribute: str
+) -> None:
+    rows = getattr(build_training_data(FIRST, 8), attribute)
+    requests.post(
+        f"{_base(sandbox)}/_sandbox/hris/{source}", json=rows, timeout=10
+    ).raise_for_status()
+    items = list(
+        training_io.rest_items(RestSource(conn_id="hris_test", endpoint=source, page_size=4))
+    )
+    assert len(items) == len(rows) > 4  # more than one page
+    write_csv(tmp_path / f"{source}.csv", columns, rows)
+    ((name, content),) = training_io.csv_texts(str(tmp_path / f"{source}.csv"))
+    over_rest = [(m.record, m.unreadable) for m in map_rows(source, items, {})]
+    from_csv = [(m.record, m.unreadable) for m in map_rows(source, csv_rows(content, name), {})]
+    assert over_rest == from_csv and any(record for record, _ in over_rest)
 
 
 def test_posting_statements_twice_stores_them_once(sandbox: SandboxServer) -> None:
