@@ -14,8 +14,10 @@ from aerosync.column_values import RowError
 from aerosync.models import Finding, Severity
 
 REGULATION, MARKETING, INVALID, NOT_MARKETED = range(4)
-# What makes a row invalid (a finding); anything else escapes, as it did row by row.
-ROW_ERRORS = (RowError, ValueError, TypeError)
+# What makes a row invalid (a finding); anything else (a bug) escapes. A value Python cannot
+# represent (an infinite passenger count, a price of 10**400, year 1 with a positive offset)
+# raises OverflowError: that is the row's fault, and holds its aircraft, not the company's run.
+ROW_ERRORS = (RowError, ValueError, TypeError, ArithmeticError)
 
 
 class RowReport:
@@ -40,8 +42,8 @@ class RowReport:
         self._notes.append((row, slot, finding))
 
     def findings(self) -> list[Finding]:
-        """Every finding, rows in source order. An error that is not a row error (a bug, or a
-        value Python cannot represent) is raised, the first row's first."""
+        """Every finding, rows in source order. An error that is not a row error (a bug) is
+        raised, the first row's first."""
         escaped = [row for row, (_, exc) in self.errors.items() if not isinstance(exc, ROW_ERRORS)]
         if escaped:
             raise self.errors[min(escaped)][1]

@@ -239,7 +239,7 @@ def normalise(
     for row in activity_rows:
         try:
             activity = builder.build(row, services.get(str(row.get("activity_id")), []))
-        except (RowError, ValueError, TypeError) as exc:
+        except (RowError, ValueError, TypeError, ArithmeticError) as exc:
             column = exc.field if isinstance(exc, RowError) else "row"
             builder.finding(
                 row,

@@ -382,3 +382,28 @@ def test_the_first_problem_of_a_row_is_the_one_it_reports(overrides: dict[str, A
     for company in (make_company(), make_company(share_services=True)):
         assert_same(company, aircraft, [*rows, broken, _row(activity_id="X-2")], services)
         assert_same(company, aircraft, [broken], [])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column"),
+    [
+        ({"pax_count": float("inf")}, "row"),
+        ({"price": 10**400, **WEEK}, "row"),
+        ({"start_time": "0001-01-01T00:00:00+05:00"}, "start_time"),
+    ],
+)
+def test_a_value_python_cannot_represent_holds_its_aircraft_not_the_run(
+    overrides: dict[str, Any], column: str
+) -> None:
+    """Safety rule 6: one aircraft's bad row never stops the company's other aircraft."""
+    aircraft = [
+        {"aircraft_id": "A1", "tail": "N650SW", "homebase": "KTEB"},
+        {"aircraft_id": "A2", "tail": "N77XJ", "homebase": "KTEB"},
+    ]
+    good = _row(activity_id="OK-1", tail="N77XJ", activity_kind="PAX")
+    fleet = normalise(make_company(), aircraft, [_row(**overrides), good], [], NOW)
+    (finding,) = [f for f in fleet.findings if f.code == "ROW_INVALID"]
+    assert finding.tail == "N650SW" and finding.activity_id == "X-1"
+    assert finding.severity == "blocking" and finding.field in (column, "row")
+    assert fleet.blocking_tails() == {"N650SW"}
+    assert [a.activity_id for a in fleet.activities["N77XJ"]] == ["OK-1"]
