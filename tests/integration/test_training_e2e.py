@@ -159,6 +159,9 @@ def _exports(env: Env) -> dict[str, str]:
     return {p.name: p.read_text() for p in sorted(env.exports.glob("*.csv"))}
 
 
+# Two backfills of a month of daily windows, each window a chain of about ten tasks: longer than
+# the suite's 15-minute limit per test on 2 cores.
+@pytest.mark.timeout(2700)
 def test_backfill_twice_leaves_identical_tables_and_audits_each_change_once(env: Env) -> None:
     engine = sa.create_engine(env.store_url)
     runs = _backfill(env, "none")
