@@ -96,9 +96,6 @@ RUNTIME_LOGS = "logs-runtime"
 SIMPLE_AUTH_MANAGER = (
     "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
 )
-#: What the LocalExecutor's workers import once, before they fork a process per task: the
-#: validate task's Great Expectations import alone costs 2.6 CPU-s in every task process else.
-WORKER_PRELOAD = ("airflow.sdk", "airflow.executors.local_executor", "pandas", "great_expectations")
 
 
 class AirflowRuntimeError(RuntimeError):
@@ -144,11 +141,6 @@ class AirflowEnv:
     #: is the one way to get exactly one run per ``run_dag`` for a DAG with a cron schedule.
     #: True keeps Airflow's own scheduling (see the module docstring for what unpausing does).
     scheduled_runs: bool = False
-    #: Modules imported once by the multiprocessing fork server that starts the LocalExecutor's
-    #: workers (Airflow 3.3: ``[scheduler] mp_start_method = forkserver`` with
-    #: ``mp_forkserver_preload``); every task process, forked from a worker, inherits them.
-    #: Empty keeps the platform's default start method and imports per task.
-    worker_preload: tuple[str, ...] = WORKER_PRELOAD
     admin_password: str = "admin"
     jwt_secret: str = field(default_factory=_token, repr=False)
     secret_key: str = field(default_factory=_token, repr=False)
@@ -221,9 +213,6 @@ class AirflowEnv:
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": str(self.scheduled_runs),
             "PYTHONUNBUFFERED": "1",
         }
-        if self.worker_preload:
-            airflow["AIRFLOW__SCHEDULER__MP_START_METHOD"] = "forkserver"
-            airflow["AIRFLOW__SCHEDULER__MP_FORKSERVER_PRELOAD"] = ",".join(self.worker_preload)
         return {**inherited, **airflow, **self.extra_env}
 
     def prepare(self) -> None:
