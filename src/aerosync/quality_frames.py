@@ -129,8 +129,9 @@ def activity_checks(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
     checks["duration_plausible"] = minutes <= limit
     empty_leg = kind.lookup(lambda v: v == "EMPTY_LEG", False)
     checks["marketing_on_empty_leg"] = ~frame["has_marketing"].to_numpy() | empty_leg
-    window = (frame["marketing_end"] - frame["marketing_start"]).dt.total_seconds() / 3600
-    checks["marketing_window_hours"] = window.astype("float64")
+    checks["marketing_window_hours"] = _hours_between(
+        frame["marketing_start"], frame["marketing_end"]
+    )
     checks["regulation_valid"] = regulation.lookup(lambda v: v in AVINODE_REGULATIONS, True)
     checks["within_history"] = frame["end"] >= pd.Timestamp(now - HISTORY_WINDOW)
 
@@ -151,12 +152,25 @@ def activity_checks(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
     checks["continuous_with_previous"] = _unorder(continuous, order)
     # Ids repeat rarely: a set tells whether any does; only then compare (tail, id) pairs.
     unique = pd.Series(True, index=frame.index)
-    if len(set(ids.to_numpy().tolist())) != len(ids):
+    if not ids.is_unique:
         repeated = ids.duplicated(keep=False)
         candidates = frame.loc[repeated, ["tail", "activity_id"]]
         unique.loc[candidates.index] = ~candidates.duplicated(keep=False)
     checks["activity_id_unique"] = unique
     return checks.astype({c: np.bool_ for c in checks.columns if checks[c].dtype == object})
+
+
+def _hours_between(start: pd.Series, end: pd.Series) -> np.ndarray:
+    """end - start in hours, NaN where either is missing (mostly missing: NaT arithmetic in
+    pandas costs far more than this on integers)."""
+    import numpy as np
+
+    start_at, end_at = start.astype("datetime64[us, UTC]"), end.astype("datetime64[us, UTC]")
+    missing = (start_at.isna() | end_at.isna()).to_numpy()
+    micros = end_at.array.asi8 - start_at.array.asi8
+    hours = micros.astype("float64") / 3_600_000_000
+    hours[missing] = np.nan
+    return hours
 
 
 class _Coded:
