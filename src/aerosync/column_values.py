@@ -133,10 +133,14 @@ def text(value: Any) -> str | None:
 
 def texts(values: Sequence[Any]) -> list[str | None]:
     """`text` of every value (it never fails on what JSON or a driver returns)."""
-    try:  # all text, as ids are: no set of 250,000 distinct values to build
+    # No set of 250,000 distinct values to build: ids are all text, trip numbers text or None.
+    try:
         stripped: list[str | None] = list(map(str.strip, values))
-    except TypeError:  # None or numbers among them
-        return apply(values, text).values
+    except TypeError:
+        try:
+            stripped = [v if v is None else str.strip(v) for v in values]
+        except TypeError:  # numbers or a driver's other types among them
+            return apply(values, text).values
     return [value or None for value in stripped] if "" in stripped else stripped
 
 

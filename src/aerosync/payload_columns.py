@@ -90,7 +90,10 @@ def _each(values: Sequence[Any], encode: Callable[[Any], str]) -> list[str]:
 def _optional(values: Sequence[Any], key: str) -> list[str]:
     """`,"key":value` where the value is truthy, as `activity_body`'s `if activity.x:`."""
     prefix = f',"{key}":'
-    return _each(values, lambda v: prefix + _json(v) if v else "")
+    try:  # trip ids, flight numbers and notes are text or None, and mostly distinct: one pass
+        return [prefix + encode_basestring_ascii(v) if v else "" for v in values]
+    except TypeError:  # a value that is not text
+        return _each(values, lambda v: prefix + _json(v) if v else "")
 
 
 def _marketing(columns: Mapping[str, Sequence[Any]]) -> list[str]:

@@ -15,9 +15,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from aerosync import staged_json
 from aerosync.column_values import as_columns, as_rows, columns_from_rows
 from aerosync.config import CompanyConfig
 from aerosync.fms_source import RawExtract, extract
+from aerosync.gc_pause import cyclic_gc_paused
 from aerosync.lms_source import BookingsReader, extract_bookings
 from aerosync.models import Finding, Outcome, Severity
 from aerosync.normalise import normalise_columns
@@ -45,6 +47,7 @@ class Stores:
         return stores
 
 
+@cyclic_gc_paused()
 def step_extract(
     company: CompanyConfig,
     open_fms: Callable[[], Engine],
@@ -95,6 +98,7 @@ def step_extract(
     return summary
 
 
+@cyclic_gc_paused()
 def step_normalise(
     company: CompanyConfig, stores: Stores, run_id: str, now: datetime
 ) -> dict[str, Any]:
@@ -112,12 +116,9 @@ def step_normalise(
     stores.staging.put_text(
         company.id, run_id, ACTIVITIES, activity_bodies_text(fleet.aircraft, fleet.columns)
     )
-    stores.staging.put(
-        company.id,
-        run_id,
-        CHECKS,
-        {FLEET: {"tails": sorted(fleet.aircraft), "columns": staged_check_columns(fleet.columns)}},
-    )
+    checks = {"tails": sorted(fleet.aircraft), "columns": staged_check_columns(fleet.columns)}
+    # Normalised columns hold text, None and finite epoch seconds only: msgspec may write them.
+    stores.staging.put_text(company.id, run_id, CHECKS, {FLEET: staged_json.dumps_finite(checks)})
     stores.staging.put(company.id, run_id, FINDINGS, {FLEET: [f.to_dict() for f in fleet.findings]})
     return {
         "aircraft": len(fleet.aircraft),
@@ -128,6 +129,7 @@ def step_normalise(
     }
 
 
+@cyclic_gc_paused()
 def step_validate(
     company: CompanyConfig, stores: Stores, run_id: str, now: datetime
 ) -> dict[str, Any]:
@@ -180,6 +182,7 @@ def plan_batches(tails: list[str], batch_size: int) -> list[dict[str, Any]]:
     return batches
 
 
+@cyclic_gc_paused()
 def step_build_payloads(
     company: CompanyConfig, stores: Stores, run_id: str, batch_size: int
 ) -> list[dict[str, Any]]:

@@ -6,13 +6,13 @@ what the previous task of the same run wrote.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, text
 
+from aerosync import staged_json
 from aerosync.status_store import iso
 
 FLEET = "*"  # the tail key for data that belongs to the whole company, not one aircraft
@@ -24,7 +24,7 @@ class StagingStore:
 
     def put(self, company: str, run_id: str, stage: str, by_tail: Mapping[str, Any]) -> None:
         """Replace what this run staged under `stage` with `by_tail` (tail -> JSON value)."""
-        texts = {tail: json.dumps(value, separators=(",", ":")) for tail, value in by_tail.items()}
+        texts = {tail: staged_json.dumps(value) for tail, value in by_tail.items()}
         self.put_text(company, run_id, stage, texts)
 
     def put_text(self, company: str, run_id: str, stage: str, by_tail: Mapping[str, str]) -> None:
@@ -63,7 +63,7 @@ class StagingStore:
         self, company: str, run_id: str, stage: str, tails: Iterable[str] | None = None
     ) -> dict[str, Any]:
         return {
-            tail: json.loads(text)
+            tail: staged_json.loads(text)
             for tail, text in self.get_text(company, run_id, stage, tails).items()
         }
 
