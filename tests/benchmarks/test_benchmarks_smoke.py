@@ -83,3 +83,15 @@ def test_end_to_end_many_operators(tmp_path: Path) -> None:
     assert result["tasks_of_median_run"]["upload"]["count"] == 3  # one batch per company
     assert result["task_instances_per_run"] == 3 * 6
     assert result["wall_s"]["median"] > 0 and result["cpu_s_per_aircraft"] > 0
+
+
+def test_steps_profile_in_one_process(tmp_path: Path) -> None:
+    require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
+    result = bench(
+        tmp_path, "profile_steps.py", "--aircraft", "4", "--activities", "12", "--runs", "1"
+    )
+    steps = result["steps_median_s"]
+    assert result["outcomes_of_last_run"]["uploaded"] == 4
+    assert steps["floor"] > 0 and steps["upload"] > 0
+    parts = sum(steps[name] for name in steps if name not in ("total", "floor"))
+    assert parts <= steps["total"] + 0.01
