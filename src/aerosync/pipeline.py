@@ -30,6 +30,7 @@ from aerosync.source_health import FailedSource, messages, safe_error
 from aerosync.staging import FLEET, StagingStore
 from aerosync.status_store import StatusRecord, StatusStore
 
+MAX_OUTSIDE_FLEET_LISTED = 50  # findings about tails outside the fleet named in a run's summary
 RAW, ACTIVITIES, CHECKS, FINDINGS, DECISIONS, PAYLOADS, SOURCES = (
     "raw", "activities", "checks", "findings", "decisions", "payloads", "sources",
 )  # fmt: skip
@@ -158,11 +159,16 @@ def step_validate(
     save_report(stores.status.engine, validation_id, company.id, run_id, now, report)
     stores.staging.put(company.id, run_id, DECISIONS, decisions)
     held = sorted(t for t, d in decisions.items() if d["held"])
+    # Findings about tails the company does not market (an FMS or LMS row for an aircraft that is
+    # not in its fleet) have no aircraft to be recorded with: the run reports them itself.
+    outside = [f for f in normalise_findings if f.tail is not None and f.tail not in decisions]
     return {
         "validation_id": validation_id,
         "aircraft": len(decisions),
         "held": held,
         "failed_expectations": len([o for o in report.outcomes if not o.success]),
+        "outside_fleet": len(outside),
+        "outside_fleet_findings": [f.message for f in outside[:MAX_OUTSIDE_FLEET_LISTED]],
     }
 
 

@@ -19,7 +19,7 @@ from aerosync.db import sqlite_engine
 from aerosync.lms_source import BookingsReader, local_bookings_reader
 from aerosync.local_run import MarketplaceAccount, SessionSender, run_company
 from aerosync.models import Finding
-from aerosync.pipeline import FINDINGS, Stores, step_extract, step_normalise
+from aerosync.pipeline import FINDINGS, Stores, step_extract, step_normalise, step_validate
 from aerosync.sandbox import SandboxServer, SandboxState
 from aerosync.staging import FLEET
 from tests.conftest import make_company
@@ -285,6 +285,12 @@ def test_a_booking_for_an_aircraft_that_is_not_marketed_is_reported(
     ]
     (finding,) = [f for f in findings if f.activity_id == "LMS-8"]
     assert finding.code == "AIRCRAFT_NOT_MARKETED" and finding.tail == "N999"
+    # N999 has no status record to carry it: the validate step's summary names it instead.
+    validated = step_validate(fleet.company, stores, "r1", NOW)
+    assert "N999" not in validated["held"]
+    assert validated["outside_fleet"] == 1
+    (message,) = validated["outside_fleet_findings"]
+    assert "LMS-8" in message and "N999" in message
 
 
 def test_a_tail_written_differently_is_the_fms_aircraft(

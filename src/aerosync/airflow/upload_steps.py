@@ -65,7 +65,17 @@ def validate(company_id: str) -> dict[str, Any]:
 
     context = get_current_context()
     company = load_config(only=company_id).company(company_id)
-    return step_validate(company, Stores.on(aerosync_engine()), context["run_id"], _as_of(context))
+    summary = step_validate(
+        company, Stores.on(aerosync_engine()), context["run_id"], _as_of(context)
+    )
+    if summary["outside_fleet"]:
+        print(
+            f"{company_id}: {summary['outside_fleet']} source row(s) concern aircraft that are not "
+            "in this company's marketed fleet and were not sent:"
+        )
+        for message in summary["outside_fleet_findings"]:
+            print(f"{company_id}:   {message}")
+    return summary
 
 
 def record_status(company_id: str) -> dict[str, Any]:
