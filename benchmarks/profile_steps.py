@@ -141,7 +141,7 @@ def run(aircraft: int, activities: int, runs: int, batch_size: int = 100) -> dic
         "aircraft": aircraft,
         "activities_per_aircraft": activities,
         "runs": runs,
-        "steps_median_s": {name: round(seconds, 3) for name, seconds in medians.items()},
+        "steps_median_s": {name: round(seconds, 4) for name, seconds in medians.items()},
         "total_over_floor": round(medians["total"] / medians["floor"], 2),
         "outcomes_of_last_run": outcomes,
         "machine": machine(),
