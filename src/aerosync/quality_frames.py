@@ -150,7 +150,7 @@ def activity_checks(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
     continuous[1:] = ~same_tail[1:] | (s_ap[1:] == e_ap[:-1])
     checks["overlaps_previous"] = _unorder(overlap, order)
     checks["continuous_with_previous"] = _unorder(continuous, order)
-    # Ids repeat rarely: a set tells whether any does; only then compare (tail, id) pairs.
+    # Ids repeat rarely: one hash pass tells whether any does; only then compare (tail, id) pairs.
     unique = pd.Series(True, index=frame.index)
     if not ids.is_unique:
         repeated = ids.duplicated(keep=False)
