@@ -52,16 +52,15 @@ def run(aircraft: int, activities: int, runs: int, batch_size: int = 100) -> dic
     from aerosync.config import CompanyConfig
     from aerosync.local_run import MarketplaceAccount, SessionSender
     from aerosync.pipeline import (
-        DECISIONS,
         PAYLOADS,
         Stores,
         step_build_payloads,
         step_extract,
         step_normalise,
         step_record_status,
+        step_upload,
         step_validate,
     )
-    from aerosync.upload import upload_batch
 
     sandbox, url = start_sandbox()
     now = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -105,16 +104,7 @@ def run(aircraft: int, activities: int, runs: int, batch_size: int = 100) -> dic
                 took["build"] = time.perf_counter() - mark
                 mark = time.perf_counter()
                 for batch in batches:
-                    tails = batch["tails"]
-                    upload_batch(
-                        company,
-                        run_id,
-                        tails,
-                        stores.staging.get(company.id, run_id, PAYLOADS, tails),
-                        stores.staging.get(company.id, run_id, DECISIONS, tails),
-                        stores.status,
-                        sender,
-                    )
+                    step_upload(company, stores, run_id, batch["tails"], sender)
                 took["upload"] = time.perf_counter() - mark
                 bodies = stores.staging.get_text(company.id, run_id, PAYLOADS)  # before the purge
                 mark = time.perf_counter()

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 import requests
 from sqlalchemy import Engine
@@ -20,17 +19,16 @@ from aerosync.config import CompanyConfig
 from aerosync.lms_source import BookingsReader
 from aerosync.marketplace import SCHEDULES_ENDPOINT, request_headers
 from aerosync.pipeline import (
-    DECISIONS,
-    PAYLOADS,
     RunSummary,
     Stores,
     step_build_payloads,
     step_extract,
     step_normalise,
     step_record_status,
+    step_upload,
     step_validate,
 )
-from aerosync.upload import ConnectionProblem, upload_batch
+from aerosync.upload import ConnectionProblem
 
 
 @dataclass(frozen=True)
@@ -87,14 +85,5 @@ def run_company(
     step_normalise(company, stores, run, moment)
     step_validate(company, stores, run, moment)
     for batch in step_build_payloads(company, stores, run, batch_size):
-        tails: list[Any] = batch["tails"]
-        upload_batch(
-            company,
-            run,
-            tails,
-            stores.staging.get(company.id, run, PAYLOADS, tails),
-            stores.staging.get(company.id, run, DECISIONS, tails),
-            stores.status,
-            sender,
-        )
+        step_upload(company, stores, run, batch["tails"], sender)
     return step_record_status(company.id, stores, run)

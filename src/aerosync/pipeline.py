@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +29,7 @@ from aerosync.quality_frames import staged_check_columns
 from aerosync.source_health import FailedSource, messages, safe_error
 from aerosync.staging import FLEET, StagingStore
 from aerosync.status_store import StatusRecord, StatusStore
+from aerosync.upload import BatchResult, Sender, upload_batch
 
 MAX_OUTSIDE_FLEET_LISTED = 50  # findings about tails outside the fleet named in a run's summary
 RAW, ACTIVITIES, CHECKS, FINDINGS, DECISIONS, PAYLOADS, SOURCES = (
@@ -200,6 +201,22 @@ def step_build_payloads(
     bodies = {tail: schedule_body_text(tail, activities.get(tail, "[]")) for tail in sendable}
     stores.staging.put_text(company.id, run_id, PAYLOADS, bodies)
     return plan_batches(sendable, batch_size)
+
+
+def step_upload(
+    company: CompanyConfig, stores: Stores, run_id: str, tails: Sequence[str], sender: Sender
+) -> BatchResult:
+    """One batch of `step_build_payloads`: its bodies and decisions read from staging, each
+    aircraft sent once through `sender` and recorded (`upload_batch`)."""
+    return upload_batch(
+        company,
+        run_id,
+        tails,
+        stores.staging.get(company.id, run_id, PAYLOADS, tails),
+        stores.staging.get(company.id, run_id, DECISIONS, tails),
+        stores.status,
+        sender,
+    )
 
 
 @dataclass

@@ -68,23 +68,15 @@ class UploadSchedulesOperator(BaseOperator):
     def execute(self, context: Any) -> dict[str, int]:
         from aerosync.airflow.connections import aerosync_engine
         from aerosync.models import Outcome
-        from aerosync.pipeline import DECISIONS, PAYLOADS, Stores
-        from aerosync.upload import upload_batch
+        from aerosync.pipeline import Stores, step_upload
 
         loaded = load_config(only=self.company_id)
         company = loaded.company(self.company_id)
         run_id = context["run_id"]
         stores = Stores.on(aerosync_engine())
         tails: list[str] = list(self.batch["tails"])
-        result = upload_batch(
-            company,
-            run_id,
-            tails,
-            stores.staging.get(company.id, run_id, PAYLOADS, tails),
-            stores.staging.get(company.id, run_id, DECISIONS, tails),
-            stores.status,
-            HookSender(loaded.product, company.request_timeout_seconds),
-        )
+        sender = HookSender(loaded.product, company.request_timeout_seconds)
+        result = step_upload(company, stores, run_id, tails, sender)
         for record in result.records:
             self.log.info(
                 "%s %s: %s (HTTP %s)", company.id, record.tail, record.outcome, record.http_status
