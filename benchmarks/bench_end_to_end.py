@@ -318,8 +318,9 @@ def bodies_from_pipeline(setup: Setup, fms: Path, store_url: str) -> dict[str, b
     from aerosync.config import load_config
     from aerosync.db import engine_from_url
     from aerosync.pipeline import (
-        PAYLOADS,
+        DECISIONS,
         Stores,
+        schedule_bodies,
         step_build_payloads,
         step_extract,
         step_normalise,
@@ -333,8 +334,10 @@ def bodies_from_pipeline(setup: Setup, fms: Path, store_url: str) -> dict[str, b
     step_extract(company, lambda: sa.create_engine(f"sqlite:///{fms}"), stores, run_id, now)
     step_normalise(company, stores, run_id, now)
     step_validate(company, stores, run_id, now)
-    step_build_payloads(company, stores, run_id, 100)
-    texts = stores.staging.get_text(company.id, run_id, PAYLOADS)
+    batches = step_build_payloads(company, stores, run_id, 100)
+    tails = [tail for batch in batches for tail in batch["tails"]]
+    decisions = stores.staging.get(company.id, run_id, DECISIONS)
+    texts = schedule_bodies(company, stores, run_id, tails, decisions)
     stores.staging.purge(company.id, run_id)
     return {tail: text.encode() for tail, text in texts.items()}
 

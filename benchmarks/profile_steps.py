@@ -52,8 +52,9 @@ def run(aircraft: int, activities: int, runs: int, batch_size: int = 100) -> dic
     from aerosync.config import CompanyConfig
     from aerosync.local_run import MarketplaceAccount, SessionSender
     from aerosync.pipeline import (
-        PAYLOADS,
+        DECISIONS,
         Stores,
+        schedule_bodies,
         step_build_payloads,
         step_extract,
         step_normalise,
@@ -106,7 +107,13 @@ def run(aircraft: int, activities: int, runs: int, batch_size: int = 100) -> dic
                 for batch in batches:
                     step_upload(company, stores, run_id, batch["tails"], sender)
                 took["upload"] = time.perf_counter() - mark
-                bodies = stores.staging.get_text(company.id, run_id, PAYLOADS)  # before the purge
+                bodies = schedule_bodies(  # what was sent, read before the purge
+                    company,
+                    stores,
+                    run_id,
+                    [tail for batch in batches for tail in batch["tails"]],
+                    stores.staging.get(company.id, run_id, DECISIONS),
+                )
                 mark = time.perf_counter()
                 summary = step_record_status(company.id, stores, run_id)
                 took["record_status"] = time.perf_counter() - mark

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -32,8 +32,8 @@ from aerosync.status_store import StatusRecord, StatusStore
 from aerosync.upload import BatchResult, Sender, upload_batch
 
 MAX_OUTSIDE_FLEET_LISTED = 50  # findings about tails outside the fleet named in a run's summary
-RAW, ACTIVITIES, CHECKS, FINDINGS, DECISIONS, PAYLOADS, SOURCES = (
-    "raw", "activities", "checks", "findings", "decisions", "payloads", "sources",
+RAW, ACTIVITIES, CHECKS, FINDINGS, DECISIONS, SOURCES = (
+    "raw", "activities", "checks", "findings", "decisions", "sources",
 )  # fmt: skip
 
 
@@ -189,34 +189,43 @@ def plan_batches(tails: list[str], batch_size: int) -> list[dict[str, Any]]:
     return batches
 
 
-@cyclic_gc_paused()
 def step_build_payloads(
     company: CompanyConfig, stores: Stores, run_id: str, batch_size: int
 ) -> list[dict[str, Any]]:
-    """The complete `PUT /schedules` body of every aircraft that may be sent, from the activity
-    bodies normalisation staged (ACTIVITIES); returns the upload batches."""
+    """The upload batches: every aircraft whose schedule may be sent (validated, not held).
+
+    Each one's complete `PUT /schedules` body is its activity bodies as normalisation staged them
+    (ACTIVITIES, one JSON array per aircraft, written once) inside the aircraft's envelope
+    (`schedule_body_text`), assembled by the upload as it sends: copying a big fleet's bodies
+    into a second stage here cost a third of the pipeline core's database writes."""
     decisions = stores.staging.get(company.id, run_id, DECISIONS)
     sendable = sorted(t for t, d in decisions.items() if not d["held"])
-    activities = stores.staging.get_text(company.id, run_id, ACTIVITIES, sendable)
-    bodies = {tail: schedule_body_text(tail, activities.get(tail, "[]")) for tail in sendable}
-    stores.staging.put_text(company.id, run_id, PAYLOADS, bodies)
     return plan_batches(sendable, batch_size)
+
+
+def schedule_bodies(
+    company: CompanyConfig,
+    stores: Stores,
+    run_id: str,
+    tails: Sequence[str],
+    decisions: Mapping[str, Mapping[str, Any]],
+) -> dict[str, str]:
+    """The complete `PUT /schedules` body, as JSON text, of each of `tails` that validation
+    cleared for sending (`decisions`); a held or undecided aircraft, or one without staged
+    activities, has none, and the upload records it as not sent."""
+    cleared = [t for t in tails if t in decisions and not decisions[t]["held"]]
+    staged = stores.staging.get_text(company.id, run_id, ACTIVITIES, cleared)
+    return {tail: schedule_body_text(tail, staged[tail]) for tail in cleared if tail in staged}
 
 
 def step_upload(
     company: CompanyConfig, stores: Stores, run_id: str, tails: Sequence[str], sender: Sender
 ) -> BatchResult:
-    """One batch of `step_build_payloads`: its bodies and decisions read from staging, each
-    aircraft sent once through `sender` and recorded (`upload_batch`)."""
-    return upload_batch(
-        company,
-        run_id,
-        tails,
-        stores.staging.get(company.id, run_id, PAYLOADS, tails),
-        stores.staging.get(company.id, run_id, DECISIONS, tails),
-        stores.status,
-        sender,
-    )
+    """One batch of `step_build_payloads`: each aircraft's body (`schedule_bodies`) sent once
+    through `sender` and recorded (`upload_batch`)."""
+    decisions = stores.staging.get(company.id, run_id, DECISIONS, tails)
+    bodies = schedule_bodies(company, stores, run_id, tails, decisions)
+    return upload_batch(company, run_id, tails, bodies, decisions, stores.status, sender)
 
 
 @dataclass

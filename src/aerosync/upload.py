@@ -7,11 +7,12 @@ spacing, what a response means, what gets recorded — is decided here, once.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+
+import msgspec
 
 from aerosync.config import CompanyConfig
 from aerosync.guards import next_allowed, too_soon
@@ -66,30 +67,58 @@ def spacing_reason(tail: str, last: datetime, allowed: datetime) -> dict[str, An
     }
 
 
-def _send(sender: Sender, conn_id: str, body: dict[str, Any], timeout: float) -> UploadResult:
-    activity_ids = [a["activityId"] for a in body["activities"]]
+class _SentActivity(msgspec.Struct, rename="camel"):
+    activity_id: str  # "activityId"
+
+
+class _SentSchedule(msgspec.Struct):
+    activities: list[_SentActivity]
+
+
+_SENT_SCHEDULE = msgspec.json.Decoder(_SentSchedule)
+
+
+def activity_ids(body: str) -> list[str]:
+    """The ids of the activities a `PUT /schedules` body sends, in order: the marketplace's
+    messages name an activity by its index (`activities[3].startAirport`)."""
+    return [a.activity_id for a in _SENT_SCHEDULE.decode(body).activities]
+
+
+def _readable_ids(body: str) -> list[str] | None:
     try:
-        response = sender(conn_id, json.dumps(body, separators=(",", ":")).encode())
+        return activity_ids(body)
+    except msgspec.MsgspecError:  # not what the build step writes: never sent
+        return None
+
+
+def _send(
+    sender: Sender, conn_id: str, body: str, ids: Sequence[str], timeout: float
+) -> UploadResult:
+    try:
+        response = sender(conn_id, body.encode())
     except ConnectionProblem as exc:
         return UploadResult(
             Outcome.FAILED, None, [Message("error", "CONNECTION_INVALID", str(exc))]
         )
     except Exception as exc:  # no HTTP answer at all: recorded, never retried
         return interpret_exception(exc, timeout)
-    return interpret_response(response.status_code, response.text, activity_ids)
+    return interpret_response(response.status_code, response.text, ids)
 
 
 def upload_batch(
     company: CompanyConfig,
     run_id: str,
     tails: Sequence[str],
-    bodies: Mapping[str, dict[str, Any]],
+    bodies: Mapping[str, str],
     decisions: Mapping[str, Mapping[str, Any]],
     status: StatusStore,
     sender: Sender,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> BatchResult:
-    """Attempt every aircraft of the batch; one failure never stops the others."""
+    """Attempt every aircraft of the batch; one failure never stops the others.
+
+    `bodies` holds each aircraft's complete `PUT /schedules` body as the JSON text to send: it
+    goes out as it is, not decoded and encoded again (a big fleet's are tens of megabytes)."""
     recent = status.last_attempts(company.id, clock() - SPACING_LOOKBACK)
     result = BatchResult()
     for tail in tails:
@@ -117,12 +146,21 @@ def upload_batch(
                  "activity_id": None, "field": None,
                  "message": f"no schedule was built for {tail} in this run; nothing was sent"}
             ]  # fmt: skip
+        elif (ids := _readable_ids(bodies[tail])) is None:
+            record.reasons = [
+                {"code": "PAYLOAD_INVALID", "severity": "blocking", "tail": tail,
+                 "activity_id": None, "field": None,
+                 "message": f"the schedule built for {tail} in this run is not a readable "
+                            "PUT /schedules body; nothing was sent"}
+            ]  # fmt: skip
         else:
             body = bodies[tail]
-            sent = _send(sender, record.connection_id or "", body, company.request_timeout_seconds)
+            sent = _send(
+                sender, record.connection_id or "", body, ids, company.request_timeout_seconds
+            )
             record.outcome = sent.outcome
             record.http_status = sent.http_status
-            record.activities_sent = len(body["activities"])
+            record.activities_sent = len(ids)
             record.messages = [m.to_dict() for m in sent.messages] + record.messages
         status.record([record])
         result.records.append(record)

@@ -17,7 +17,14 @@ from airflow.sdk.exceptions import AirflowFailException
 from aerosync.airflow.operators import BuildSchedulePayloadsOperator, UploadSchedulesOperator
 from aerosync.config import load_config
 from aerosync.db import sqlite_engine
-from aerosync.pipeline import Stores, step_extract, step_normalise, step_validate
+from aerosync.pipeline import (
+    ACTIVITIES,
+    DECISIONS,
+    Stores,
+    step_extract,
+    step_normalise,
+    step_validate,
+)
 from aerosync.sandbox import SandboxServer, SandboxState
 from tests.fms_builder import FmsBuilder
 
@@ -112,3 +119,34 @@ def test_a_failed_aircraft_fails_the_task_after_the_others_are_sent(
     with pytest.raises(AirflowFailException, match="1 of 3 aircraft"):
         upload.execute({"run_id": RUN_ID})
     assert sorted(entry["tail"] for entry in sandbox_requests(staged)) == ["N1OP", "N2OP", "N3OP"]
+
+
+def test_upload_sends_only_what_validation_cleared_and_the_build_step_staged(
+    staged: SandboxServer, tmp_path: Path
+) -> None:
+    """A batch naming a held aircraft, an unknown one and one whose staged schedule is not
+    readable sends only the cleared, readable one; the others are recorded as not sent."""
+    stores = Stores.on(sqlite_engine(tmp_path / "aerosync.db"))
+    decisions = stores.staging.get("op_co", RUN_ID, DECISIONS)
+    decisions["N2OP"]["held"] = True
+    stores.staging.put("op_co", RUN_ID, DECISIONS, decisions)
+    staged_bodies = stores.staging.get_text("op_co", RUN_ID, ACTIVITIES)
+    staged_bodies["N3OP"] = staged_bodies["N3OP"][:-20]  # cut short
+    stores.staging.put_text("op_co", RUN_ID, ACTIVITIES, staged_bodies)
+    batch = {"batch": 0, "tails": ["N1OP", "N2OP", "N3OP", "N9XX"], "label": "mixed"}
+    upload = UploadSchedulesOperator(task_id="upload", company_id="op_co", batch=batch)
+    with pytest.raises(AirflowFailException, match="3 of 4 aircraft"):
+        upload.execute({"run_id": RUN_ID})
+    (sent,) = sandbox_requests(staged)
+    assert sent["tail"] == "N1OP"
+    assert len(sent["body"]["activities"]) == 3
+    records = {r.tail: r for r in stores.status.attempts("op_co", RUN_ID)}
+    assert records["N1OP"].activities_sent == 3
+    reasons = {tail: [r["code"] for r in records[tail].reasons] for tail in records}
+    assert reasons == {
+        "N1OP": [],
+        "N2OP": ["PAYLOAD_MISSING"],
+        "N3OP": ["PAYLOAD_INVALID"],
+        "N9XX": ["PAYLOAD_MISSING"],
+    }
+    assert all(records[t].http_status is None for t in ("N2OP", "N3OP", "N9XX"))

@@ -22,7 +22,8 @@ DEFAULT_BATCH_SIZE = 100
 
 
 class BuildSchedulePayloadsOperator(BaseOperator):
-    """Builds every sendable aircraft's complete `PUT /schedules` body; returns upload batches."""
+    """Plans the upload: every aircraft whose complete `PUT /schedules` body may be sent, in
+    labelled batches (one mapped upload task each)."""
 
     template_fields: Sequence[str] = ("company_id",)
     ui_color = "#d6eaf8"
