@@ -32,6 +32,21 @@ def columns_from_rows(rows: Iterable[Mapping[str, Any]]) -> Columns:
     return {name: [row.get(name) for row in rows] for name in names}
 
 
+def append_rows(columns: Mapping[str, Sequence[Any]], rows: Sequence[Mapping[str, Any]]) -> Columns:
+    """`columns` followed by `rows`, as `columns_from_rows` of all of them would give: a value a
+    row or a column lacks reads as None."""
+    count = len(next(iter(columns.values()), []))
+    extra = columns_from_rows(rows)
+    names = dict.fromkeys([*columns, *extra])
+    return {
+        name: [
+            *(columns[name] if name in columns else [None] * count),
+            *(extra[name] if name in extra else [None] * len(rows)),
+        ]
+        for name in names
+    }
+
+
 def rows_from_columns(columns: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     names = list(columns)
     return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from aerosync import staged_json
-from aerosync.column_values import as_columns, as_rows, columns_from_rows
+from aerosync.column_values import append_rows, as_columns, as_rows, columns_from_rows
 from aerosync.config import CompanyConfig
 from aerosync.fms_source import RawExtract, extract
 from aerosync.gc_pause import cyclic_gc_paused
@@ -81,7 +81,7 @@ def step_extract(
         RAW,
         {
             "aircraft": columns_from_rows(raw.aircraft),
-            "activities": columns_from_rows(raw.activities + lms.rows),
+            "activities": append_rows(raw.activity_columns, lms.rows),
             "services": columns_from_rows(raw.services),
             "findings": [f.to_dict() for f in lms.findings],
         },
@@ -91,7 +91,7 @@ def step_extract(
     )
     summary = {
         "aircraft": len(raw.aircraft),
-        "activities": len(raw.activities),
+        "activities": len(next(iter(raw.activity_columns.values()), [])),
         "services": len(raw.services),
         "failed_sources": sorted(failed),
     }
