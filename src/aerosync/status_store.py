@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, text
 
 from aerosync.models import Outcome
 from aerosync.schema import ensure_tables
@@ -105,21 +105,24 @@ class StatusStore:
     def last_successes(
         self, company: str, tails: Iterable[str] | None = None
     ) -> dict[str, datetime]:
-        """The time of each aircraft's last successful upload."""
+        """The time of each aircraft's last successful upload (of `tails` only, if given: read
+        through the (company, tail, attempted_at) index, not by grouping the whole history)."""
         query = (
             "SELECT tail, MAX(attempted_at) AS at FROM upload_status "
-            "WHERE company = :company AND outcome IN (:ok1, :ok2) GROUP BY tail"
+            "WHERE company = :company AND outcome IN (:ok1, :ok2)"
         )
+        params: dict[str, Any] = {"company": company, "ok1": _SUCCESS[0], "ok2": _SUCCESS[1]}
+        statement = text(query + " GROUP BY tail")
+        if tails is not None:
+            params["tails"] = sorted(set(tails))
+            if not params["tails"]:
+                return {}
+            statement = text(query + " AND tail IN :tails GROUP BY tail").bindparams(
+                bindparam("tails", expanding=True)
+            )
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                text(query), {"company": company, "ok1": _SUCCESS[0], "ok2": _SUCCESS[1]}
-            ).all()
-        wanted = set(tails) if tails is not None else None
-        return {
-            row.tail: datetime.fromisoformat(row.at)
-            for row in rows
-            if wanted is None or row.tail in wanted
-        }
+            rows = conn.execute(statement, params).all()
+        return {row.tail: datetime.fromisoformat(row.at) for row in rows}
 
     def last_success_counts(self, company: str) -> dict[str, int]:
         """How many activities each aircraft's last successful upload carried."""

@@ -39,3 +39,34 @@ def test_concurrent_schema_creation_on_a_fresh_database() -> None:
         tables = set(sa.inspect(engine).get_table_names())
         assert {"upload_status", "staged_data", "training_audit"} <= tables
         engine.dispose()
+
+
+def test_last_successes_of_some_tails_read_only_those_on_postgresql() -> None:
+    """`record` derives each record's last success from the history of its own tails: the
+    query filters by tail in SQL (it grouped the company's whole history once per record)."""
+    from datetime import UTC, datetime, timedelta
+
+    from aerosync.models import Outcome
+    from aerosync.status_store import StatusRecord
+
+    require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
+    with fresh_postgres_database("aerosync_history") as url:
+        store = StatusStore(sa.create_engine(url))
+        store.ensure_schema()
+        start = datetime(2026, 11, 1, tzinfo=UTC)
+
+        def attempt(tail: str, minutes: int, outcome: Outcome) -> StatusRecord:
+            return StatusRecord(
+                company="co", tail=tail, run_id=f"r{minutes}",
+                attempted_at=start + timedelta(minutes=minutes), outcome=outcome,
+            )  # fmt: skip
+
+        store.record([attempt("N1", 0, Outcome.UPLOADED), attempt("N2", 0, Outcome.UPLOADED)])
+        store.record([attempt("N1", 15, Outcome.FAILED), attempt("N3", 15, Outcome.FAILED)])
+        store.record([attempt("N2", 30, Outcome.UPLOADED_WITH_ERRORS)])
+        assert store.last_successes("co", ["N1", "N3"]) == {"N1": start}
+        assert store.last_successes("co", []) == {}
+        assert store.last_successes("co") == {"N1": start, "N2": start + timedelta(minutes=30)}
+        failed = {r.tail: r for r in store.attempts("co", "r15")}
+        assert failed["N1"].last_success_at == start
+        assert failed["N3"].last_success_at is None
