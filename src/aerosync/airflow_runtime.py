@@ -98,6 +98,15 @@ SIMPLE_AUTH_MANAGER = (
 )
 
 
+# Every Airflow process imports this at start; only the scheduler preloads (aerosync.preload).
+LOCAL_SETTINGS = """\
+from aerosync.preload import preload_in_scheduler
+
+__all__: list[str] = []  # nothing here overrides Airflow's settings
+preload_in_scheduler()
+"""
+
+
 class AirflowRuntimeError(RuntimeError):
     """Airflow did not start, did not answer, or a DAG or run did not show up in time."""
 
@@ -216,8 +225,14 @@ class AirflowEnv:
         return {**inherited, **airflow, **self.extra_env}
 
     def prepare(self) -> None:
-        """Create home, the runtime log folder and the passwords file (admin's known password)."""
+        """Create home, the runtime log folder, the passwords file (admin's known password) and,
+        unless there is one, `config/airflow_local_settings.py` preloading the validation stack
+        in the scheduler (`aerosync.preload`)."""
         self.home.mkdir(parents=True, exist_ok=True)
+        local_settings = self.home / "config" / "airflow_local_settings.py"
+        if not local_settings.exists():
+            local_settings.parent.mkdir(parents=True, exist_ok=True)
+            local_settings.write_text(LOCAL_SETTINGS, encoding="utf-8")
         self.runtime_logs.mkdir(parents=True, exist_ok=True)
         passwords: dict[str, str] = {}
         if self.passwords_file.exists():

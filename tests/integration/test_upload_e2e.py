@@ -98,6 +98,16 @@ def test_sqlite_fms_company_uploads_every_marketed_aircraft(e2e: E2E) -> None:
     assert all(m["activity_id"] for m in errors if m["code"].endswith("AIRPORT_INVALID"))
 
 
+def test_the_validate_task_inherits_great_expectations_from_the_scheduler(e2e: E2E) -> None:
+    """The runtime's `airflow_local_settings.py` preloads the validation stack in the scheduler
+    (`aerosync.preload`); LocalExecutor task processes, forked from it, do not import it again."""
+    e2e.reset()
+    result = e2e.runtime.run_dag("schedule_upload__sqlite_co", timeout=300)
+    assert result.state == "success"
+    log = e2e.runtime.task_log("schedule_upload__sqlite_co", result.run_id, "validate")
+    assert "Great Expectations inherited from the scheduler" in log, log[-2000:]
+
+
 def test_captured_requests_match_the_documented_api_field_for_field(e2e: E2E) -> None:
     assert run(e2e, "sqlite_co") == "success"
     kinds_seen: set[str] = set()

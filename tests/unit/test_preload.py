@@ -1,0 +1,37 @@
+"""Only the scheduler preloads the validation stack; every other Airflow process stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = (
+    "import sys\n"
+    "from aerosync.preload import preload_in_scheduler\n"
+    "assert 'great_expectations' not in sys.modules\n"
+    "done = preload_in_scheduler({argv!r})\n"
+    "print(len(done), 'great_expectations' in sys.modules, 'pandas' in sys.modules)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["airflow", "scheduler", "--skip-serve-logs"], "7 True True"),
+        (["airflow", "dag-processor"], "0 False False"),
+        (["airflow", "api-server", "--port", "8080"], "0 False False"),
+        (["airflow", "dags", "trigger", "scheduler"], "0 False False"),
+        (["airflow"], "0 False False"),
+    ],
+)
+def test_preload_only_in_the_scheduler(argv: list[str], expected: str) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(argv=argv)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert out.stdout.split("\n")[-2] == expected, out.stdout + out.stderr
