@@ -150,6 +150,10 @@ class AirflowEnv:
     #: is the one way to get exactly one run per ``run_dag`` for a DAG with a cron schedule.
     #: True keeps Airflow's own scheduling (see the module docstring for what unpausing does).
     scheduled_runs: bool = False
+    #: True writes ``config/airflow_local_settings.py`` preloading the validation stack in the
+    #: scheduler (``aerosync.preload``) unless home has its own; False removes ours, so that
+    #: task processes import it themselves (the benchmarks' naive design).
+    preload: bool = True
     admin_password: str = "admin"
     jwt_secret: str = field(default_factory=_token, repr=False)
     secret_key: str = field(default_factory=_token, repr=False)
@@ -225,14 +229,16 @@ class AirflowEnv:
         return {**inherited, **airflow, **self.extra_env}
 
     def prepare(self) -> None:
-        """Create home, the runtime log folder, the passwords file (admin's known password) and,
-        unless there is one, `config/airflow_local_settings.py` preloading the validation stack
-        in the scheduler (`aerosync.preload`)."""
+        """Create home, the runtime log folder, the passwords file (admin's known password) and
+        the scheduler's preload (`preload`)."""
         self.home.mkdir(parents=True, exist_ok=True)
         local_settings = self.home / "config" / "airflow_local_settings.py"
-        if not local_settings.exists():
+        ours = local_settings.exists() and local_settings.read_text("utf-8") == LOCAL_SETTINGS
+        if self.preload and not local_settings.exists():
             local_settings.parent.mkdir(parents=True, exist_ok=True)
             local_settings.write_text(LOCAL_SETTINGS, encoding="utf-8")
+        elif not self.preload and ours:
+            local_settings.unlink()
         self.runtime_logs.mkdir(parents=True, exist_ok=True)
         passwords: dict[str, str] = {}
         if self.passwords_file.exists():
