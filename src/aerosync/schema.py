@@ -7,7 +7,8 @@ one table collide on its catalogue entry, so creation holds a transaction-scoped
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from aerosync.sql_files import read_sql, split_statements
 
@@ -22,3 +23,31 @@ def ensure_tables(engine: Engine, *ddl_files: str) -> None:
         for name in ddl_files:
             for statement in split_statements(read_sql("aerosync", name)):
                 conn.execute(text(statement))
+        if engine.dialect.name == "postgresql":
+            compress_staging_with_lz4(conn)
+
+
+def compress_staging_with_lz4(conn: Connection) -> bool:
+    """Staged data (a big fleet's run stages about 140 MB of JSON text) is compressed by
+    PostgreSQL's TOAST with pglz unless told otherwise; lz4 writes it in about half the time
+    (29 MB: 0.20 s against 0.36 s here) and reads it as fast. Set once, where the server has
+    lz4 (PostgreSQL 14 or later, built with it); returns whether the column uses it."""
+    version = conn.dialect.server_version_info or (0,)
+    if version < (14,):
+        return False
+    current = conn.execute(
+        text(
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = to_regclass('staged_data') AND attname = 'data'"
+        )
+    ).scalar()
+    if current is None:
+        return False
+    if current == "l":
+        return True
+    try:
+        with conn.begin_nested():
+            conn.execute(text("ALTER TABLE staged_data ALTER COLUMN data SET COMPRESSION lz4"))
+    except DBAPIError:  # a server built without lz4: pglz stays, nothing else changes
+        return False
+    return True

@@ -70,3 +70,19 @@ def test_last_successes_of_some_tails_read_only_those_on_postgresql() -> None:
         failed = {r.tail: r for r in store.attempts("co", "r15")}
         assert failed["N1"].last_success_at == start
         assert failed["N3"].last_success_at is None
+
+
+def test_staged_data_is_compressed_with_lz4_on_postgresql() -> None:
+    require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
+    with fresh_postgres_database("aerosync_lz4") as url:
+        engine = sa.create_engine(url)
+        StatusStore(engine).ensure_schema()
+        query = (
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = 'staged_data'::regclass AND attname = 'data'"
+        )
+        with engine.connect() as conn:
+            assert conn.execute(sa.text(query)).scalar() == "l"
+        StatusStore(engine).ensure_schema()  # again: nothing to change, no error
+        with engine.connect() as conn:
+            assert conn.execute(sa.text(query)).scalar() == "l"
