@@ -79,6 +79,14 @@ class Alerts(_Strict):
         return value
 
 
+# Aircraft per upload task instance. Each is a process, and on a small worker concurrent upload
+# tasks only share its cores: the 400-aircraft benchmark's uploads took 6.8 s of task time as 4
+# tasks of 100 and 3.2 s as 2 of 200, for the same wall time (benchmarks/RESULTS.md). Against the
+# real marketplace (0.1-0.5 s a PUT) a batch of 200 takes 20-100 s; a company whose calls are
+# slower, or whose workers have more cores, may want smaller batches.
+DEFAULT_UPLOAD_BATCH_SIZE = 200
+
+
 class CompanyConfig(_Strict):
     id: str = Field(pattern=COMPANY_ID_PATTERN, max_length=200)
     name: str = Field(min_length=1)
@@ -90,6 +98,7 @@ class CompanyConfig(_Strict):
     activity_types: dict[str, str] = Field(default_factory=dict)
     owner: str = "aerosync"
     request_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    upload_batch_size: int = Field(default=DEFAULT_UPLOAD_BATCH_SIZE, ge=1, le=1000)
     guards: Guards = Field(default_factory=Guards)
     alerts: Alerts | None = None
     training: TrainingConfig | None = None

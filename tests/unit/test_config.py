@@ -42,6 +42,16 @@ def test_the_documented_shape_loads() -> None:
     assert company.activity_type("FERRY") == "Positioning"
 
 
+def test_upload_batch_size_sets_the_batches_of_the_company_dag() -> None:
+    from aerosync.airflow.dag_factory import build_upload_dag
+
+    default = _parse(GOOD).company("skyway_charter")
+    small = _parse({**GOOD, "upload_batch_size": 25}).company("skyway_charter")
+    assert default.upload_batch_size == 200
+    assert build_upload_dag(small).get_task("build_payloads").batch_size == 25  # type: ignore[attr-defined]
+    assert build_upload_dag(default).get_task("build_payloads").batch_size == 200  # type: ignore[attr-defined]
+
+
 def test_product_defaults_to_the_package_version() -> None:
     assert _parse(GOOD).product.startswith("AeroSync/")
 
@@ -58,6 +68,8 @@ def test_product_defaults_to_the_package_version() -> None:
         ({"fms": {"conn_id": "x", "dialect": "leon"}}, "fms.dialect", "unknown dialect"),
         ({"colour": "blue"}, "colour", "unknown key"),
         ({"id": "Skyway-Charter"}, "id", "pattern"),
+        ({"upload_batch_size": 0}, "upload_batch_size", "greater than or equal to 1"),
+        ({"upload_batch_size": 5000}, "upload_batch_size", "less than or equal to 1000"),
     ],
 )
 def test_bad_companies_are_refused_naming_company_and_field(

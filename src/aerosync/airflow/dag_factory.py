@@ -15,7 +15,6 @@ from airflow.sdk import DAG, TriggerRule, get_parsing_context, task
 
 from aerosync.airflow import upload_steps
 from aerosync.airflow.operators import (
-    DEFAULT_BATCH_SIZE,
     BuildSchedulePayloadsOperator,
     UploadSchedulesOperator,
 )
@@ -58,7 +57,8 @@ Status per aircraft: `aerosync status --company {company.id}` or the *Schedule u
 """
 
 
-def build_upload_dag(company: CompanyConfig, batch_size: int = DEFAULT_BATCH_SIZE) -> DAG:
+def build_upload_dag(company: CompanyConfig, batch_size: int | None = None) -> DAG:
+    """The company's schedule-upload DAG; `batch_size` overrides its `upload_batch_size`."""
     default_args: dict[str, Any] = {"owner": company.owner, "retries": 0}
     with DAG(
         dag_id=company.dag_id,
@@ -84,7 +84,10 @@ def build_upload_dag(company: CompanyConfig, batch_size: int = DEFAULT_BATCH_SIZ
             task_id="validate", python_callable=upload_steps.validate, op_kwargs=kwargs, retries=0
         )
         build = BuildSchedulePayloadsOperator(
-            task_id="build_payloads", company_id=company.id, batch_size=batch_size, retries=0
+            task_id="build_payloads",
+            company_id=company.id,
+            batch_size=batch_size or company.upload_batch_size,
+            retries=0,
         )
         upload = UploadSchedulesOperator.partial(
             task_id="upload",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
-from aerosync.config import load_config
+from aerosync.config import DEFAULT_UPLOAD_BATCH_SIZE, load_config
 
 if TYPE_CHECKING:
     import requests
@@ -18,11 +18,7 @@ if TYPE_CHECKING:
 # Parse time matters (every task parses its DAG file again): the pipeline, SQLAlchemy and the
 # HTTP provider (aiohttp) are imported inside `execute`, not here.
 
-# Aircraft per upload task. Each task instance is a process and, on a small worker, concurrent
-# upload tasks only share its cores: the 400-aircraft benchmark's work time for uploads fell from
-# 6.8 s (4 tasks of 100) to 3.2 s (2 of 200) with the same wall time (benchmarks/RESULTS.md).
-# Against the real marketplace (0.1-0.3 s a PUT) 200 aircraft take under a minute per batch.
-DEFAULT_BATCH_SIZE = 200
+DEFAULT_BATCH_SIZE = DEFAULT_UPLOAD_BATCH_SIZE
 
 
 class BuildSchedulePayloadsOperator(BaseOperator):
