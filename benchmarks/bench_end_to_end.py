@@ -1,8 +1,9 @@
 """End to end through a real scheduler (issue 4, targets 3, 4 and 5).
 
 One Airflow (api-server, scheduler, dag-processor; LocalExecutor; PostgreSQL metadata database;
-the scheduler preloading the validation stack, `aerosync.preload`), the local marketplace sandbox, generated reference FMSs (SQLite, one per company) and an aerosync
-store in PostgreSQL. Scenarios:
+the scheduler preloading the validation stack, `aerosync.preload`), the local marketplace
+sandbox, generated reference FMSs (SQLite, one per company) and an aerosync store in PostgreSQL.
+Scenarios:
 
 - `big` (target 3): one company of 400 aircraft x 300 activities. Per run: wall time from the
   trigger returning to the run's final state, work time (sum of the run's task-instance
