@@ -163,6 +163,7 @@ class Setup:
     activities: int
     naive: bool
     workdir: Path
+    upload_batch_size: int | None = None
     config: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -183,6 +184,8 @@ def write_config(setup: Setup, fms: dict[str, Path]) -> dict[str, str]:
             "    share_services: true",
             "    request_timeout_seconds: 60",
         ]
+        if setup.upload_batch_size is not None:
+            lines.append(f"    upload_batch_size: {setup.upload_batch_size}")
         env[f"AIRFLOW_CONN_FMS_{cid.upper()}"] = json.dumps(
             {"conn_type": "sqlite", "host": str(fms[cid])}
         )
@@ -376,6 +379,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the sandbox's Nagle delay (about 40 ms per answer) in the runs",
     )
+    parser.add_argument(
+        "--upload-batch-size",
+        type=int,
+        help="the companies' upload_batch_size (default: the configuration's default)",
+    )
     parser.add_argument("--output", type=Path, help="write the result as JSON here")
     args = parser.parse_args(argv)
     big = args.scenario == "big"
@@ -387,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         runs=args.runs,
         naive=bool(args.naive and big),
         sandbox_nagle=args.sandbox_nagle,
+        upload_batch_size=args.upload_batch_size,
     )
     write_result(result, args.output)
     return 0
@@ -401,15 +410,17 @@ def run(
     runs: int,
     naive: bool,
     sandbox_nagle: bool = False,
+    upload_batch_size: int | None = None,
 ) -> dict[str, Any]:
     from aerosync.airflow_runtime import AirflowEnv, AirflowRuntime
+    from aerosync.config import DEFAULT_UPLOAD_BATCH_SIZE
     from aerosync.pipeline import Stores
     from aerosync.sandbox import SandboxServer, SandboxState
 
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp, nagle(sandbox_nagle):
-        setup = Setup(companies, aircraft, activities, naive, Path(tmp))
+        setup = Setup(companies, aircraft, activities, naive, Path(tmp), upload_batch_size)
         started = time.monotonic()
         fms = generate_fleet_dir(
             setup.workdir / "fms",
@@ -491,7 +502,9 @@ def run(
             f"--aircraft {aircraft} --activities {activities} --runs {runs}"
             + (" --naive" if naive else "")
             + (" --sandbox-nagle" if sandbox_nagle else "")
+            + (f" --upload-batch-size {upload_batch_size}" if upload_batch_size else "")
         ),
+        "upload_batch_size": upload_batch_size or DEFAULT_UPLOAD_BATCH_SIZE,
         "companies": companies,
         "aircraft_per_company": aircraft,
         "activities_per_aircraft": activities,
