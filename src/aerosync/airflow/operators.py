@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 # Parse time matters (every task parses its DAG file again): the pipeline, SQLAlchemy and the
 # HTTP provider (aiohttp) are imported inside `execute`, not here.
 
-DEFAULT_BATCH_SIZE = DEFAULT_UPLOAD_BATCH_SIZE
-
 
 class BuildSchedulePayloadsOperator(BaseOperator):
     """Plans the upload: every aircraft whose complete `PUT /schedules` body may be sent, in
@@ -29,7 +27,7 @@ class BuildSchedulePayloadsOperator(BaseOperator):
     ui_color = "#d6eaf8"
 
     def __init__(
-        self, *, company_id: str, batch_size: int = DEFAULT_BATCH_SIZE, **kwargs: Any
+        self, *, company_id: str, batch_size: int = DEFAULT_UPLOAD_BATCH_SIZE, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         self.company_id = company_id
