@@ -46,7 +46,7 @@ def start_sandbox() -> tuple[subprocess.Popen[str], str]:
     return process, banner.split(" on ", 1)[1].split(" ", 1)[0]
 
 
-def run(aircraft: int, activities: int, runs: int, batch_size: int = 100) -> dict[str, Any]:
+def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
     import great_expectations  # noqa: F401  (imported once, as the figures exclude it)
 
     from aerosync.config import CompanyConfig
@@ -101,7 +101,7 @@ def run(aircraft: int, activities: int, runs: int, batch_size: int = 100) -> dic
                 step_validate(company, stores, run_id, now)
                 took["validate"] = time.perf_counter() - mark
                 mark = time.perf_counter()
-                batches = step_build_payloads(company, stores, run_id, batch_size)
+                batches = step_build_payloads(company, stores, run_id, company.upload_batch_size)
                 took["build"] = time.perf_counter() - mark
                 mark = time.perf_counter()
                 for batch in batches:
