@@ -71,19 +71,21 @@ def run_company(
     *,
     run_id: str | None = None,
     now: datetime | None = None,
-    batch_size: int = 100,
+    batch_size: int | None = None,
     bookings: BookingsReader | None = None,
 ) -> RunSummary:
     """extract → normalise → validate → build payloads → upload → record status, in-process.
 
     A company with `training.bookings` needs `bookings` (see `local_bookings_reader`); without
-    it the LMS counts as failed and holds the aircraft it covers."""
+    it the LMS counts as failed and holds the aircraft it covers. Batches are the company's
+    `upload_batch_size` unless `batch_size` is given."""
     run = run_id or f"local__{uuid.uuid4().hex[:12]}"
     moment = now or datetime.now(UTC)
     stores = Stores.on(store)
     step_extract(company, lambda: fms, stores, run, moment, bookings)
     step_normalise(company, stores, run, moment)
     step_validate(company, stores, run, moment)
-    for batch in step_build_payloads(company, stores, run, batch_size):
+    size = batch_size or company.upload_batch_size
+    for batch in step_build_payloads(company, stores, run, size):
         step_upload(company, stores, run, batch["tails"], sender)
     return step_record_status(company.id, stores, run)
