@@ -35,7 +35,7 @@ def columns_from_rows(rows: Iterable[Mapping[str, Any]]) -> Columns:
 def append_rows(columns: Mapping[str, Sequence[Any]], rows: Sequence[Mapping[str, Any]]) -> Columns:
     """`columns` followed by `rows`, as `columns_from_rows` of all of them would give: a value a
     row or a column lacks reads as None."""
-    count = len(next(iter(columns.values()), []))
+    count = column_length(columns)
     extra = columns_from_rows(rows)
     names = dict.fromkeys([*columns, *extra])
     return {

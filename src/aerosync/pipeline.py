@@ -16,7 +16,13 @@ from typing import Any
 from sqlalchemy import Engine
 
 from aerosync import staged_json
-from aerosync.column_values import append_rows, as_columns, as_rows, columns_from_rows
+from aerosync.column_values import (
+    append_rows,
+    as_columns,
+    as_rows,
+    column_length,
+    columns_from_rows,
+)
 from aerosync.config import CompanyConfig
 from aerosync.fms_source import RawExtract, extract
 from aerosync.gc_pause import cyclic_gc_paused
@@ -91,7 +97,7 @@ def step_extract(
     )
     summary = {
         "aircraft": len(raw.aircraft),
-        "activities": len(next(iter(raw.activity_columns.values()), [])),
+        "activities": column_length(raw.activity_columns),
         "services": len(raw.services),
         "failed_sources": sorted(failed),
     }
