@@ -142,14 +142,18 @@ class StatusStore:
         """Write attempts; each record's `last_success_at` is derived from the history."""
         if not records:
             return
+        # A success is its own last success; only the others need the history (one read per
+        # company, none at all for a batch of successes: the upload records each call alone).
         by_company: dict[str, list[StatusRecord]] = {}
         for rec in records:
-            by_company.setdefault(rec.company, []).append(rec)
+            if rec.outcome.value in _SUCCESS:
+                rec.last_success_at = rec.attempted_at
+            else:
+                by_company.setdefault(rec.company, []).append(rec)
         for company, recs in by_company.items():
             previous = self.last_successes(company, [r.tail for r in recs])
             for rec in recs:
-                succeeded = rec.outcome.value in _SUCCESS
-                rec.last_success_at = rec.attempted_at if succeeded else previous.get(rec.tail)
+                rec.last_success_at = previous.get(rec.tail)
         params = [
             {
                 "attempt_id": r.attempt_id,
