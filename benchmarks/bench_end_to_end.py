@@ -336,8 +336,10 @@ def bodies_from_pipeline(setup: Setup, fms: Path, store_url: str) -> dict[str, b
     stores = Stores.on(engine_from_url(store_url))
     now = datetime.now(UTC)
     run_id = "floor-bodies"
-    step_extract(company, lambda: sa.create_engine(f"sqlite:///{fms}"), stores, run_id, now)
-    step_normalise(company, stores, run_id, now)
+    extracted = step_extract(
+        company, lambda: sa.create_engine(f"sqlite:///{fms}"), stores, run_id, now
+    )
+    step_normalise(company, stores, run_id, now, extracted)
     step_validate(company, stores, run_id, now)
     batches = step_build_payloads(company, stores, run_id, 100)
     tails = [tail for batch in batches for tail in batch["tails"]]

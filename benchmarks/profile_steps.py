@@ -2,11 +2,12 @@
 
 The end-to-end benchmark's work time is the sum of its task instances' durations. This runs the
 same steps on the same fleet (400 aircraft x 300 activities) with no Airflow at all: one process
-calls `step_extract` ... `step_record_status` and `upload_batch` per batch of 100, against the
-sandbox in its own process and an aerosync store in a fresh PostgreSQL database, as the DAG's
-tasks do. The floor (the same bodies PUT by a plain loop) is measured in the same run. What the
-end-to-end work time adds to this total is Airflow's: task processes, their parse and API calls,
-the GX import, and four upload tasks sharing two cores.
+calls `step_extract` ... `step_record_status` and `step_upload` per batch of the company's
+`upload_batch_size` (with its `upload_concurrency`), against the sandbox in its own process and
+an aerosync store in a fresh PostgreSQL database, as the DAG's tasks do. The floor (the same
+bodies PUT by a plain loop) is measured in the same run. What the end-to-end work time adds to
+this total is Airflow's: task processes, their parse and API calls, and upload tasks sharing two
+cores if there are several.
 
     python benchmarks/profile_steps.py                         # 400 x 300, 3 runs
     python benchmarks/profile_steps.py --aircraft 4 --activities 12 --runs 1   # smoke
@@ -92,10 +93,10 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
                 )
                 took: dict[str, float] = {}
                 began = time.perf_counter()
-                step_extract(company, lambda: fms, stores, run_id, now)
+                extracted = step_extract(company, lambda: fms, stores, run_id, now)
                 took["extract"] = time.perf_counter() - began
                 mark = time.perf_counter()
-                step_normalise(company, stores, run_id, now)
+                step_normalise(company, stores, run_id, now, extracted)
                 took["normalise"] = time.perf_counter() - mark
                 mark = time.perf_counter()
                 step_validate(company, stores, run_id, now)

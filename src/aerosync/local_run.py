@@ -7,6 +7,7 @@ Airflow hook sends; the Airflow path itself is covered by the end-to-end tests.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,18 +46,20 @@ class SessionSender:
     accounts: Mapping[str, MarketplaceAccount]
     product: str
     timeout: float = 30
-    sessions: dict[str, requests.Session] = field(default_factory=dict)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def __call__(self, conn_id: str, body: bytes) -> requests.Response:
         account = self.accounts.get(conn_id)
         if account is None:
             raise ConnectionProblem(f"marketplace connection {conn_id!r} is not defined")
-        session = self.sessions.get(conn_id)
+        # A session per thread: the upload may have several calls in flight.
+        sessions: dict[str, requests.Session] = self._local.__dict__.setdefault("sessions", {})
+        session = sessions.get(conn_id)
         if session is None:
             session = requests.Session()
             session.headers["Authorization"] = f"Bearer {account.auth_token}"
             session.headers["X-Avinode-ApiToken"] = account.api_token
-            self.sessions[conn_id] = session
+            sessions[conn_id] = session
         url = f"{account.base_url.rstrip('/')}/{SCHEDULES_ENDPOINT}"
         return session.put(
             url, data=body, headers=request_headers(self.product), timeout=self.timeout
@@ -82,8 +85,8 @@ def run_company(
     run = run_id or f"local__{uuid.uuid4().hex[:12]}"
     moment = now or datetime.now(UTC)
     stores = Stores.on(store)
-    step_extract(company, lambda: fms, stores, run, moment, bookings)
-    step_normalise(company, stores, run, moment)
+    extracted = step_extract(company, lambda: fms, stores, run, moment, bookings)
+    step_normalise(company, stores, run, moment, extracted)
     step_validate(company, stores, run, moment)
     size = batch_size or company.upload_batch_size
     for batch in step_build_payloads(company, stores, run, size):

@@ -7,7 +7,9 @@ spacing, what a response means, what gets recorded — is decided here, once.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -114,54 +116,95 @@ def upload_batch(
     status: StatusStore,
     sender: Sender,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    concurrency: int = 1,
 ) -> BatchResult:
     """Attempt every aircraft of the batch; one failure never stops the others.
 
     `bodies` holds each aircraft's complete `PUT /schedules` body as the JSON text to send: it
-    goes out as it is, not decoded and encoded again (a big fleet's are tens of megabytes)."""
+    goes out as it is, not decoded and encoded again (a big fleet's are tens of megabytes).
+
+    Up to `concurrency` calls are in flight at once, each aircraft's record written by the thread
+    that made its call as soon as the answer is in (so `sender` and `status` must be safe to use
+    from several threads). Should recording itself fail (the aerosync database is gone), no new
+    call starts and the error is raised once the calls in flight are recorded or have failed."""
     recent = status.last_attempts(company.id, clock() - SPACING_LOOKBACK)
-    result = BatchResult()
-    for tail in tails:
-        now = clock()
-        decision = decisions.get(tail, {})
-        record = StatusRecord(
-            company=company.id,
-            tail=tail,
-            run_id=run_id,
-            attempted_at=now,
-            outcome=Outcome.FAILED,
-            connection_id=company.connection_for(tail),
-            validation_id=decision.get("validation_id"),
-            messages=list(decision.get("warnings", [])),
+    stop = threading.Event()
+
+    def attempt(tail: str) -> StatusRecord | None:
+        if stop.is_set():
+            return None
+        try:
+            record = _attempt(company, run_id, tail, bodies, decisions, recent, sender, clock)
+            status.record([record])
+        except BaseException:
+            stop.set()
+            raise
+        return record
+
+    if concurrency <= 1:
+        done = [attempt(tail) for tail in tails]
+    else:
+        pool = ThreadPoolExecutor(concurrency, thread_name_prefix=f"upload-{company.id}")
+        try:
+            futures = [pool.submit(attempt, tail) for tail in tails]
+            wait(futures)
+        except BaseException:  # the task is stopped (timeout, SIGTERM): start no new call
+            stop.set()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # calls in flight are still recorded
+        done = [future.result() for future in futures]  # re-raises a recording failure
+    return BatchResult([record for record in done if record is not None])
+
+
+def _attempt(
+    company: CompanyConfig,
+    run_id: str,
+    tail: str,
+    bodies: Mapping[str, str],
+    decisions: Mapping[str, Mapping[str, Any]],
+    recent: Mapping[str, datetime],
+    sender: Sender,
+    clock: Callable[[], datetime],
+) -> StatusRecord:
+    """One aircraft: skipped (too soon), refused (no readable body) or sent once."""
+    now = clock()
+    decision = decisions.get(tail, {})
+    record = StatusRecord(
+        company=company.id,
+        tail=tail,
+        run_id=run_id,
+        attempted_at=now,
+        outcome=Outcome.FAILED,
+        connection_id=company.connection_for(tail),
+        validation_id=decision.get("validation_id"),
+        messages=list(decision.get("warnings", [])),
+    )
+    last = recent.get(tail)
+    allowed = next_allowed(last)
+    if last is not None and allowed is not None and too_soon(last, now):
+        record.outcome = Outcome.SKIPPED
+        record.next_allowed_at = allowed
+        record.reasons = [spacing_reason(tail, last, allowed)]
+    elif tail not in bodies:
+        record.reasons = [
+            {"code": "PAYLOAD_MISSING", "severity": "blocking", "tail": tail,
+             "activity_id": None, "field": None,
+             "message": f"no schedule was built for {tail} in this run; nothing was sent"}
+        ]  # fmt: skip
+    elif (ids := _readable_ids(bodies[tail])) is None:
+        record.reasons = [
+            {"code": "PAYLOAD_INVALID", "severity": "blocking", "tail": tail,
+             "activity_id": None, "field": None,
+             "message": f"the schedule built for {tail} in this run is not a readable "
+                        "PUT /schedules body; nothing was sent"}
+        ]  # fmt: skip
+    else:
+        sent = _send(
+            sender, record.connection_id or "", bodies[tail], ids, company.request_timeout_seconds
         )
-        last = recent.get(tail)
-        allowed = next_allowed(last)
-        if last is not None and allowed is not None and too_soon(last, now):
-            record.outcome = Outcome.SKIPPED
-            record.next_allowed_at = allowed
-            record.reasons = [spacing_reason(tail, last, allowed)]
-        elif tail not in bodies:
-            record.reasons = [
-                {"code": "PAYLOAD_MISSING", "severity": "blocking", "tail": tail,
-                 "activity_id": None, "field": None,
-                 "message": f"no schedule was built for {tail} in this run; nothing was sent"}
-            ]  # fmt: skip
-        elif (ids := _readable_ids(bodies[tail])) is None:
-            record.reasons = [
-                {"code": "PAYLOAD_INVALID", "severity": "blocking", "tail": tail,
-                 "activity_id": None, "field": None,
-                 "message": f"the schedule built for {tail} in this run is not a readable "
-                            "PUT /schedules body; nothing was sent"}
-            ]  # fmt: skip
-        else:
-            body = bodies[tail]
-            sent = _send(
-                sender, record.connection_id or "", body, ids, company.request_timeout_seconds
-            )
-            record.outcome = sent.outcome
-            record.http_status = sent.http_status
-            record.activities_sent = len(ids)
-            record.messages = [m.to_dict() for m in sent.messages] + record.messages
-        status.record([record])
-        result.records.append(record)
-    return result
+        record.outcome = sent.outcome
+        record.http_status = sent.http_status
+        record.activities_sent = len(ids)
+        record.messages = [m.to_dict() for m in sent.messages] + record.messages
+    return record

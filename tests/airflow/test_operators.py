@@ -70,8 +70,8 @@ def staged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
         )
         company = load_config().company("op_co")
         stores = Stores.on(sqlite_engine(tmp_path / "aerosync.db"))
-        step_extract(company, lambda: fms.engine, stores, RUN_ID, NOW)
-        step_normalise(company, stores, RUN_ID, NOW)
+        extracted = step_extract(company, lambda: fms.engine, stores, RUN_ID, NOW)
+        step_normalise(company, stores, RUN_ID, NOW, extracted)
         step_validate(company, stores, RUN_ID, NOW)
         yield sandbox
 

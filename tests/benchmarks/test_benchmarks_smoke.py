@@ -60,7 +60,7 @@ def test_end_to_end_big_with_floor_and_naive(tmp_path: Path) -> None:
     assert result["states"] == ["success"] and result["naive"]["states"] == ["success"]
     tasks = result["tasks_of_median_run"]
     assert sorted(tasks) == [
-        "build_payloads", "extract", "normalise", "record_status", "upload", "validate"
+        "build_payloads", "extract_normalise", "record_status", "upload", "validate"
     ]  # fmt: skip
     assert tasks["upload"]["count"] == 1  # 4 aircraft: one batch
     assert result["naive"]["tasks"]["upload_one"]["count"] == 4  # one per aircraft

@@ -42,8 +42,7 @@ def test_policy(dagbag) -> None:  # type: ignore[no-untyped-def]
 def test_upload_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     dag = dagbag.dags["schedule_upload__skyway_charter"]
     assert [t.task_id for t in dag.topological_sort()] == [
-        "extract",
-        "normalise",
+        "extract_normalise",
         "validate",
         "build_payloads",
         "upload",

@@ -273,13 +273,13 @@ def test_a_booking_for_an_aircraft_that_is_not_marketed_is_reported(
     extracted = step_extract(
         fleet.company, lambda: fleet.fms.engine, stores, "r1", NOW, fleet.reader
     )
-    assert extracted["training_bookings"] == {
+    assert extracted.summary["training_bookings"] == {
         "bookings": 1,
         "cancelled": 0,
         "files": 0,
         "not_marketed": ["N999"],
     }
-    step_normalise(fleet.company, stores, "r1", NOW)
+    step_normalise(fleet.company, stores, "r1", NOW, extracted)
     findings = [
         Finding.from_dict(f) for f in stores.staging.get("skyway_charter", "r1", FINDINGS)[FLEET]
     ]

@@ -249,5 +249,5 @@ def test_a_backfill_sends_nothing_and_says_so(e2e: E2E) -> None:
     assert len(runs) >= 3 and all(r["state"] == "success" for r in runs), runs
     assert all(e2e.requests_for(t) == [] for t in e2e.tails["pg_co"])
     assert e2e.status("pg_co") == []
-    log = e2e.runtime.task_log("schedule_upload__pg_co", runs[0]["dag_run_id"], "extract")
+    log = e2e.runtime.task_log("schedule_upload__pg_co", runs[0]["dag_run_id"], "extract_normalise")
     assert "nothing uploaded" in log and "backfill" in log, log[-2000:]

@@ -47,9 +47,9 @@ def test_upload_batch_size_sets_the_batches_of_the_company_dag() -> None:
 
     default = _parse(GOOD).company("skyway_charter")
     small = _parse({**GOOD, "upload_batch_size": 25}).company("skyway_charter")
-    assert default.upload_batch_size == 200
+    assert default.upload_batch_size == 500 and default.upload_concurrency == 2
     assert build_upload_dag(small).get_task("build_payloads").batch_size == 25  # type: ignore[attr-defined]
-    assert build_upload_dag(default).get_task("build_payloads").batch_size == 200  # type: ignore[attr-defined]
+    assert build_upload_dag(default).get_task("build_payloads").batch_size == 500  # type: ignore[attr-defined]
 
 
 def test_product_defaults_to_the_package_version() -> None:
@@ -70,6 +70,8 @@ def test_product_defaults_to_the_package_version() -> None:
         ({"id": "Skyway-Charter"}, "id", "pattern"),
         ({"upload_batch_size": 0}, "upload_batch_size", "greater than or equal to 1"),
         ({"upload_batch_size": 5000}, "upload_batch_size", "less than or equal to 1000"),
+        ({"upload_concurrency": 0}, "upload_concurrency", "greater than or equal to 1"),
+        ({"upload_concurrency": 20}, "upload_concurrency", "less than or equal to 8"),
     ],
 )
 def test_bad_companies_are_refused_naming_company_and_field(

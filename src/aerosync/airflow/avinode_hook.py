@@ -23,6 +23,7 @@ class AvinodeHook(HttpHook):
     def __init__(self, avinode_conn_id: str, timeout: float) -> None:
         super().__init__(method="PUT", http_conn_id=avinode_conn_id)
         self.timeout = timeout
+        self._send_settings: dict[str, Any] | None = None
 
     def _extract_auth(self, connection: Any) -> None:
         # The password is a bearer token, not the basic-auth secret HttpHook assumes.
@@ -63,8 +64,12 @@ class AvinodeHook(HttpHook):
             headers=request_headers(product),
         )
         prepared = session.prepare_request(request)
-        settings = session.merge_environment_settings(
-            prepared.url, proxies={}, stream=False, verify=session.verify, cert=session.cert
-        )
+        if self._send_settings is None:  # proxies and CA bundle from the environment: read once
+            self._send_settings = dict(
+                session.merge_environment_settings(
+                    prepared.url, proxies={}, stream=False, verify=session.verify, cert=session.cert
+                )
+            )
+        settings = self._send_settings
         # Sent once: HttpHook.run_and_check would log a retry that never happens.
         return session.send(prepared, timeout=self.timeout, allow_redirects=False, **settings)

@@ -75,10 +75,10 @@ def build_upload_dag(company: CompanyConfig, batch_size: int | None = None) -> D
         # only without the decorator's per-task signature inspection.
         kwargs = {"company_id": company.id}
         extract = PythonOperator(
-            task_id="extract", python_callable=upload_steps.extract, op_kwargs=kwargs, retries=0
-        )
-        normalise = PythonOperator(
-            task_id="normalise", python_callable=upload_steps.normalise, op_kwargs=kwargs, retries=0
+            task_id=upload_steps.EXTRACT_TASK_ID,
+            python_callable=upload_steps.extract_normalise,
+            op_kwargs=kwargs,
+            retries=0,
         )
         validate = PythonOperator(
             task_id="validate", python_callable=upload_steps.validate, op_kwargs=kwargs, retries=0
@@ -102,7 +102,7 @@ def build_upload_dag(company: CompanyConfig, batch_size: int | None = None) -> D
             retries=0,
             trigger_rule=TriggerRule.ALL_DONE,
         )
-        extract >> normalise >> validate >> build
+        extract >> validate >> build
         upload >> record_status
     return dag
 

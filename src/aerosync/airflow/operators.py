@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -90,12 +91,13 @@ class UploadSchedulesOperator(BaseOperator):
 
 
 class HookSender:
-    """Sends through one AvinodeHook session per marketplace connection."""
+    """Sends through one AvinodeHook session per marketplace connection and thread (the upload
+    may have several calls in flight; a `requests.Session` is not shared between threads)."""
 
     def __init__(self, product: str, timeout: float) -> None:
         self.product = product
         self.timeout = timeout
-        self.sessions: dict[str, tuple[AvinodeHook, requests.Session]] = {}
+        self._local = threading.local()
 
     def __call__(self, conn_id: str, body: bytes) -> requests.Response:
         from airflow.sdk.exceptions import AirflowNotFoundException
@@ -103,11 +105,13 @@ class HookSender:
         from aerosync.airflow.avinode_hook import AvinodeHook
         from aerosync.upload import ConnectionProblem
 
-        if conn_id not in self.sessions:
+        sessions: dict[str, tuple[AvinodeHook, requests.Session]]
+        sessions = self._local.__dict__.setdefault("sessions", {})
+        if conn_id not in sessions:
             hook = AvinodeHook(avinode_conn_id=conn_id, timeout=self.timeout)
             try:
-                self.sessions[conn_id] = (hook, hook.open_session())
+                sessions[conn_id] = (hook, hook.open_session())
             except (AirflowNotFoundException, ValueError) as exc:
                 raise ConnectionProblem(f"marketplace connection {conn_id!r}: {exc}") from None
-        hook, session = self.sessions[conn_id]
+        hook, session = sessions[conn_id]
         return hook.put_schedule(session, body, self.product)

@@ -13,6 +13,8 @@ from aerosync.airflow.connections import aerosync_engine, engine_for_connection
 from aerosync.config import load_config
 from aerosync.guards import Currency, run_currency
 
+EXTRACT_TASK_ID = "extract_normalise"
+
 
 def _currency(context: Any) -> Currency:
     dag_run = context["dag_run"]
@@ -22,13 +24,16 @@ def _currency(context: Any) -> Currency:
 
 def _as_of(context: Any) -> datetime:
     """The moment this run's schedule is read "as of": the extract's start, shared by all steps."""
-    value = context["ti"].xcom_pull(task_ids="extract", key="as_of")
+    value = context["ti"].xcom_pull(task_ids=EXTRACT_TASK_ID, key="as_of")
     return datetime.fromisoformat(value) if value else datetime.now(UTC)
 
 
-def extract(company_id: str) -> dict[str, Any]:
+def extract_normalise(company_id: str) -> dict[str, Any]:
+    """Read the sources and normalise what they gave in one task: the raw extract (46 MB of JSON
+    for 400 aircraft) never leaves memory. A failing source is recorded and reported here, not
+    raised: it holds the aircraft it feeds, and `record_status` fails the run for it."""
     from aerosync.airflow.lms_transport import bookings_reader
-    from aerosync.pipeline import Stores, step_extract
+    from aerosync.pipeline import Stores, step_extract, step_normalise
 
     context = get_current_context()
     currency = _currency(context)
@@ -38,27 +43,23 @@ def extract(company_id: str) -> dict[str, Any]:
     company = load_config(only=company_id).company(company_id)
     now = datetime.now(UTC)
     context["ti"].xcom_push(key="as_of", value=now.isoformat())
-    summary = step_extract(
+    stores = Stores.on(aerosync_engine())
+    extracted = step_extract(
         company,
         lambda: engine_for_connection(company.fms.conn_id),
-        Stores.on(aerosync_engine()),
+        stores,
         context["run_id"],
         now,
         bookings_reader(company),
     )
+    summary = extracted.summary
     if "training_bookings" in summary:
         print(f"{company_id}: training bookings from the LMS: {summary['training_bookings']}")
     if summary["failed_sources"]:
         print(f"{company_id}: source failed; the aircraft it feeds will be held: {summary}")
-    return summary
-
-
-def normalise(company_id: str) -> dict[str, Any]:
-    from aerosync.pipeline import Stores, step_normalise
-
-    context = get_current_context()
-    company = load_config(only=company_id).company(company_id)
-    return step_normalise(company, Stores.on(aerosync_engine()), context["run_id"], _as_of(context))
+    normalised = step_normalise(company, stores, context["run_id"], now, extracted)
+    print(f"{company_id}: extracted {summary}; normalised {normalised}")
+    return {"extracted": summary, "normalised": normalised}
 
 
 def validate(company_id: str) -> dict[str, Any]:
