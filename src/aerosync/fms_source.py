@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from aerosync.column_values import Columns, rows_from_columns
+from aerosync.column_values import Columns, plain_in_order, rows_from_columns
 from aerosync.sql_files import read_sql
 
 # Rows that ended before this margin are not even read; the exact 30-day cut is in normalise.
@@ -44,21 +44,18 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-_AS_READ = frozenset({str, int, float, bool, type(None)})  # JSON-safe as the driver gives them
-
-
 def _columns(conn: Connection, dialect: str, name: str, params: dict[str, Any]) -> Columns:
-    """The query's result, one list per column: converted only where a column holds a value
-    that is not JSON-safe as read (times, decimals), so most columns are taken as they are."""
+    """The query's result, one list per column, each laid out in order (`plain_in_order`):
+    converted only where a column holds a value that is not JSON-safe as read (times, decimals),
+    so most columns are taken as they are."""
     result = conn.execute(text(read_sql(dialect, f"{name}.sql")), params)
     names = list(result.keys())
     values: list[Any] = [list(column) for column in zip(*result.all(), strict=True)]
     columns: Columns = {}
     for index, key in enumerate(names):
         column = values[index] if values else []
-        columns[key] = (
-            column if set(map(type, column)) <= _AS_READ else list(map(json_safe, column))
-        )
+        plain = plain_in_order(column)
+        columns[key] = plain if plain is not None else list(map(json_safe, column))
     return columns
 
 

@@ -52,8 +52,8 @@ class Stores:
 @dataclass
 class Extracted:
     """What the sources gave for one run, held in memory: `step_normalise` takes it in the same
-    task. (Staging it between two tasks cost the big benchmark's fleet 46 MB of JSON written and
-    read back, and a task process: about 0.5 s of a 4.4 s run.)"""
+    task. Staged between two tasks, it cost the big benchmark's fleet (400 aircraft) 46 MB of
+    JSON written and read back and a task process: 2.2 s of task time then, 1.7 s in one task."""
 
     aircraft: list[dict[str, Any]]
     activities: Columns

@@ -65,3 +65,24 @@ def test_columns_of_an_empty_result_keep_the_names() -> None:
     with engine.connect() as conn:
         columns = _columns(conn, "reference", "aircraft", {})
     assert columns == {"aircraft_id": [], "tail": [], "homebase": []}
+
+
+def test_plain_columns_are_copied_in_order_value_for_value() -> None:
+    import math
+    import uuid
+
+    from aerosync.column_values import plain_in_order
+
+    driver = [f"N{n}" * 3 for n in range(5)]  # text built one by one, as a driver does
+    values: list[Any] = [*driver, 7, 2**63 - 1, -(2**63), 1.5, -0.0, float("inf"), True, None]
+    copied = plain_in_order([*values, float("nan")])
+    assert copied is not None
+    assert copied[:-1] == values and math.isnan(copied[-1])
+    assert [type(v) for v in copied[:-1]] == [type(v) for v in values]  # True stays a bool
+    assert math.copysign(1, copied[values.index(-0.0)]) == -1
+    assert all(c is not v for c, v in zip(copied, driver, strict=False))  # new objects, in order
+    # What msgpack cannot hold leaves the column as it was; anything not plain is the caller's.
+    huge, surrogate = [1, 2**64], ["ok", "\ud800"]
+    assert plain_in_order(huge) is huge and plain_in_order(surrogate) is surrogate
+    assert plain_in_order(["a", uuid.UUID(int=1)]) is None
+    assert plain_in_order([]) == []
