@@ -57,9 +57,6 @@ def rows_from_columns(columns: Mapping[str, Sequence[Any]]) -> list[dict[str, An
     return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
-StagedTable = Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]
-
-
 def plain_in_order(values: list[Any]) -> list[Any] | None:
     """`values` copied so that they lie one after another in memory, if every one is plain (text,
     ints, floats, booleans, None); None if one is not, for the caller to convert.
@@ -77,23 +74,6 @@ def plain_in_order(values: list[Any]) -> list[Any] | None:
     except (OverflowError, UnicodeEncodeError):
         return values
     return copied
-
-
-def as_columns(table: StagedTable) -> Columns:
-    """A staged table as columns, whether staged as columns or (by an older version) as rows."""
-    if isinstance(table, Mapping):
-        columns = {name: v if isinstance(v, list) else list(v) for name, v in table.items()}
-        if len({len(values) for values in columns.values()}) > 1:
-            raise ValueError("staged columns differ in length: the extract is corrupt")
-        return columns
-    return columns_from_rows(table)
-
-
-def as_rows(table: StagedTable) -> list[dict[str, Any]]:
-    """A staged table as rows, whether staged as columns or as rows."""
-    if isinstance(table, Mapping):
-        return rows_from_columns(as_columns(table))
-    return [dict(row) for row in table]
 
 
 def column_length(columns: Mapping[str, Sequence[Any]]) -> int:

@@ -72,8 +72,9 @@ def step_extract(
     read_bookings: BookingsReader | None = None,
 ) -> Extracted:
     """Read the FMS and, if the company has one, the LMS's training bookings (appended to the
-    activities with `source="lms"`). A failing source is recorded, not raised, with the aircraft
-    it feeds, so that it holds exactly those."""
+    activities with `source="lms"`), for `step_normalise` in the same task. A failing source is
+    recorded (staged as SOURCES for the later steps), not raised, with the aircraft it feeds, so
+    that it holds exactly those."""
     failed: dict[str, FailedSource] = {}
     try:
         raw = extract(open_fms(), company.fms.dialect, now, company.fms.timeout_seconds)
