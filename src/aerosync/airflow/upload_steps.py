@@ -56,7 +56,8 @@ def extract_normalise(company_id: str) -> dict[str, Any]:
     if "training_bookings" in summary:
         print(f"{company_id}: training bookings from the LMS: {summary['training_bookings']}")
     if summary["failed_sources"]:
-        print(f"{company_id}: source failed; the aircraft it feeds will be held: {summary}")
+        failed = ", ".join(summary["failed_sources"])
+        print(f"{company_id}: source failed ({failed}); the aircraft it feeds will be held")
     normalised = step_normalise(company, stores, context["run_id"], now, extracted)
     print(f"{company_id}: extracted {summary}; normalised {normalised}")
     return {"extracted": summary, "normalised": normalised}
