@@ -4,8 +4,9 @@ With the LocalExecutor, every task process is forked from an executor worker, it
 the scheduler when it starts: what the scheduler has imported, every task has for free. Great
 Expectations alone costs a `validate` task about 2.6 s of import on a small machine, in every run
 of every company. `preload_in_scheduler()`, called from `airflow_local_settings.py` (which every
-Airflow process imports at start), imports it in the scheduler and nowhere else: the API server,
-the DAG processor (whose parse must stay light) and command-line calls are left as they are.
+Airflow process imports at start), imports it (and reads the airport tables) in the scheduler and
+nowhere else: the API server, the DAG processor (whose parse must stay light) and command-line
+calls are left as they are.
 
 With another executor (Celery, Kubernetes), task processes do not descend from the scheduler and
 this changes nothing but the scheduler's start.
@@ -37,6 +38,14 @@ PRELOADED = (
 )
 
 
+def _warm() -> None:
+    """Tables every normalise and validate reads once per process: the airport codes (0.04 s
+    to read, 0.3 s with `airportsdata.load`; a forked task inherits them read)."""
+    from aerosync.airports import known_icao_codes
+
+    known_icao_codes()
+
+
 def preload_in_scheduler(argv: Sequence[str] | None = None) -> list[str]:
     """Import `PRELOADED` if this process is `airflow scheduler`; returns what it imported."""
     args = sys.argv if argv is None else argv
@@ -44,4 +53,5 @@ def preload_in_scheduler(argv: Sequence[str] | None = None) -> list[str]:
         return []
     for name in PRELOADED:
         importlib.import_module(name)
+    _warm()
     return list(PRELOADED)

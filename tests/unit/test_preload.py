@@ -12,18 +12,20 @@ PROBE = (
     "from aerosync.preload import preload_in_scheduler\n"
     "assert 'great_expectations' not in sys.modules\n"
     "done = preload_in_scheduler({argv!r})\n"
-    "print(len(done), 'great_expectations' in sys.modules, 'pandas' in sys.modules)\n"
+    "from aerosync.airports import _tables\n"
+    "print(len(done), 'great_expectations' in sys.modules, 'pandas' in sys.modules,\n"
+    "      _tables.cache_info().currsize == 1)\n"
 )
 
 
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["airflow", "scheduler", "--skip-serve-logs"], "11 True True"),
-        (["airflow", "dag-processor"], "0 False False"),
-        (["airflow", "api-server", "--port", "8080"], "0 False False"),
-        (["airflow", "dags", "trigger", "scheduler"], "0 False False"),
-        (["airflow"], "0 False False"),
+        (["airflow", "scheduler", "--skip-serve-logs"], "11 True True True"),
+        (["airflow", "dag-processor"], "0 False False False"),
+        (["airflow", "api-server", "--port", "8080"], "0 False False False"),
+        (["airflow", "dags", "trigger", "scheduler"], "0 False False False"),
+        (["airflow"], "0 False False False"),
     ],
 )
 def test_preload_only_in_the_scheduler(argv: list[str], expected: str) -> None:
