@@ -13,8 +13,9 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
+
+from aerosync.airports import known_icao_codes
 
 ACCOUNTS_ENV = "AEROSYNC_SANDBOX_ACCOUNTS"
 DEFAULT_ACCOUNT = ("sandbox", "sandbox-auth-token", "sandbox-api-token")
@@ -22,13 +23,6 @@ DEFAULT_HOMEBASE = "KTEB"
 SECRET_HEADERS = ("authorization", "x-avinode-apitoken")
 _SENT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")
 _TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,6})?)?Z$")
-
-
-@cache
-def _known_airports() -> frozenset[str]:
-    import airportsdata
-
-    return frozenset(airportsdata.load("ICAO"))
 
 
 @dataclass
@@ -133,7 +127,7 @@ class SandboxState:
                 ("startAirport", "START_AIRPORT_INVALID", "Invalid start airport"),
                 ("endAirport", "END_AIRPORT_INVALID", "Invalid end airport"),
             ):
-                if activity[key]["icao"] not in _known_airports():
+                if activity[key]["icao"] not in known_icao_codes():
                     errors.append(
                         {"title": title, "code": code, "path": f"activities[{index}].{key}"}
                     )
