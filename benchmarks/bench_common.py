@@ -12,6 +12,9 @@ import json
 import os
 import platform
 import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -68,3 +71,36 @@ def write_result(result: dict[str, Any], output: Path | None) -> None:
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text + "\n", encoding="utf-8")
+
+
+@contextmanager
+def sandbox_process(accounts: list[tuple[str, str, str]], *, nagle: bool = False) -> Iterator[str]:
+    """The marketplace sandbox in a process of its own, as the real marketplace is; yields its
+    base URL. In the benchmark's process it would share an interpreter lock with the harness's
+    process sampler and polling during our runs, and with the floor's client during the floor.
+
+    `nagle` keeps Nagle's algorithm on the sandbox's connections. The sandbox turns it off by
+    default: it answers with two writes (headers, then body), and with Nagle on the server and
+    the client's delayed ACK every answer waits about 40 ms on loopback (400 PUTs lose 16-18 s
+    to it). The real marketplace does not behave so, and a trivial server does not either."""
+    program = (
+        "from aerosync import sandbox\n"
+        f"sandbox._Handler.disable_nagle_algorithm = {not nagle}\n"
+        f"sandbox.serve('127.0.0.1', 0, {accounts!r})\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", program], stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()  # "Avinode marketplace sandbox on <url> (PUT ...)"
+        if " on " not in banner:
+            raise RuntimeError(f"the sandbox did not start: {banner!r}")
+        yield banner.split(" on ", 1)[1].split(" ", 1)[0]
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -2,14 +2,15 @@
 
 One Airflow (api-server, scheduler, dag-processor; LocalExecutor; PostgreSQL metadata database;
 the scheduler preloading the validation stack, `aerosync.preload`), the local marketplace
-sandbox, generated reference FMSs (SQLite, one per company) and an aerosync store in PostgreSQL.
+sandbox in a process of its own, generated reference FMSs (SQLite, one per company) and an
+aerosync store in PostgreSQL.
 Scenarios:
 
 - `big` (target 3): one company of 400 aircraft x 300 activities. Per run: wall time from the
   trigger returning to the run's final state, work time (sum of the run's task-instance
   durations), CPU seconds of the Airflow process tree (scheduler, api-server, dag-processor and
   every task process) and the peak resident set of the largest single process. In the same
-  process: the floor (the same PUT bodies sent by a plain loop with one requests.Session) and,
+  run: the floor (the same PUT bodies sent by a plain loop with one requests.Session) and,
   with `--naive`, the naive design (benchmarks/naive_dag.py: one mapped task per aircraft, each
   importing GX and validating its own aircraft, each doing its own PUT through the HTTP
   provider; its Airflow restarted without the preload, so that each task imports GX itself as
@@ -46,7 +47,7 @@ import requests
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_common import code, machine, write_result
+from bench_common import code, machine, sandbox_process, write_result
 from fleet_generator import company_id, generate_fleet_dir
 
 REPO = Path(__file__).resolve().parents[1]
@@ -278,27 +279,12 @@ def run_timed(runtime: Any, dag_ids: list[str], roots: list[int]) -> dict[str, A
     }
 
 
-@contextmanager
-def nagle(enabled: bool) -> Iterator[None]:
-    """Whether the sandbox's connections keep Nagle's algorithm (its default).
-
-    The sandbox answers with two writes (headers, then body); with Nagle on the server side and
-    the client's delayed ACK, every answer waits about 40 ms on loopback: 400 PUTs lose 16-18 s
-    to it. The real marketplace does not behave so, and a trivial server does not either, so the
-    benchmark turns it off (TCP_NODELAY) for the runs and the floor; the floor is also measured
-    with it on, for the record. Read per new connection, so it can change between floors."""
-    from aerosync import sandbox
-
-    before = sandbox._Handler.disable_nagle_algorithm
-    sandbox._Handler.disable_nagle_algorithm = not enabled
-    try:
-        yield
-    finally:
-        sandbox._Handler.disable_nagle_algorithm = before
-
-
 def floor(sandbox_url: str, bodies: dict[str, bytes]) -> float:
-    """The same PUT bodies, one after another, one session, no Airflow."""
+    """The same PUT bodies, one after another, one session, no Airflow, against a sandbox that
+    holds what it holds at the start of each of our runs: nothing. The sandbox keeps every
+    request it is sent (its log, bodies included), and a full log slows it down: the same 400
+    PUTs took 0.96 s from an empty log and 1.2-1.6 s with one to four floors' requests in it."""
+    reset_sandbox(sandbox_url)
     session = requests.Session()
     session.headers.update(
         {
@@ -349,9 +335,16 @@ def bodies_from_pipeline(setup: Setup, fms: Path, store_url: str) -> dict[str, b
     return {tail: text.encode() for tail, text in texts.items()}
 
 
+def reset_sandbox(sandbox_url: str) -> None:
+    """Empty the sandbox: its schedules and its log of requests."""
+    requests.post(
+        sandbox_url.rsplit("/api", 1)[0] + "/_sandbox/reset", timeout=30
+    ).raise_for_status()
+
+
 def reset(sandbox_url: str, store_url: str) -> None:
     """Forget earlier runs (the 5-minute guard would skip every aircraft)."""
-    requests.post(sandbox_url.rsplit("/api", 1)[0] + "/_sandbox/reset", timeout=30)
+    reset_sandbox(sandbox_url)
     engine = sa.create_engine(store_url)
     with engine.begin() as conn:
         for table in ("upload_status", "staged_data", "validation_results"):
@@ -417,11 +410,11 @@ def run(
     from aerosync.airflow_runtime import AirflowEnv, AirflowRuntime
     from aerosync.config import DEFAULT_UPLOAD_BATCH_SIZE
     from aerosync.pipeline import Stores
-    from aerosync.sandbox import SandboxServer, SandboxState
 
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     now = datetime.now(UTC)
-    with tempfile.TemporaryDirectory() as tmp, nagle(sandbox_nagle):
+    accounts = [("bench", AUTH, API)]
+    with tempfile.TemporaryDirectory() as tmp:
         setup = Setup(companies, aircraft, activities, naive, Path(tmp), upload_batch_size)
         started = time.monotonic()
         fms = generate_fleet_dir(
@@ -433,9 +426,8 @@ def run(
         )
         generated_s = time.monotonic() - started
         env = write_config(setup, fms)
-        state = SandboxState(accounts=[("bench", AUTH, API)])
         with (
-            SandboxServer(port=0, state=state) as sandbox,
+            sandbox_process(accounts, nagle=sandbox_nagle) as sandbox_url,
             fresh_database("aerosync_bench_meta") as meta_url,
             fresh_database("aerosync_bench_store") as store_url,
         ):
@@ -446,7 +438,7 @@ def run(
                     "AIRFLOW_CONN_AVINODE_BENCH": json.dumps(
                         {
                             "conn_type": "http",
-                            "host": sandbox.url,
+                            "host": sandbox_url,
                             "password": AUTH,
                             "extra": {"api_token": API},
                         }
@@ -468,7 +460,7 @@ def run(
                 roots = [p.pid for p in runtime.processes.values()]
                 measured = []
                 for _ in range(runs):
-                    reset(sandbox.url, store_url)
+                    reset(sandbox_url, store_url)
                     measured.append(run_timed(runtime, dag_ids, roots))
             naive_result = None
             if naive:
@@ -478,19 +470,16 @@ def run(
                 with AirflowRuntime(airflow_env) as runtime:
                     runtime.wait_for_dag("naive_upload", timeout=300)
                     runtime.unpause("naive_upload")
-                    reset(sandbox.url, store_url)
+                    reset(sandbox_url, store_url)
                     roots = [p.pid for p in runtime.processes.values()]
                     naive_result = run_timed(runtime, ["naive_upload"], roots)
             floors: dict[str, float] = {}
             if scenario == "big":
                 bodies = bodies_from_pipeline(setup, fms[company_id(0)], store_url)
-                with nagle(False):
-                    floors["floor_s"] = statistics.median(
-                        floor(sandbox.url, bodies) for _ in range(5)
-                    )
-                with nagle(True):
+                floors["floor_s"] = statistics.median(floor(sandbox_url, bodies) for _ in range(5))
+                with sandbox_process(accounts, nagle=True) as nagle_url:
                     floors["floor_sandbox_nagle_s"] = statistics.median(
-                        floor(sandbox.url, bodies) for _ in range(3)
+                        floor(nagle_url, bodies) for _ in range(3)
                     )
                 floors["payload_mb"] = sum(len(b) for b in bodies.values()) / 2**20
     ours_work = statistics.median(r["work_s"] for r in measured)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,23 +27,11 @@ from typing import Any
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_common import code, machine, write_result
-from bench_end_to_end import API, AUTH, floor, fresh_database
+from bench_common import code, machine, sandbox_process, write_result
+from bench_end_to_end import API, AUTH, floor, fresh_database, reset_sandbox
 from fleet_generator import company_id, generate_company_fms
 
 STEPS = ("extract", "normalise", "validate", "build", "upload", "record_status")
-
-
-def start_sandbox() -> tuple[subprocess.Popen[str], str]:
-    """The sandbox in a process of its own (in this one it would share the GIL with the client)."""
-    program = (
-        "import sys; from aerosync.sandbox import serve; "
-        f"serve('127.0.0.1', 0, [('bench', '{AUTH}', '{API}')])"
-    )
-    process = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    banner = process.stdout.readline()  # "Avinode marketplace sandbox on <url> (PUT ...)"
-    return process, banner.split(" on ", 1)[1].split(" ", 1)[0]
 
 
 def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
@@ -64,7 +51,6 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
         step_validate,
     )
 
-    sandbox, url = start_sandbox()
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     company = CompanyConfig.model_validate(
         {
@@ -77,58 +63,59 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
     )
     timings: dict[str, list[float]] = {name: [] for name in (*STEPS, "total", "floor")}
     outcomes: dict[str, int] = {}
-    try:
-        with tempfile.TemporaryDirectory() as tmp, fresh_database("aerosync_steps") as store:
-            fms = sa.create_engine(f"sqlite:///{Path(tmp) / 'fms.sqlite'}")
-            generate_company_fms(
-                fms, company_index=0, aircraft=aircraft, activities=activities, now=now
+    with (
+        sandbox_process([("bench", AUTH, API)]) as url,
+        tempfile.TemporaryDirectory() as tmp,
+        fresh_database("aerosync_steps") as store,
+    ):
+        fms = sa.create_engine(f"sqlite:///{Path(tmp) / 'fms.sqlite'}")
+        generate_company_fms(
+            fms, company_index=0, aircraft=aircraft, activities=activities, now=now
+        )
+        for number in range(runs):
+            stores = Stores.on(sa.create_engine(store))
+            with stores.status.engine.begin() as conn:  # the 5-minute guard would skip all
+                conn.execute(sa.text("DELETE FROM upload_status"))
+            run_id = f"steps-{number}"
+            reset_sandbox(url)  # as the floor finds it, and as each end-to-end run does
+            sender = SessionSender(
+                {"avinode_bench": MarketplaceAccount(url, AUTH, API)}, "AeroSync/bench-steps"
             )
-            for number in range(runs):
-                stores = Stores.on(sa.create_engine(store))
-                with stores.status.engine.begin() as conn:  # the 5-minute guard would skip all
-                    conn.execute(sa.text("DELETE FROM upload_status"))
-                run_id = f"steps-{number}"
-                sender = SessionSender(
-                    {"avinode_bench": MarketplaceAccount(url, AUTH, API)}, "AeroSync/bench-steps"
-                )
-                took: dict[str, float] = {}
-                began = time.perf_counter()
-                extracted = step_extract(company, lambda: fms, stores, run_id, now)
-                took["extract"] = time.perf_counter() - began
-                mark = time.perf_counter()
-                step_normalise(company, stores, run_id, now, extracted)
-                took["normalise"] = time.perf_counter() - mark
-                mark = time.perf_counter()
-                step_validate(company, stores, run_id, now)
-                took["validate"] = time.perf_counter() - mark
-                mark = time.perf_counter()
-                batches = step_build_payloads(company, stores, run_id, company.upload_batch_size)
-                took["build"] = time.perf_counter() - mark
-                mark = time.perf_counter()
-                for batch in batches:
-                    step_upload(company, stores, run_id, batch["tails"], sender)
-                took["upload"] = time.perf_counter() - mark
-                bodies = schedule_bodies(  # what was sent, read before the purge
-                    company,
-                    stores,
-                    run_id,
-                    [tail for batch in batches for tail in batch["tails"]],
-                    stores.staging.get(company.id, run_id, DECISIONS),
-                )
-                mark = time.perf_counter()
-                summary = step_record_status(company.id, stores, run_id)
-                took["record_status"] = time.perf_counter() - mark
-                took["total"] = time.perf_counter() - began
-                if len(bodies) != aircraft:
-                    raise SystemExit(f"{len(bodies)} bodies built for {aircraft} aircraft")
-                took["floor"] = floor(url, {t: b.encode() for t, b in bodies.items()})
-                outcomes = {str(k): v for k, v in summary.counts.items()}
-                stores.status.engine.dispose()
-                for name, seconds in took.items():
-                    timings[name].append(seconds)
-    finally:
-        sandbox.terminate()
-        sandbox.wait(timeout=30)
+            took: dict[str, float] = {}
+            began = time.perf_counter()
+            extracted = step_extract(company, lambda: fms, stores, run_id, now)
+            took["extract"] = time.perf_counter() - began
+            mark = time.perf_counter()
+            step_normalise(company, stores, run_id, now, extracted)
+            took["normalise"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            step_validate(company, stores, run_id, now)
+            took["validate"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            batches = step_build_payloads(company, stores, run_id, company.upload_batch_size)
+            took["build"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            for batch in batches:
+                step_upload(company, stores, run_id, batch["tails"], sender)
+            took["upload"] = time.perf_counter() - mark
+            bodies = schedule_bodies(  # what was sent, read before the purge
+                company,
+                stores,
+                run_id,
+                [tail for batch in batches for tail in batch["tails"]],
+                stores.staging.get(company.id, run_id, DECISIONS),
+            )
+            mark = time.perf_counter()
+            summary = step_record_status(company.id, stores, run_id)
+            took["record_status"] = time.perf_counter() - mark
+            took["total"] = time.perf_counter() - began
+            if len(bodies) != aircraft:
+                raise SystemExit(f"{len(bodies)} bodies built for {aircraft} aircraft")
+            took["floor"] = floor(url, {t: b.encode() for t, b in bodies.items()})
+            outcomes = {str(k): v for k, v in summary.counts.items()}
+            stores.status.engine.dispose()
+            for name, seconds in took.items():
+                timings[name].append(seconds)
     medians = {name: statistics.median(values) for name, values in timings.items()}
     return {
         "benchmark": "profile_steps",
