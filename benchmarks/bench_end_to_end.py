@@ -325,8 +325,9 @@ def bodies_from_pipeline(setup: Setup, fms: Path, store_url: str) -> dict[str, b
     extracted = step_extract(
         company, lambda: sa.create_engine(f"sqlite:///{fms}"), stores, run_id, now
     )
-    step_normalise(company, stores, run_id, now, extracted)
-    step_validate(company, stores, run_id, now)
+    step_validate(
+        company, stores, run_id, now, step_normalise(company, stores, run_id, now, extracted)
+    )
     batches = step_build_payloads(company, stores, run_id, 100)
     tails = [tail for batch in batches for tail in batch["tails"]]
     decisions = stores.staging.get(company.id, run_id, DECISIONS)

@@ -86,10 +86,10 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
             extracted = step_extract(company, lambda: fms, stores, run_id, now)
             took["extract"] = time.perf_counter() - began
             mark = time.perf_counter()
-            step_normalise(company, stores, run_id, now, extracted)
+            normalised = step_normalise(company, stores, run_id, now, extracted)
             took["normalise"] = time.perf_counter() - mark
             mark = time.perf_counter()
-            step_validate(company, stores, run_id, now)
+            step_validate(company, stores, run_id, now, normalised)
             took["validate"] = time.perf_counter() - mark
             mark = time.perf_counter()
             batches = step_build_payloads(company, stores, run_id, company.upload_batch_size)

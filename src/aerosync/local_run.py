@@ -19,16 +19,8 @@ from sqlalchemy import Engine
 from aerosync.config import CompanyConfig
 from aerosync.lms_source import BookingsReader
 from aerosync.marketplace import SCHEDULES_ENDPOINT, request_headers
-from aerosync.pipeline import (
-    RunSummary,
-    Stores,
-    step_build_payloads,
-    step_extract,
-    step_normalise,
-    step_record_status,
-    step_upload,
-    step_validate,
-)
+from aerosync.pipeline import RunSummary, Stores, step_record_status, step_upload
+from aerosync.schedule_build import build_schedules
 from aerosync.upload import ConnectionProblem
 
 
@@ -77,7 +69,7 @@ def run_company(
     batch_size: int | None = None,
     bookings: BookingsReader | None = None,
 ) -> RunSummary:
-    """extract → normalise → validate → build payloads → upload → record status, in-process.
+    """build schedules (extract, normalise, validate, plan) → upload → record status, in-process.
 
     A company with `training.bookings` needs `bookings` (see `local_bookings_reader`); without
     it the LMS counts as failed and holds the aircraft it covers. Batches are the company's
@@ -85,10 +77,8 @@ def run_company(
     run = run_id or f"local__{uuid.uuid4().hex[:12]}"
     moment = now or datetime.now(UTC)
     stores = Stores.on(store)
-    extracted = step_extract(company, lambda: fms, stores, run, moment, bookings)
-    step_normalise(company, stores, run, moment, extracted)
-    step_validate(company, stores, run, moment)
     size = batch_size or company.upload_batch_size
-    for batch in step_build_payloads(company, stores, run, size):
+    built = build_schedules(company, lambda: fms, stores, run, moment, size, bookings)
+    for batch in built.batches:
         step_upload(company, stores, run, batch["tails"], sender)
     return step_record_status(company.id, stores, run)

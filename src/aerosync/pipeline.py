@@ -1,7 +1,10 @@
 """The schedule-upload steps as plain functions over the aerosync stores.
 
-Each Airflow task calls one of these and passes on only the small summary it returns; bulk data
-stays in the staging tables. The benchmarks call them directly, without Airflow.
+The DAG's `build_schedules` task runs extract, normalise, validate and build payloads in one
+process, each step handing its bulk (the raw extract, the check columns) to the next in memory;
+`upload` and `record_status` read what it staged (each aircraft's activity bodies, the decisions,
+the failed sources) by run id. Tasks pass on only the small summaries these return. The
+benchmarks call the steps directly, without Airflow.
 """
 
 from __future__ import annotations
@@ -9,13 +12,12 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
-from aerosync import staged_json
 from aerosync.column_values import Columns, append_rows, column_length
 from aerosync.config import CompanyConfig
 from aerosync.fms_source import RawExtract, extract
@@ -32,9 +34,7 @@ from aerosync.status_store import StatusRecord, StatusStore
 from aerosync.upload import BatchResult, Sender, upload_batch
 
 MAX_OUTSIDE_FLEET_LISTED = 50  # findings about tails outside the fleet named in a run's summary
-ACTIVITIES, CHECKS, FINDINGS, DECISIONS, SOURCES = (
-    "activities", "checks", "findings", "decisions", "sources",
-)  # fmt: skip
+ACTIVITIES, DECISIONS, SOURCES = "activities", "decisions", "sources"
 
 
 @dataclass
@@ -59,6 +59,21 @@ class Extracted:
     activities: Columns
     services: list[dict[str, Any]]
     findings: list[Finding]
+    summary: dict[str, Any]
+    failed_sources: dict[str, FailedSource] = field(default_factory=dict)
+
+
+@dataclass
+class Normalised:
+    """What normalisation hands validation in the same task: the marketed tails, the check
+    columns (`quality_frames.FRAME_COLUMNS`), every finding so far and the failed sources. Staged
+    between two tasks, the check columns of a 400-aircraft fleet were 13 MB of JSON written and
+    read back, and validation a task process of its own (see benchmarks/RESULTS.md)."""
+
+    tails: list[str]
+    check_columns: dict[str, list[Any]]
+    findings: list[Finding]
+    failed_sources: dict[str, FailedSource]
     summary: dict[str, Any]
 
 
@@ -104,13 +119,16 @@ def step_extract(
         services=raw.services,
         findings=list(lms.findings),
         summary=summary,
+        failed_sources=failed,
     )
 
 
 @cyclic_gc_paused()
 def step_normalise(
     company: CompanyConfig, stores: Stores, run_id: str, now: datetime, extracted: Extracted
-) -> dict[str, Any]:
+) -> Normalised:
+    """Canonical activities from the extract; each aircraft's activity bodies staged (ACTIVITIES,
+    written once: the upload sends them as they are), the rest handed to `step_validate`."""
     fleet = normalise_columns(
         company, extracted.aircraft, extracted.activities, extracted.services, now
     )
@@ -120,39 +138,37 @@ def step_normalise(
     stores.staging.put_text(
         company.id, run_id, ACTIVITIES, activity_bodies_text(fleet.aircraft, fleet.columns)
     )
-    checks = {"tails": sorted(fleet.aircraft), "columns": staged_check_columns(fleet.columns)}
-    # Normalised columns hold text, None and finite epoch seconds only: msgspec may write them.
-    stores.staging.put_text(company.id, run_id, CHECKS, {FLEET: staged_json.dumps_finite(checks)})
-    stores.staging.put(company.id, run_id, FINDINGS, {FLEET: [f.to_dict() for f in fleet.findings]})
-    return {
-        "aircraft": len(fleet.aircraft),
-        "activities": fleet.count,
-        "expired": fleet.expired,
-        "findings": len(fleet.findings),
-        "blocking": len([f for f in fleet.findings if f.severity is Severity.BLOCKING]),
-    }
+    return Normalised(
+        tails=sorted(fleet.aircraft),
+        check_columns=staged_check_columns(fleet.columns),
+        findings=fleet.findings,
+        failed_sources=dict(extracted.failed_sources),
+        summary={
+            "aircraft": len(fleet.aircraft),
+            "activities": fleet.count,
+            "expired": fleet.expired,
+            "findings": len(fleet.findings),
+            "blocking": len([f for f in fleet.findings if f.severity is Severity.BLOCKING]),
+        },
+    )
 
 
 @cyclic_gc_paused()
 def step_validate(
-    company: CompanyConfig, stores: Stores, run_id: str, now: datetime
+    company: CompanyConfig, stores: Stores, run_id: str, now: datetime, normalised: Normalised
 ) -> dict[str, Any]:
-    """Run the suites; decide per aircraft: send (with warnings) or hold (with reasons)."""
+    """Run the suites; decide per aircraft: send (with warnings) or hold (with reasons). The
+    decisions are staged (DECISIONS) for the upload and `record_status`."""
     from aerosync.validation import decide
 
-    checks = stores.staging.get(company.id, run_id, CHECKS)[FLEET]
-    normalise_findings = [
-        Finding.from_dict(f)
-        for f in stores.staging.get(company.id, run_id, FINDINGS).get(FLEET, [])
-    ]
-    failed_sources = stores.staging.get(company.id, run_id, SOURCES).get(FLEET, {})
+    normalise_findings = normalised.findings
     validation_id = uuid.uuid4().hex
     decisions, report = decide(
         company,
-        checks["tails"],
-        checks["columns"],
+        normalised.tails,
+        normalised.check_columns,
         normalise_findings,
-        failed_sources,
+        normalised.failed_sources,
         stores,
         now,
         validation_id,

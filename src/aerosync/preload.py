@@ -18,21 +18,23 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-# What the validate step imports (the pipeline imports pandas and SQLAlchemy), then what every
-# task of the upload DAG imports on its own otherwise: the DAG factory its DAG file parses, the
-# hooks of the aerosync database and the FMS (PostgreSQL: psycopg, sqlparse; about 0.06 s a task
-# when measured forked from a scheduler) and the marketplace's. Importing these starts no thread,
-# so forking after them is safe.
+# What the build_schedules task imports to validate (the pipeline imports pandas and SQLAlchemy),
+# then what every task of the upload DAG imports on its own otherwise: the DAG factory its DAG file
+# parses, the hooks of the aerosync database and the FMS (PostgreSQL: psycopg, sqlparse; about
+# 0.06 s a task when measured forked from a scheduler), the marketplace's and the LMS's.
+# Importing these starts no thread, so forking after them is safe.
 PRELOADED = (
     "great_expectations",
     "great_expectations.core.expectation_suite",
     "great_expectations.data_context.types.base",
     "great_expectations.validator.v1_validator",
     "aerosync.pipeline",
+    "aerosync.schedule_build",
     "aerosync.validation",
     "aerosync.validation_store",
     "aerosync.airflow.dag_factory",
     "aerosync.airflow.avinode_hook",
+    "aerosync.airflow.lms_transport",
     "airflow.providers.postgres.hooks.postgres",
     "airflow.providers.sqlite.hooks.sqlite",
 )

@@ -45,8 +45,8 @@ class QualityFrames:
 
 def check_columns(by_tail: Mapping[str, Sequence[Activity]]) -> dict[str, list[Any]]:
     """What validation reads, one list per column of `FRAME_COLUMNS`, aircraft by aircraft in
-    start order: staged by normalisation so that validation builds its frame from columns (a
-    million row dicts cost seconds to turn into columns; a million-long list costs nothing).
+    start order: handed over by normalisation so that validation builds its frame from columns
+    (a million row dicts cost seconds to turn into columns; a million-long list costs nothing).
     Times are epoch seconds (normalised activities are UTC)."""
     activities = [a for tail in sorted(by_tail) for a in by_tail[tail]]
     columns: dict[str, list[Any]] = {}

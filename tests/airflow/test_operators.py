@@ -1,30 +1,24 @@
 """The custom operators, executed as Airflow would call them, against the sandbox over HTTP.
 
-The steps before them (extract, normalise, validate) stage their data in a real aerosync SQLite
-store; the operators find it there by run id, as in a DAG run."""
+The build operator reads a real FMS (SQLite) through its Airflow connection and stages what the
+upload needs in a real aerosync SQLite store; the upload finds it there by run id, as in a DAG
+run."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from aerosync.airflow.operators import BuildSchedulePayloadsOperator, UploadSchedulesOperator
-from aerosync.config import load_config
+from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOperator
 from aerosync.db import sqlite_engine
-from aerosync.pipeline import (
-    ACTIVITIES,
-    DECISIONS,
-    Stores,
-    step_extract,
-    step_normalise,
-    step_validate,
-)
+from aerosync.pipeline import ACTIVITIES, DECISIONS, Stores
 from aerosync.sandbox import SandboxServer, SandboxState
 from tests.fms_builder import FmsBuilder
 
@@ -34,10 +28,28 @@ RUN_ID = "manual__operator_test"
 NOW = datetime.now(UTC).replace(second=0, microsecond=0)
 
 
+@dataclass
+class DagRun:
+    run_type: str = "manual"
+    logical_date: datetime | None = None
+
+
+@dataclass
+class TaskInstance:
+    xcom: dict[str, Any] = field(default_factory=dict)
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcom[key] = json.loads(json.dumps(value))  # what XCom would store
+
+
+def context(dag_run: DagRun | None = None) -> dict[str, Any]:
+    return {"run_id": RUN_ID, "dag_run": dag_run or DagRun(), "ti": TaskInstance()}
+
+
 @pytest.fixture
 def staged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Config, connections, FMS and store for one company with three aircraft, staged up to
-    validation; yields the sandbox."""
+    """Config, connections, FMS and store for one company with three aircraft; yields the
+    sandbox."""
     fms = FmsBuilder(tmp_path / "fms.sqlite")
     for tail in ("N1OP", "N2OP", "N3OP"):
         fms.aircraft(tail)
@@ -56,6 +68,9 @@ def staged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     )
     monkeypatch.setenv("AEROSYNC_CONFIG", str(config))
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))  # the aerosync store: SQLite in here
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_FMS_OP", json.dumps({"conn_type": "sqlite", "host": str(fms.path)})
+    )
     with SandboxServer(port=0, state=SandboxState(accounts=[("op", AUTH, API)])) as sandbox:
         monkeypatch.setenv(
             "AIRFLOW_CONN_AVINODE_OP",
@@ -68,11 +83,6 @@ def staged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
                 }
             ),
         )
-        company = load_config().company("op_co")
-        stores = Stores.on(sqlite_engine(tmp_path / "aerosync.db"))
-        extracted = step_extract(company, lambda: fms.engine, stores, RUN_ID, NOW)
-        step_normalise(company, stores, RUN_ID, NOW, extracted)
-        step_validate(company, stores, RUN_ID, NOW)
         yield sandbox
 
 
@@ -83,14 +93,26 @@ def sandbox_requests(sandbox: SandboxServer) -> list[dict[str, Any]]:
     return log
 
 
-def test_build_then_upload_puts_each_aircraft_once(staged: SandboxServer) -> None:
-    build = BuildSchedulePayloadsOperator(
-        task_id="build_payloads", company_id="op_co", batch_size=2
+def build(batch_size: int = 5) -> list[dict[str, Any]]:
+    operator = BuildSchedulesOperator(
+        task_id="build_schedules", company_id="op_co", batch_size=batch_size
     )
-    batches = build.execute({"run_id": RUN_ID})
+    batches: list[dict[str, Any]] = operator.execute(context())
+    return batches
+
+
+def test_build_then_upload_puts_each_aircraft_once(staged: SandboxServer) -> None:
+    run = context()
+    batches = BuildSchedulesOperator(
+        task_id="build_schedules", company_id="op_co", batch_size=2
+    ).execute(run)
     assert [b["tails"] for b in batches] == [["N1OP", "N2OP"], ["N3OP"]]
     assert all(b["label"] for b in batches)
     assert "activities" not in json.dumps(batches)  # XCom carries references, not bodies
+    summary = run["ti"].xcom["summary"]
+    assert summary["extracted"]["activities"] == 9 and summary["normalised"]["activities"] == 9
+    assert summary["validated"]["held"] == [] and summary["aircraft_to_upload"] == 3
+    assert len(json.dumps(summary)) < 2000  # counts and tails, never the schedules
     counts = [
         UploadSchedulesOperator(task_id="upload", company_id="op_co", batch=batch).execute(
             {"run_id": RUN_ID}
@@ -111,10 +133,7 @@ def test_a_failed_aircraft_fails_the_task_after_the_others_are_sent(
         json={"tail": "N1OP", "fault": "500"},
         timeout=5,
     )
-    build = BuildSchedulePayloadsOperator(
-        task_id="build_payloads", company_id="op_co", batch_size=5
-    )
-    (batch,) = build.execute({"run_id": RUN_ID})
+    (batch,) = build()
     upload = UploadSchedulesOperator(task_id="upload", company_id="op_co", batch=batch)
     with pytest.raises(AirflowFailException, match="1 of 3 aircraft"):
         upload.execute({"run_id": RUN_ID})
@@ -126,6 +145,7 @@ def test_upload_sends_only_what_validation_cleared_and_the_build_step_staged(
 ) -> None:
     """A batch naming a held aircraft, an unknown one and one whose staged schedule is not
     readable sends only the cleared, readable one; the others are recorded as not sent."""
+    build()
     stores = Stores.on(sqlite_engine(tmp_path / "aerosync.db"))
     decisions = stores.staging.get("op_co", RUN_ID, DECISIONS)
     decisions["N2OP"]["held"] = True
@@ -150,3 +170,23 @@ def test_upload_sends_only_what_validation_cleared_and_the_build_step_staged(
         "N9XX": ["PAYLOAD_MISSING"],
     }
     assert all(records[t].http_status is None for t in ("N2OP", "N3OP", "N9XX"))
+
+
+def test_a_backfilled_or_late_run_builds_nothing_and_says_why(
+    staged: SandboxServer, tmp_path: Path
+) -> None:
+    two_hours_ago = datetime.now(UTC) - timedelta(hours=2)
+    for dag_run, why in (
+        (DagRun("backfill", two_hours_ago), "backfill"),
+        (DagRun("scheduled", two_hours_ago), "late"),
+    ):
+        operator = BuildSchedulesOperator(task_id="build_schedules", company_id="op_co")
+        with pytest.raises(AirflowSkipException, match=f"op_co: nothing uploaded: .*{why}"):
+            operator.execute(context(dag_run))
+    assert (
+        Stores.on(sqlite_engine(tmp_path / "aerosync.db")).staging.get_text(
+            "op_co", RUN_ID, ACTIVITIES
+        )
+        == {}
+    )
+    assert sandbox_requests(staged) == []

@@ -59,9 +59,7 @@ def test_end_to_end_big_with_floor_and_naive(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result["states"] == ["success"] and result["naive"]["states"] == ["success"]
     tasks = result["tasks_of_median_run"]
-    assert sorted(tasks) == [
-        "build_payloads", "extract_normalise", "record_status", "upload", "validate"
-    ]  # fmt: skip
+    assert sorted(tasks) == ["build_schedules", "record_status", "upload"]
     assert tasks["upload"]["count"] == 1  # 4 aircraft: one batch
     assert result["naive"]["tasks"]["upload_one"]["count"] == 4  # one per aircraft
     assert result["work_s"]["median"] > 0 and result["idle_s"]["median"] >= 0
@@ -81,7 +79,7 @@ def test_end_to_end_many_operators(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result["companies"] == 3 and result["states"] == ["success"]
     assert result["tasks_of_median_run"]["upload"]["count"] == 3  # one batch per company
-    assert result["task_instances_per_run"] == 3 * 5  # extract_normalise .. record_status
+    assert result["task_instances_per_run"] == 3 * 3  # build_schedules, upload, record_status
     assert result["wall_s"]["median"] > 0 and result["cpu_s_per_aircraft"] > 0
 
 

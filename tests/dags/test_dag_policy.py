@@ -42,12 +42,13 @@ def test_policy(dagbag) -> None:  # type: ignore[no-untyped-def]
 def test_upload_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     dag = dagbag.dags["schedule_upload__skyway_charter"]
     assert [t.task_id for t in dag.topological_sort()] == [
-        "extract_normalise",
-        "validate",
-        "build_payloads",
+        "build_schedules",
         "upload",
         "record_status",
     ]
+    assert dag.get_task("upload").upstream_task_ids == {
+        "build_schedules"
+    }  # mapped over its batches
     assert dag.timetable.expression == "*/15 * * * *"
     assert dag.get_task("record_status").trigger_rule == "all_done"
 

@@ -1,5 +1,7 @@
-"""Extract and normalise in one task: the raw extract is handed over in memory, and normalising
-it stages exactly what normalising its staged JSON (as two tasks once did) staged."""
+"""Extract, normalise and validate in one task: the raw extract is handed over in memory, and
+normalising it gives and stages exactly what normalising its staged JSON (as two tasks once did)
+gave; normalise hands validation its check columns and findings in memory, staging only the
+activity bodies the upload sends."""
 
 from __future__ import annotations
 
@@ -9,18 +11,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from aerosync.db import sqlite_engine
 from aerosync.models import Finding, Severity
 from aerosync.pipeline import (
     ACTIVITIES,
-    CHECKS,
-    FINDINGS,
+    DECISIONS,
     SOURCES,
     Extracted,
     Stores,
     step_extract,
     step_normalise,
+    step_validate,
 )
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder
@@ -41,11 +44,13 @@ def fleet(tmp_path: Path) -> FmsBuilder:
     return fms
 
 
-def staged(stores: Stores, run_id: str) -> dict[str, object]:
-    return {
-        kind: stores.staging.get_text("skyway_charter", run_id, kind)
-        for kind in (ACTIVITIES, CHECKS, FINDINGS)
-    }
+def staged(stores: Stores, run_id: str) -> dict[str, dict[str, str]]:
+    """Every stage a run has written so far, as text."""
+    with stores.staging.engine.connect() as conn:
+        kinds = conn.execute(
+            sa.text("SELECT DISTINCT stage FROM staged_data WHERE run_id = :run"), {"run": run_id}
+        ).scalars()
+        return {kind: stores.staging.get_text("skyway_charter", run_id, kind) for kind in kinds}
 
 
 def test_normalising_in_memory_stages_what_the_staged_extract_gave(tmp_path: Path) -> None:
@@ -74,9 +79,19 @@ def test_normalising_in_memory_stages_what_the_staged_extract_gave(tmp_path: Pat
     round_trip = Extracted(**as_json, findings=[], summary={})
     from_json = step_normalise(company, stores, "json", NOW, round_trip)
     assert in_memory == from_json
-    assert staged(stores, "mem") == staged(stores, "json")
-    assert in_memory["activities"] == 6 and in_memory["expired"] == 1
+    assert staged(stores, "mem")[ACTIVITIES] == staged(stores, "json")[ACTIVITIES]
+    # Normalise stages the bodies the upload sends (and the extract the failed sources): the
+    # check columns and findings go to validation in memory.
+    assert set(staged(stores, "mem")) == {ACTIVITIES, SOURCES}
+    assert in_memory.summary["activities"] == 6 and in_memory.summary["expired"] == 1
+    assert in_memory.tails == ["N1EN", "N2EN"]
+    assert in_memory.check_columns["activity_id"][:4] == [f"N1EN-L{i}" for i in range(4)]
     assert '"KLGA"' in stores.staging.get_text("skyway_charter", "mem", ACTIVITIES)["N1EN"]
+
+    validated = step_validate(company, stores, "mem", NOW, in_memory)
+    assert validated["aircraft"] == 2 and validated["held"] == []
+    decisions = stores.staging.get("skyway_charter", "mem", DECISIONS)
+    assert {tail: d["activities"] for tail, d in decisions.items()} == {"N1EN": 4, "N2EN": 2}
 
 
 def test_findings_of_the_extract_come_first(tmp_path: Path) -> None:
@@ -93,7 +108,6 @@ def test_findings_of_the_extract_come_first(tmp_path: Path) -> None:
         message="LMS-1 books N9EN, which is not marketed",
     )
     extracted.findings.append(lms_finding)
-    step_normalise(company, stores, "r", NOW, extracted)
-    findings = stores.staging.get("skyway_charter", "r", FINDINGS)["*"]
-    assert Finding.from_dict(findings[0]) == lms_finding
-    assert [f["activity_id"] for f in findings[1:]] == ["N2EN-BAD"]
+    findings = step_normalise(company, stores, "r", NOW, extracted).findings
+    assert findings[0] == lms_finding
+    assert [f.activity_id for f in findings[1:]] == ["N2EN-BAD"]

@@ -18,10 +18,8 @@ from aerosync.config import CompanyConfig
 from aerosync.db import sqlite_engine
 from aerosync.lms_source import BookingsReader, local_bookings_reader
 from aerosync.local_run import MarketplaceAccount, SessionSender, run_company
-from aerosync.models import Finding
-from aerosync.pipeline import FINDINGS, Stores, step_extract, step_normalise, step_validate
+from aerosync.pipeline import Stores, step_extract, step_normalise, step_validate
 from aerosync.sandbox import SandboxServer, SandboxState
-from aerosync.staging import FLEET
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder
 
@@ -279,14 +277,11 @@ def test_a_booking_for_an_aircraft_that_is_not_marketed_is_reported(
         "files": 0,
         "not_marketed": ["N999"],
     }
-    step_normalise(fleet.company, stores, "r1", NOW, extracted)
-    findings = [
-        Finding.from_dict(f) for f in stores.staging.get("skyway_charter", "r1", FINDINGS)[FLEET]
-    ]
-    (finding,) = [f for f in findings if f.activity_id == "LMS-8"]
+    normalised = step_normalise(fleet.company, stores, "r1", NOW, extracted)
+    (finding,) = [f for f in normalised.findings if f.activity_id == "LMS-8"]
     assert finding.code == "AIRCRAFT_NOT_MARKETED" and finding.tail == "N999"
     # N999 has no status record to carry it: the validate step's summary names it instead.
-    validated = step_validate(fleet.company, stores, "r1", NOW)
+    validated = step_validate(fleet.company, stores, "r1", NOW, normalised)
     assert "N999" not in validated["held"]
     assert validated["outside_fleet"] == 1
     (message,) = validated["outside_fleet_findings"]

@@ -93,7 +93,7 @@ def test_a_failing_lms_holds_exactly_the_aircraft_it_books(e2e: E2E) -> None:
         else:
             assert record["outcome"].startswith("uploaded"), record
             assert len(e2e.requests_for(tail)) == 1
-    log = e2e.runtime.task_log(DAG_ID, result.run_id, "extract_normalise")
+    log = e2e.runtime.task_log(DAG_ID, result.run_id, "build_schedules")
     assert "source failed" in log and "lms" in log
 
 

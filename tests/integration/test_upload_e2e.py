@@ -98,13 +98,13 @@ def test_sqlite_fms_company_uploads_every_marketed_aircraft(e2e: E2E) -> None:
     assert all(m["activity_id"] for m in errors if m["code"].endswith("AIRPORT_INVALID"))
 
 
-def test_the_validate_task_inherits_great_expectations_from_the_scheduler(e2e: E2E) -> None:
+def test_the_build_task_inherits_great_expectations_from_the_scheduler(e2e: E2E) -> None:
     """The runtime's `airflow_local_settings.py` preloads the validation stack in the scheduler
     (`aerosync.preload`); LocalExecutor task processes, forked from it, do not import it again."""
     e2e.reset()
     result = e2e.runtime.run_dag("schedule_upload__sqlite_co", timeout=300)
     assert result.state == "success"
-    log = e2e.runtime.task_log("schedule_upload__sqlite_co", result.run_id, "validate")
+    log = e2e.runtime.task_log("schedule_upload__sqlite_co", result.run_id, "build_schedules")
     assert "Great Expectations inherited from the scheduler" in log, log[-2000:]
 
 
@@ -249,5 +249,5 @@ def test_a_backfill_sends_nothing_and_says_so(e2e: E2E) -> None:
     assert len(runs) >= 3 and all(r["state"] == "success" for r in runs), runs
     assert all(e2e.requests_for(t) == [] for t in e2e.tails["pg_co"])
     assert e2e.status("pg_co") == []
-    log = e2e.runtime.task_log("schedule_upload__pg_co", runs[0]["dag_run_id"], "extract_normalise")
+    log = e2e.runtime.task_log("schedule_upload__pg_co", runs[0]["dag_run_id"], "build_schedules")
     assert "nothing uploaded" in log and "backfill" in log, log[-2000:]

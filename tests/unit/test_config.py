@@ -48,8 +48,8 @@ def test_upload_batch_size_sets_the_batches_of_the_company_dag() -> None:
     default = _parse(GOOD).company("skyway_charter")
     small = _parse({**GOOD, "upload_batch_size": 25}).company("skyway_charter")
     assert default.upload_batch_size == 500 and default.upload_concurrency == 2
-    assert build_upload_dag(small).get_task("build_payloads").batch_size == 25  # type: ignore[attr-defined]
-    assert build_upload_dag(default).get_task("build_payloads").batch_size == 500  # type: ignore[attr-defined]
+    assert build_upload_dag(small).get_task("build_schedules").batch_size == 25  # type: ignore[attr-defined]
+    assert build_upload_dag(default).get_task("build_schedules").batch_size == 500  # type: ignore[attr-defined]
 
 
 def test_product_defaults_to_the_package_version() -> None:

@@ -21,7 +21,7 @@ PROBE = (
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["airflow", "scheduler", "--skip-serve-logs"], "11 True True True"),
+        (["airflow", "scheduler", "--skip-serve-logs"], "13 True True True"),
         (["airflow", "dag-processor"], "0 False False False"),
         (["airflow", "api-server", "--port", "8080"], "0 False False False"),
         (["airflow", "dags", "trigger", "scheduler"], "0 False False False"),

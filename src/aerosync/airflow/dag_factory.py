@@ -14,10 +14,7 @@ from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, TriggerRule, get_parsing_context, task
 
 from aerosync.airflow import upload_steps
-from aerosync.airflow.operators import (
-    BuildSchedulePayloadsOperator,
-    UploadSchedulesOperator,
-)
+from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOperator
 from aerosync.airflow.training_dag import TRAINING_PREFIX, build_training_dag
 from aerosync.config import CompanyConfig, LoadedConfig, load_config
 
@@ -53,6 +50,10 @@ connection `{company.marketplace_conn_id}`{f" (per aircraft: {overrides})" if ov
   schedule stays. An aircraft sent less than 5 minutes ago is **skipped**.
 * Backfilled or late runs upload nothing.{_training_doc(company)}
 
+Tasks: `build_schedules` reads the sources, normalises, validates and plans the upload (its log
+groups each step); `upload` runs once per batch of aircraft, labelled with their tails;
+`record_status` records held aircraft and fails the run if any aircraft or source failed.
+
 Status per aircraft: `aerosync status --company {company.id}` or the *Schedule uploads* page.
 """
 
@@ -71,20 +72,10 @@ def build_upload_dag(company: CompanyConfig, batch_size: int | None = None) -> D
         tags=["aerosync", "schedule-upload", f"company:{company.id}"],
         doc_md=_doc(company),
     ) as dag:
-        # Classic PythonOperators, not @task: a thousand companies' DAGs parse in under 2 s
-        # only without the decorator's per-task signature inspection.
-        kwargs = {"company_id": company.id}
-        extract = PythonOperator(
-            task_id=upload_steps.EXTRACT_TASK_ID,
-            python_callable=upload_steps.extract_normalise,
-            op_kwargs=kwargs,
-            retries=0,
-        )
-        validate = PythonOperator(
-            task_id="validate", python_callable=upload_steps.validate, op_kwargs=kwargs, retries=0
-        )
-        build = BuildSchedulePayloadsOperator(
-            task_id="build_payloads",
+        # Classic operators, not @task: a thousand companies' DAGs parse in under 2 s only
+        # without the decorator's per-task signature inspection.
+        build = BuildSchedulesOperator(
+            task_id="build_schedules",
             company_id=company.id,
             batch_size=batch_size or company.upload_batch_size,
             retries=0,
@@ -98,11 +89,10 @@ def build_upload_dag(company: CompanyConfig, batch_size: int | None = None) -> D
         record_status = PythonOperator(
             task_id="record_status",
             python_callable=upload_steps.record_status,
-            op_kwargs=kwargs,
+            op_kwargs={"company_id": company.id},
             retries=0,
             trigger_rule=TriggerRule.ALL_DONE,
         )
-        extract >> validate >> build
         upload >> record_status
     return dag
 

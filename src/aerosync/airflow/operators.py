@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from aerosync.config import DEFAULT_UPLOAD_BATCH_SIZE, load_config
 
@@ -20,9 +22,14 @@ if TYPE_CHECKING:
 # HTTP provider (aiohttp) are imported inside `execute`, not here.
 
 
-class BuildSchedulePayloadsOperator(BaseOperator):
-    """Plans the upload: every aircraft whose complete `PUT /schedules` body may be sent, in
-    labelled batches (one mapped upload task each)."""
+class BuildSchedulesOperator(BaseOperator):
+    """Builds every marketed aircraft's complete schedule as of now and plans its upload.
+
+    Reads the company's sources (the FMS, and its training LMS if it has one), normalises what
+    they gave, checks it with the Great Expectations suites, decides per aircraft (sent, or held
+    with every reason) and stages each cleared aircraft's `PUT /schedules` activities; returns
+    the upload batches, one mapped upload task each. A backfilled or late run builds nothing
+    (safety rule 4): the task is skipped and says why."""
 
     template_fields: Sequence[str] = ("company_id",)
     ui_color = "#d6eaf8"
@@ -35,19 +42,35 @@ class BuildSchedulePayloadsOperator(BaseOperator):
         self.batch_size = batch_size
 
     def execute(self, context: Any) -> list[dict[str, Any]]:
-        from aerosync.airflow.connections import aerosync_engine
-        from aerosync.pipeline import Stores, step_build_payloads
+        from aerosync.airflow.connections import aerosync_engine, engine_for_connection
+        from aerosync.airflow.lms_transport import bookings_reader
+        from aerosync.airflow.upload_steps import currency_of
+        from aerosync.pipeline import Stores
+        from aerosync.schedule_build import build_schedules
 
-        company = load_config(only=self.company_id).company(self.company_id)
-        stores = Stores.on(aerosync_engine())
-        batches = step_build_payloads(company, stores, context["run_id"], self.batch_size)
+        currency = currency_of(context)
+        if not currency.current:
+            raise AirflowSkipException(f"{self.company_id}: nothing uploaded: {currency.reason}")
+        # Forked from a scheduler that preloaded it (aerosync.preload), or imported here (~2.6 s).
+        inherited = "great_expectations" in sys.modules
         self.log.info(
-            "%s: %d aircraft to upload in %d batch(es)",
-            company.id,
-            sum(len(b["tails"]) for b in batches),
-            len(batches),
+            "%s: Great Expectations %s",
+            self.company_id,
+            "inherited from the scheduler" if inherited else "imported by this task",
         )
-        return batches
+        company = load_config(only=self.company_id).company(self.company_id)
+        built = build_schedules(
+            company,
+            lambda: engine_for_connection(company.fms.conn_id),
+            Stores.on(aerosync_engine()),
+            context["run_id"],
+            datetime.now(UTC),
+            self.batch_size,
+            bookings_reader(company),
+            report=self.log.info,
+        )
+        context["ti"].xcom_push(key="summary", value=built.summary)
+        return built.batches
 
 
 class UploadSchedulesOperator(BaseOperator):
