@@ -80,9 +80,10 @@ def build_schedules(
 
     validated = step_validate(company, stores, run_id, now, normalised)
     lines = [
-        f"{cid}: {validated['aircraft']} aircraft checked, {len(validated['held'])} held, "
-        f"{validated['failed_expectations']} expectation(s) failed "
-        f"(validation {validated['validation_id']})"
+        f"{cid}: {validated['aircraft']} aircraft checked, {len(validated['held'])} held; "
+        f"{validated['failed_expectations']} expectation(s) not met, blocking or warning "
+        f"(validation {validated['validation_id']}; `aerosync status --company {cid}` "
+        "shows each aircraft's findings)"
     ]
     if validated["held"]:
         lines.append(f"{cid}: held: {', '.join(validated['held'])}")
