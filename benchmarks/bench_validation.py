@@ -1,13 +1,14 @@
 """Validation of 1,000,000 activities (issue 3): the whole `validate` step's work once GX is
-imported, from staged activity records to a decision per aircraft.
+imported, from the check columns to a decision per aircraft.
 
-What is timed is `aerosync.validation.decide`: the activity frame built from the staged columns,
+What is timed is `aerosync.validation.decide`: the activity frame built from the check columns,
 the pandas check columns, the per-aircraft checks, both Great Expectations suites (an ephemeral
 context each run, as in a task) and the decisions, against a real aerosync store (SQLite). The
-input is what normalisation stages for validation (`check_columns`, read back from JSON; that read
-is reported beside the figure): a realistic mix of flights, empty
+input is what normalisation hands validation (`check_columns`): a realistic mix of flights, empty
 legs with marketing windows, ground events, some unknown airports and the odd broken activity, so
-the failing-row paths run too.
+the failing-row paths run too. Until 2026-12-01 the check columns were staged as JSON between two
+tasks; the benchmark still reads them back from JSON before each run and reports that read beside
+the figure (`staging_json_read_median_s`), though the pipeline no longer pays it.
 
     python benchmarks/bench_validation.py                 # 1,000,000 activities, 5 runs
     python benchmarks/bench_validation.py --smoke         # 20,000 activities, 2 runs
