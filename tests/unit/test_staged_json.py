@@ -39,13 +39,6 @@ def test_numbers_beyond_a_float_read_as_json_reads_them() -> None:
     assert staged_json.loads("[1e400]") == [float("inf")]
 
 
-def test_finite_values_are_written_compactly_and_read_back_equal() -> None:
-    checks = {"tails": ["N1", "N2"], "columns": {"start": [1.7e9, None], "kind": ["PAX", "✈"]}}
-    text = staged_json.dumps_finite(checks)
-    assert " " not in text
-    assert staged_json.loads(text) == checks == json.loads(text)
-
-
 def test_the_collector_is_paused_in_the_block_and_back_after_it() -> None:
     assert gc.isenabled()
     with cyclic_gc_paused():
