@@ -27,7 +27,7 @@ from aerosync.models import Finding, Outcome, Severity
 from aerosync.normalise import normalise_columns
 from aerosync.payload_columns import activity_bodies_text
 from aerosync.payloads import schedule_body_text
-from aerosync.quality_frames import staged_check_columns
+from aerosync.quality_frames import check_columns_of_normalised
 from aerosync.source_health import FailedSource, messages, safe_error
 from aerosync.staging import FLEET, StagingStore
 from aerosync.status_store import StatusRecord, StatusStore
@@ -140,7 +140,7 @@ def step_normalise(
     )
     return Normalised(
         tails=sorted(fleet.aircraft),
-        check_columns=staged_check_columns(fleet.columns),
+        check_columns=check_columns_of_normalised(fleet.columns),
         findings=fleet.findings,
         failed_sources=dict(extracted.failed_sources),
         summary={

@@ -62,7 +62,7 @@ def _epoch(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()
 
 
-def staged_check_columns(activities: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
+def check_columns_of_normalised(activities: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
     """`check_columns` from the normalised activity columns (`NormalisedFleet.columns`: one list
     per `Activity` field, times as epoch microseconds, grouped by sorted tail in start order)."""
     return {

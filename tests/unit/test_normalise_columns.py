@@ -25,7 +25,7 @@ from aerosync.models import DEFAULT_ACTIVITY_TYPES
 from aerosync.normalise import NormalisedFleet, normalise, normalise_columns
 from aerosync.payload_columns import activity_bodies_text
 from aerosync.payloads import activity_body
-from aerosync.quality_frames import check_columns, staged_check_columns
+from aerosync.quality_frames import check_columns, check_columns_of_normalised
 from aerosync.time_columns import parse_time_column, parse_timestamp, to_us
 from tests.conftest import NOW, make_company
 from tests.unit import normalise_rowwise
@@ -132,7 +132,7 @@ def outcome(run: Callable[[], Any]) -> Any:
 
 
 def staged(fleet: NormalisedFleet) -> tuple[dict[str, str], str]:
-    checks = json.dumps(staged_check_columns(fleet.columns), separators=COMPACT)
+    checks = json.dumps(check_columns_of_normalised(fleet.columns), separators=COMPACT)
     return activity_bodies_text(fleet.aircraft, fleet.columns), checks
 
 
