@@ -62,6 +62,11 @@ class SandboxState:
         self.faults: dict[str, str] = {}
         self.homebases: dict[str, str] = {}
 
+    def add_account(self, name: str, auth_token: str, api_token: str) -> None:
+        """Another Avinode account (a company, or a per-aircraft connection) the sandbox knows."""
+        with self._lock:
+            self._accounts[auth_token] = (name, api_token)
+
     def set_homebase(self, tail: str, icao: str) -> None:
         with self._lock:
             self.homebases[tail] = icao
