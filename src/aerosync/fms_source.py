@@ -13,9 +13,16 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from aerosync.column_values import Columns, plain_in_order, rows_from_columns
 from aerosync.sql_files import read_sql
+from aerosync.undecodable_text import (
+    UndecodableValue,
+    is_undecodable_error,
+    marking_undecodable,
+    take_undecodable,
+)
 
 # Rows that ended before this margin are not even read; the exact 30-day cut is in normalise.
 PREFILTER_DAYS = 32
@@ -30,6 +37,8 @@ class RawExtract:
     aircraft: list[dict[str, Any]] = field(default_factory=list)
     activity_columns: Columns = field(default_factory=dict)
     services: list[dict[str, Any]] = field(default_factory=list)
+    # Values that are not UTF-8 text (read as text with U+FFFD): each holds its aircraft.
+    undecodable: list[UndecodableValue] = field(default_factory=list)
 
     @property
     def activities(self) -> list[dict[str, Any]]:
@@ -44,25 +53,41 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def _columns(conn: Connection, dialect: str, name: str, params: dict[str, Any]) -> Columns:
+def _columns(
+    conn: Connection,
+    dialect: str,
+    name: str,
+    params: dict[str, Any],
+    undecodable: list[UndecodableValue] | None = None,
+) -> Columns:
     """The query's result, one list per column, each laid out in order (`plain_in_order`):
     converted only where a column holds a value that is not JSON-safe as read (times, decimals),
-    so most columns are taken as they are."""
-    result = conn.execute(text(read_sql(dialect, f"{name}.sql")), params)
-    names = list(result.keys())
-    values: list[Any] = [list(column) for column in zip(*result.all(), strict=True)]
+    so most columns are taken as they are.
+
+    A text value that is not UTF-8 (SQLite only) makes the driver refuse the whole result: the
+    query is read again decoding value by value, and each bad value is added to `undecodable`
+    (its text kept with U+FFFD) instead of failing the extract."""
+    query = text(read_sql(dialect, f"{name}.sql"))
+    marked = False
+    try:
+        result = conn.execute(query, params)
+        names, rows = list(result.keys()), result.all()
+    except DBAPIError as exc:
+        if not is_undecodable_error(exc):
+            raise
+        marked = True
+        with marking_undecodable(conn):
+            result = conn.execute(query, params)
+            names, rows = list(result.keys()), result.all()
+    values: list[Any] = [list(column) for column in zip(*rows, strict=True)]
     columns: Columns = {}
     for index, key in enumerate(names):
         column = values[index] if values else []
         plain = plain_in_order(column)
         columns[key] = plain if plain is not None else list(map(json_safe, column))
+    if marked and undecodable is not None:
+        undecodable.extend(take_undecodable(name, columns))
     return columns
-
-
-def _rows(
-    conn: Connection, dialect: str, name: str, params: dict[str, Any]
-) -> list[dict[str, Any]]:
-    return rows_from_columns(_columns(conn, dialect, name, params))
 
 
 class SourceTimeout(Exception):
@@ -82,11 +107,15 @@ def extract(
     with engine.connect() as conn:
         expired = threading.Event()
         watchdog = _watchdog(conn, timeout_seconds, expired)
+        undecodable: list[UndecodableValue] = []
         try:
             return RawExtract(
-                aircraft=_rows(conn, dialect, "aircraft", {}),
-                activity_columns=_columns(conn, dialect, "activities", params),
-                services=_rows(conn, dialect, "services", params),
+                aircraft=rows_from_columns(_columns(conn, dialect, "aircraft", {}, undecodable)),
+                activity_columns=_columns(conn, dialect, "activities", params, undecodable),
+                services=rows_from_columns(
+                    _columns(conn, dialect, "services", params, undecodable)
+                ),
+                undecodable=undecodable,
             )
         except Exception as exc:
             if expired.is_set():

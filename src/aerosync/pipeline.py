@@ -31,6 +31,7 @@ from aerosync.quality_frames import check_columns_of_normalised
 from aerosync.source_health import FailedSource, messages, safe_error
 from aerosync.staging import FLEET, StagingStore
 from aerosync.status_store import StatusRecord, StatusStore
+from aerosync.undecodable_text import undecodable_findings
 from aerosync.upload import BatchResult, Sender, upload_batch
 
 MAX_OUTSIDE_FLEET_LISTED = 50  # findings about tails outside the fleet named in a run's summary
@@ -117,9 +118,22 @@ def step_extract(
         aircraft=raw.aircraft,
         activities=append_rows(raw.activity_columns, lms.rows),
         services=raw.services,
-        findings=list(lms.findings),
+        findings=[*_undecodable(company, raw), *lms.findings],
         summary=summary,
         failed_sources=failed,
+    )
+
+
+def _undecodable(company: CompanyConfig, raw: RawExtract) -> list[Finding]:
+    """A blocking finding per FMS value that is not UTF-8 text, for its row's aircraft."""
+    if not raw.undecodable:
+        return []
+    return undecodable_findings(
+        company.id,
+        raw.undecodable,
+        {"tail": [row.get("tail") for row in raw.aircraft]},
+        raw.activity_columns,
+        {"activity_id": [row.get("activity_id") for row in raw.services]},
     )
 
 
