@@ -93,6 +93,10 @@ DEFAULT_UPLOAD_BATCH_SIZE = 500
 DEFAULT_UPLOAD_CONCURRENCY = 2
 
 
+# A schedule-upload task (build, one batch's upload, record) takes seconds to a few minutes.
+DEFAULT_TASK_TIMEOUT_MINUTES = 30
+
+
 class CompanyConfig(_Strict):
     id: str = Field(pattern=COMPANY_ID_PATTERN, max_length=200)
     name: str = Field(min_length=1)
@@ -106,6 +110,9 @@ class CompanyConfig(_Strict):
     request_timeout_seconds: float = Field(default=30, gt=0, le=300)
     upload_batch_size: int = Field(default=DEFAULT_UPLOAD_BATCH_SIZE, ge=1, le=1000)
     upload_concurrency: int = Field(default=DEFAULT_UPLOAD_CONCURRENCY, ge=1, le=8)
+    # Airflow's execution_timeout of every task of the company's upload DAG: a task still
+    # running then is failed, so no source or call can keep the company waiting for ever.
+    task_timeout_minutes: int = Field(default=DEFAULT_TASK_TIMEOUT_MINUTES, ge=1, le=24 * 60)
     guards: Guards = Field(default_factory=Guards)
     alerts: Alerts | None = None
     training: TrainingConfig | None = None
@@ -145,6 +152,10 @@ class CompanyConfig(_Strict):
 
     def activity_type(self, kind: str) -> str:
         return self.activity_types.get(kind, DEFAULT_ACTIVITY_TYPES[kind])
+
+    @property
+    def task_timeout(self) -> timedelta:
+        return timedelta(minutes=self.task_timeout_minutes)
 
     def connection_for(self, tail: str) -> str:
         return self.aircraft_connections.get(tail, self.marketplace_conn_id)

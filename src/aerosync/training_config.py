@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 # EASA keeps crew training records for at least 3 years.
 DEFAULT_RETENTION_DAYS = 3 * 365
+# A daily sync reads whole exports (a 100 MB CSV, thousands of LRS pages): more room than an upload.
+DEFAULT_SYNC_TASK_TIMEOUT_MINUTES = 60
 
 
 class _Strict(BaseModel):
@@ -107,6 +109,8 @@ class RecordsSync(_Strict):
     # Course validity in days, for the expiry of a completion (courses not listed never expire).
     course_validity_days: dict[str, int] = Field(default_factory=dict)
     retention_days: int = Field(default=DEFAULT_RETENTION_DAYS, ge=1)
+    # Airflow's execution_timeout of every task of the daily training-sync DAG.
+    task_timeout_minutes: int = Field(default=DEFAULT_SYNC_TASK_TIMEOUT_MINUTES, ge=1, le=24 * 60)
     # The xAPI account `homePage` of employees in statements posted to the LRS (their account
     # `name` is the employee id), and the base of the EBT session activity ids.
     xapi_home_page: str = Field(default="https://hris.example.com", pattern=r"^https?://\S+$")

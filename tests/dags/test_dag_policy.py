@@ -37,6 +37,9 @@ def test_policy(dagbag) -> None:  # type: ignore[no-untyped-def]
         for task in dag.tasks:
             assert task.retries == 0, f"{dag_id}.{task.task_id}"
             assert task.owner and task.owner != "airflow", f"{dag_id}.{task.task_id}"
+            # Rule 6: every task has an execution timeout, so no source keeps a company waiting.
+            assert task.execution_timeout is not None, f"{dag_id}.{task.task_id}"
+            assert task.execution_timeout.total_seconds() > 0, f"{dag_id}.{task.task_id}"
 
 
 def test_upload_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
@@ -129,3 +132,22 @@ def test_a_training_task_parses_only_its_own_dag(monkeypatch) -> None:  # type: 
     bag = DagBag(dag_folder=str(REPO / "dags"))
     assert bag.import_errors == {}
     assert sorted(bag.dag_ids) == ["training_sync__alpine_jets"]
+
+
+def test_execution_timeouts_come_from_the_company_config() -> None:
+    from datetime import timedelta
+
+    from aerosync.airflow.dag_factory import build_upload_dag
+    from aerosync.airflow.training_dag import build_training_dag
+    from tests.conftest import make_company
+
+    company = make_company(
+        task_timeout_minutes=7,
+        training={"records": {"hris": {"csv": "/tmp/hris"}, "task_timeout_minutes": 11}},
+    )
+    upload = build_upload_dag(company)
+    assert {t.execution_timeout for t in upload.tasks} == {timedelta(minutes=7)}
+    training = build_training_dag(company)
+    assert training is not None
+    assert {t.execution_timeout for t in training.tasks} == {timedelta(minutes=11)}
+    assert make_company().task_timeout == timedelta(minutes=30)  # the default

@@ -7,7 +7,7 @@ task): only the config is read here; pandas, Great Expectations, SQL and HTTP st
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.providers.standard.operators.python import PythonOperator
@@ -60,7 +60,11 @@ Status per aircraft: `aerosync status --company {company.id}` or the *Schedule u
 
 def build_upload_dag(company: CompanyConfig, batch_size: int | None = None) -> DAG:
     """The company's schedule-upload DAG; `batch_size` overrides its `upload_batch_size`."""
-    default_args: dict[str, Any] = {"owner": company.owner, "retries": 0}
+    default_args: dict[str, Any] = {
+        "owner": company.owner,
+        "retries": 0,
+        "execution_timeout": company.task_timeout,  # rule 6: no task waits for ever
+    }
     with DAG(
         dag_id=company.dag_id,
         description=f"Upload {company.name}'s aircraft schedules to the Avinode Marketplace",
@@ -107,7 +111,11 @@ def config_problems_dag(loaded: LoadedConfig) -> DAG | None:
         schedule=None,
         start_date=START_DATE,
         catchup=False,
-        default_args={"owner": "aerosync", "retries": 0},
+        default_args={
+            "owner": "aerosync",
+            "retries": 0,
+            "execution_timeout": timedelta(minutes=5),
+        },
         tags=["aerosync", "config-problem"],
         doc_md=f"### Companies refused in `{loaded.path}`\n\n{lines}\n\nFix them, save the file.",
     ) as dag:

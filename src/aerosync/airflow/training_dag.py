@@ -10,7 +10,7 @@ at parse time.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.providers.standard.operators.python import PythonOperator
@@ -66,7 +66,11 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
         start_date=TRAINING_START_DATE,
         catchup=False,
         max_active_runs=1,
-        default_args={"owner": company.owner, "retries": 0},
+        default_args={
+            "owner": company.owner,
+            "retries": 0,
+            "execution_timeout": timedelta(minutes=records.task_timeout_minutes),
+        },
         tags=["aerosync", "training-sync", f"company:{company.id}"],
         doc_md=_doc(company, records, sources),
     ) as dag:
