@@ -15,6 +15,7 @@ fails the whole source, because a partial list would drop bookings silently.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -30,12 +31,21 @@ MAX_PAGES = 10_000
 FetchPage = Callable[[str | None], Any]
 
 
-def read_rest_bookings(fetch_page: FetchPage, max_pages: int = MAX_PAGES) -> BookingRows:
-    """Every booking of every page, following `next` until it is null."""
+def read_rest_bookings(
+    fetch_page: FetchPage, max_pages: int = MAX_PAGES, deadline_seconds: float | None = None
+) -> BookingRows:
+    """Every booking of every page, following `next` until it is null; within `max_pages` and,
+    checked before each page, `deadline_seconds` in all."""
     bookings: list[dict[str, Any]] = []
     seen: set[str] = set()
     link: str | None = None
+    started = time.monotonic()
     for number in range(1, max_pages + 1):
+        if deadline_seconds is not None and time.monotonic() - started > deadline_seconds:
+            raise BookingsUnavailable(
+                f"the LMS had not sent its last page after {deadline_seconds:g} s "
+                f"({number - 1} pages read); stopped reading"
+            )
         page = fetch_page(link)
         data = page.get("data") if isinstance(page, dict) else None
         if not isinstance(data, list) or not all(isinstance(b, dict) for b in data):

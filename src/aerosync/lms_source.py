@@ -39,9 +39,11 @@ def csv_reader(open_location: Callable[[], CsvLocation], source: BookingsSource)
     return read
 
 
-def rest_reader(open_fetcher: Callable[[], FetchPage]) -> BookingsReader:
+def rest_reader(
+    open_fetcher: Callable[[], FetchPage], max_pages: int, deadline_seconds: float
+) -> BookingsReader:
     def read(now: datetime) -> BookingRows:
-        return read_rest_bookings(open_fetcher())
+        return read_rest_bookings(open_fetcher(), max_pages, deadline_seconds)
 
     return read
 
@@ -75,7 +77,7 @@ def local_bookings_reader(
             requests.Session(), base_url, rest.endpoint, rest.page_size, rest.timeout_seconds
         )
 
-    return rest_reader(fetcher)
+    return rest_reader(fetcher, rest.max_pages, rest.deadline_seconds)
 
 
 def describe(source: BookingsSource) -> str:

@@ -7,6 +7,8 @@ under `/_sandbox/lms/<feed>/`:
 * `POST .../bookings` `{"bookings": [...]}` replaces the feed's bookings;
 * `POST .../fault` `{"fault": "500", "from_page": 2}` makes pages from that one answer HTTP 500
   (`{"fault": null}` clears it);
+* `POST .../endless` `{"endless": true}` makes the feed never end: every page holds a booking
+  no other page holds and a `next` link to a new page, for ever (`{"endless": false}` ends it);
 * `GET .../requests` lists the pages asked for (path and query; the stub logs no headers).
 """
 
@@ -40,6 +42,7 @@ class LmsStub:
         self.bookings: dict[str, list[dict[str, Any]]] = {}
         self.faults: dict[str, tuple[int, int]] = {}  # feed -> (status, from page)
         self.log: dict[str, list[str]] = {}
+        self.endless: set[str] = set()
 
     def load(self, feed: str, bookings: list[dict[str, Any]]) -> None:
         with self._lock:
@@ -51,6 +54,13 @@ class LmsStub:
                 self.faults.pop(feed, None)
             else:
                 self.faults[feed] = (int(fault), from_page)
+
+    def set_endless(self, feed: str, endless: bool) -> None:
+        with self._lock:
+            if endless:
+                self.endless.add(feed)
+            else:
+                self.endless.discard(feed)
 
     def get(self, url: ParseResult, host: str) -> Reply:
         feed = _feed(url.path, PUBLIC_PREFIX, "bookings")
@@ -76,6 +86,10 @@ class LmsStub:
             fault = payload.get("fault")
             self.set_fault(feed, None if fault is None else str(fault), payload.get("from_page", 1))
             return 200, {"ok": True}
+        feed = _feed(path, CONTROL_PREFIX, "endless")
+        if feed is not None:
+            self.set_endless(feed, bool(payload.get("endless")))
+            return 200, {"ok": True}
         return 404, {"error": "not found"}
 
     def _page(self, feed: str, url: ParseResult, host: str) -> Reply:
@@ -91,6 +105,8 @@ class LmsStub:
             fault = self.faults.get(feed)
             if fault is not None and page_number >= fault[1]:
                 return fault[0], {"error": f"injected fault {fault[0]}"}
+            if feed in self.endless:
+                return 200, _endless_page(feed, url, host, size, cursor)
             if feed not in self.bookings:
                 return 404, {"error": f"no LMS feed {feed!r}"}
             everything = self.bookings[feed]
@@ -101,3 +117,22 @@ class LmsStub:
                 {"page_size": size, "cursor": cursor + size}
             )
         return 200, {"data": data, "next": following}
+
+
+def _endless_page(feed: str, url: ParseResult, host: str, size: int, cursor: int) -> Any:
+    """A page of an LMS that never ends: content no other page has, and a link to a new page
+    (a detector of repeated pages would not stop it; only a deadline or a page limit does)."""
+    number = cursor // size + 1
+    booking = {
+        "booking_id": f"{feed}-endless-{number}",
+        "tail": "N000ZZ",
+        "airport": "KTEB",
+        "start": "2030-01-01T08:00:00+00:00",
+        "end": "2030-01-01T12:00:00+00:00",
+        "status": "confirmed",
+        "course": f"endless page {number}",
+    }
+    following = f"http://{host}{url.path}?" + urlencode(
+        {"page_size": size, "cursor": cursor + size}
+    )
+    return {"data": [booking], "next": following}

@@ -34,6 +34,10 @@ class RestSource(_Strict):
     endpoint: str = Field(min_length=1)
     page_size: int = Field(default=200, ge=1, le=10_000)
     timeout_seconds: float = Field(default=30, gt=0, le=300)
+    # The whole read's budget: past it (checked between pages, each page within
+    # timeout_seconds) or past max_pages, the source has failed and holds only what it feeds.
+    deadline_seconds: float = Field(default=60, gt=0, le=3600)
+    max_pages: int = Field(default=1000, ge=1, le=100_000)
 
 
 class Transport(_Strict):

@@ -44,4 +44,6 @@ def bookings_reader(company: CompanyConfig) -> BookingsReader | None:
     if source.csv is not None:
         location = source.csv
         return csv_reader(lambda: _object_storage(location), source)
-    return rest_reader(lambda: _http_fetcher(source))
+    assert source.rest is not None
+    rest = source.rest
+    return rest_reader(lambda: _http_fetcher(source), rest.max_pages, rest.deadline_seconds)
