@@ -6,7 +6,9 @@ Every dialect returns the same canonical columns (see `include/sql/reference/` a
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -94,16 +96,55 @@ class SourceTimeout(Exception):
     """The FMS did not answer within the company's `fms.timeout_seconds`."""
 
 
+def fms_connect_args(dialect_name: str, timeout_seconds: float | None) -> dict[str, Any]:
+    """The driver's own limits for an FMS connection, from `fms.timeout_seconds`.
+
+    PostgreSQL (libpq, psycopg2 or psycopg 3): `connect_timeout` bounds connecting (a server that
+    accepts the TCP connection and never answers) and `statement_timeout` makes the server cancel
+    a query running longer. SQLite: the busy timeout, for a file another process holds locked;
+    a running query is interrupted by `extract`'s watchdog."""
+    if not timeout_seconds:
+        return {}
+    if dialect_name == "postgresql":
+        return {
+            "connect_timeout": max(2, math.ceil(timeout_seconds)),  # libpq's least is 2 s
+            "options": f"-c statement_timeout={int(timeout_seconds * 1000)}",
+        }
+    if dialect_name == "sqlite":
+        return {"timeout": float(timeout_seconds)}
+    return {}
+
+
 def extract(
     engine: Engine, dialect: str, now: datetime, timeout_seconds: float | None = None
 ) -> RawExtract:
     """Read marketed aircraft, their activities and their services, as of `now`.
 
     With a timeout, a watchdog cancels the running query through the driver (psycopg2's
-    `cancel()`, sqlite3's `interrupt()`) when the time is up, and `SourceTimeout` is raised.
+    `cancel()`, sqlite3's `interrupt()`) when the time is up, and `SourceTimeout` is raised; so
+    it is when the driver's own limits (`fms_connect_args`: connecting, the server's statement
+    timeout) end the read once the time is up.
     """
     history_start = (now - timedelta(days=PREFILTER_DAYS)).isoformat()
     params = {"history_start": history_start}
+    started = time.monotonic()
+    try:
+        return _read(engine, dialect, params, timeout_seconds)
+    except SourceTimeout:
+        raise
+    except Exception as exc:
+        if timeout_seconds and time.monotonic() - started >= timeout_seconds:
+            raise SourceTimeout(_no_answer(timeout_seconds)) from exc
+        raise
+
+
+def _no_answer(timeout_seconds: float) -> str:
+    return f"no answer within {timeout_seconds:g} s (fms.timeout_seconds)"
+
+
+def _read(
+    engine: Engine, dialect: str, params: dict[str, Any], timeout_seconds: float | None
+) -> RawExtract:
     with engine.connect() as conn:
         expired = threading.Event()
         watchdog = _watchdog(conn, timeout_seconds, expired)
@@ -118,8 +159,8 @@ def extract(
                 undecodable=undecodable,
             )
         except Exception as exc:
-            if expired.is_set():
-                raise SourceTimeout(f"no answer within {timeout_seconds:g} s") from exc
+            if expired.is_set() and timeout_seconds:
+                raise SourceTimeout(_no_answer(timeout_seconds)) from exc
             raise
         finally:
             if watchdog is not None:

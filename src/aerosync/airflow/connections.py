@@ -22,12 +22,20 @@ def default_aerosync_db_path() -> Path:
     return home / "aerosync.db"
 
 
-def engine_for_connection(conn_id: str) -> Engine:
-    """The engine of any SQL connection that has a common-sql hook (SQLite, PostgreSQL, ...)."""
+def engine_for_connection(conn_id: str, timeout_seconds: float | None = None) -> Engine:
+    """The engine of any SQL connection that has a common-sql hook (SQLite, PostgreSQL, ...);
+    with `timeout_seconds` (an FMS's `fms.timeout_seconds`), its driver connects and queries
+    within that time (`fms_connect_args`)."""
     from airflow.sdk import BaseHook
+
+    from aerosync.fms_source import fms_connect_args
 
     hook = BaseHook.get_connection(conn_id).get_hook()
     engine: Engine = hook.get_sqlalchemy_engine()
+    connect_args = fms_connect_args(engine.dialect.name, timeout_seconds)
+    if connect_args:
+        engine.dispose()  # never connected: the URL is the hook's, only the driver's limits change
+        engine = hook.get_sqlalchemy_engine(engine_kwargs={"connect_args": connect_args})
     return engine
 
 

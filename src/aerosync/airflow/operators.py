@@ -61,7 +61,7 @@ class BuildSchedulesOperator(BaseOperator):
         company = load_config(only=self.company_id).company(self.company_id)
         built = build_schedules(
             company,
-            lambda: engine_for_connection(company.fms.conn_id),
+            lambda: engine_for_connection(company.fms.conn_id, company.fms.timeout_seconds),
             Stores.on(aerosync_engine()),
             context["run_id"],
             datetime.now(UTC),
