@@ -126,11 +126,13 @@ def step_extract(
 
 def _undecodable(company: CompanyConfig, raw: RawExtract) -> list[Finding]:
     """A blocking finding per FMS value that is not UTF-8 text, for its row's aircraft."""
-    if not raw.undecodable:
+    # Services are sent only by a company that shares them.
+    values = [v for v in raw.undecodable if v.query != "services" or company.share_services]
+    if not values:
         return []
     return undecodable_findings(
         company.id,
-        raw.undecodable,
+        values,
         {"tail": [row.get("tail") for row in raw.aircraft]},
         raw.activity_columns,
         {"activity_id": [row.get("activity_id") for row in raw.services]},

@@ -112,7 +112,8 @@ def undecodable_findings(
     activities: Mapping[str, Sequence[Any]],
     services: Mapping[str, Sequence[Any]],
 ) -> list[Finding]:
-    """A blocking finding per undecodable value, for the aircraft whose row holds it."""
+    """A blocking finding per undecodable value, for the aircraft whose row holds it (a
+    service's: the aircraft of its activity; a service of no activity read is never sent)."""
     tail_of_activity: dict[str, str | None] = {}
     if any(v.query == "services" for v in values):
         ids = activities.get("activity_id", [])
@@ -132,7 +133,9 @@ def undecodable_findings(
             )
         else:
             activity = _value(services, "activity_id", value.row)
-            tail = tail_of_activity.get(activity or "")
+            if (activity or "") not in tail_of_activity:
+                continue  # a service of no activity read is never sent
+            tail = tail_of_activity[activity or ""]
             what = (
                 f"the {value.column} of a service of activity {activity or '(no id)'} of "
                 f"{tail or '(no tail)'}"

@@ -75,13 +75,14 @@ def test_undecodable_aircraft_and_service_values_name_their_aircraft() -> None:
     values = [
         UndecodableValue("aircraft", 0, "homebase", "byte 0xFF at position 1"),
         UndecodableValue("services", 0, "note", "byte 0xC3 at position 4"),
+        UndecodableValue("services", 1, "note", "byte 0xC3 at position 4"),
     ]
     findings = undecodable_findings(
         "co",
         values,
         {"tail": ["N9ZZ"]},
         {"activity_id": ["A-1"], "tail": ["N8YY"]},
-        {"activity_id": ["A-1"]},
+        {"activity_id": ["A-1", "A-OLD"]},  # A-OLD was not read: its service is never sent
     )
     assert [(f.tail, f.activity_id, f.field) for f in findings] == [
         ("N9ZZ", None, "homebase"),
