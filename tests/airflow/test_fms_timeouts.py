@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from aerosync.airflow.connections import engine_for_connection
 from aerosync.fms_source import SourceTimeout, extract, fms_connect_args
 from tests.conftest import require_service
+from tests.fms_builder import FmsBuilder
 from tests.integration.e2e_support import postgres_available
 from tests.silent_tcp import SilentServer
 
@@ -70,4 +72,21 @@ def test_without_a_timeout_the_engine_is_the_hooks_own(monkeypatch: pytest.Monke
     engine = engine_for_connection("fms_plain")
     with engine.connect() as conn:
         assert conn.execute(sa.text("SHOW statement_timeout")).scalar() == "0"
+    engine.dispose()
+
+
+def test_a_sqlite_fms_keeps_its_busy_timeout_and_reads(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fms = FmsBuilder(tmp_path / "fms.sqlite").aircraft("N1BS")
+    fms.engine.dispose()
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_FMS_FILE", json.dumps({"conn_type": "sqlite", "host": str(fms.path)})
+    )
+    engine = engine_for_connection("fms_file", 7)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 7000
+    assert [r["tail"] for r in extract(engine, "reference", datetime.now(UTC), 7).aircraft] == [
+        "N1BS"
+    ]
     engine.dispose()
