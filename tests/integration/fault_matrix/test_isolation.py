@@ -157,6 +157,9 @@ def test_an_endless_lms_holds_only_the_aircraft_it_covers(faults: FaultEnv) -> N
     [build] = result.tasks("build_schedules")
     assert build["duration"] < LMS_DEADLINE + 60, build
     assert pages > 1, "the LMS kept sending pages"
+    print(
+        f"endless LMS: run {result.seconds:.1f} s, build {build['duration']:.1f} s, {pages} pages"
+    )
     assert result.state == "failed", result.states()  # a failed source fails the run
     status = faults.status(ENDLESS)
     assert sorted(status) == tails
@@ -183,6 +186,7 @@ def test_a_silent_postgres_fms_fails_within_its_timeout(faults: FaultEnv) -> Non
     assert elapsed < 60 and result.seconds < 60, (elapsed, result.seconds)  # not 140 s
     [build] = result.tasks("build_schedules")
     assert build["duration"] < 30, build
+    print(f"silent FMS: run {result.seconds:.1f} s, build_schedules {build['duration']:.1f} s")
     assert _SILENT_SERVERS[0].accepted >= 1  # the TCP connection was made, never answered
     # `upload` mapped over no batch never ran: it has no log to read.
     ran = replace(result, task_instances=[t for t in result.task_instances if t["try_number"]])
