@@ -103,7 +103,8 @@ class FaultEnv:
         """Every task log of the run (each mapped instance, each try), as text."""
         texts = []
         for ti in result.task_instances:
-            for attempt in range(1, max(int(ti.get("try_number") or 1), 1) + 1):
+            # A task that never started (mapped over no batch, upstream failed) has no log.
+            for attempt in range(1, int(ti.get("try_number") or 0) + 1):
                 texts.append(
                     self.runtime.task_log(
                         result.dag_id, result.run_id, ti["task_id"], ti["map_index"], attempt
