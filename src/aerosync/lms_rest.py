@@ -10,18 +10,25 @@ The page protocol (the README documents it for LMS vendors and integrators):
   A link to another host is refused: the connection's credentials go nowhere else.
 
 All pages or nothing: any failed page (an HTTP error, a timeout, a body that is not the protocol)
-fails the whole source, because a partial list would drop bookings silently.
+fails the whole source, because a partial list would drop bookings silently. So does a loop: a
+`next` link seen before, or a page whose bookings repeat an earlier page's (a server handing out
+new links to the same rows forever).
+
+An error's body comes from outside and may echo the request's `Authorization` header: it is
+redacted against the connection's secrets before it goes into a message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from aerosync.lms_bookings import BookingRows, BookingsUnavailable, booking_rows
+from aerosync.paging import page_digest
+from aerosync.redaction import error_excerpt, redact
 
 PAGE_SIZE_PARAMETER = "page_size"
 MAX_PAGES = 10_000
@@ -34,6 +41,7 @@ def read_rest_bookings(fetch_page: FetchPage, max_pages: int = MAX_PAGES) -> Boo
     """Every booking of every page, following `next` until it is null."""
     bookings: list[dict[str, Any]] = []
     seen: set[str] = set()
+    contents: dict[str, int] = {}  # a digest of each page's bookings -> its page number
     link: str | None = None
     for number in range(1, max_pages + 1):
         page = fetch_page(link)
@@ -43,6 +51,13 @@ def read_rest_bookings(fetch_page: FetchPage, max_pages: int = MAX_PAGES) -> Boo
                 f"LMS page {number} is not a JSON object with a list of booking objects under "
                 '"data" (expected {"data": [...], "next": <link or null>})'
             )
+        digest = page_digest(data)
+        if digest in contents:
+            raise BookingsUnavailable(
+                f"LMS page {number} repeats page {contents[digest]} (the same bookings): the "
+                "LMS is paging in a loop; stopped reading"
+            )
+        contents[digest] = number
         bookings.extend(data)
         following = page.get("next")
         if not following:
@@ -82,8 +97,10 @@ class SessionPageFetcher:
         endpoint: str,
         page_size: int,
         timeout: float,
+        secrets: Sequence[str] = (),
     ) -> None:
         self.session = session
+        self.secrets = list(secrets)
         self.base_url = base_url
         self.first = resolve_next(base_url, endpoint.lstrip("/"))
         self.page_size = page_size
@@ -107,8 +124,11 @@ class SessionPageFetcher:
                 f"LMS page {self.pages}: {type(exc).__name__} (the LMS could not be reached)"
             ) from None
         if response.status_code != 200:
+            reason = redact(str(response.reason or ""), self.secrets)
+            excerpt = error_excerpt(response.text, self.secrets)
             raise BookingsUnavailable(
-                f"LMS page {self.pages}: HTTP {response.status_code} {response.reason}"
+                f"LMS page {self.pages}: HTTP {response.status_code} {reason}"
+                + (f": {excerpt}" if excerpt else "")
             )
         try:
             return response.json()

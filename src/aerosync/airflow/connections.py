@@ -23,10 +23,15 @@ def default_aerosync_db_path() -> Path:
 
 
 def engine_for_connection(conn_id: str) -> Engine:
-    """The engine of any SQL connection that has a common-sql hook (SQLite, PostgreSQL, ...)."""
+    """The engine of any SQL connection that has a common-sql hook (SQLite, PostgreSQL, ...);
+    the connection's secrets are masked in the task's logs before it is used."""
     from airflow.sdk import BaseHook
 
-    hook = BaseHook.get_connection(conn_id).get_hook()
+    from aerosync.airflow.masking import mask_connection_secrets
+
+    conn = BaseHook.get_connection(conn_id)
+    mask_connection_secrets(conn)
+    hook = conn.get_hook()
     engine: Engine = hook.get_sqlalchemy_engine()
     return engine
 
