@@ -52,12 +52,12 @@ def read_rest_bookings(fetch_page: FetchPage, max_pages: int = MAX_PAGES) -> Boo
                 '"data" (expected {"data": [...], "next": <link or null>})'
             )
         digest = page_digest(data)
-        if digest in contents:
+        if data and digest in contents:  # empty pages add nothing: the page limit bounds them
             raise BookingsUnavailable(
                 f"LMS page {number} repeats page {contents[digest]} (the same bookings): the "
                 "LMS is paging in a loop; stopped reading"
             )
-        contents[digest] = number
+        contents.setdefault(digest, number)
         bookings.extend(data)
         following = page.get("next")
         if not following:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _ECHO = re.compile(r"^echo(\d{3})(text)?$")
+_CREDENTIALS = ("authorization", "x-avinode-apitoken")
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,10 @@ def echo_fault(fault: str | None) -> EchoFault | None:
 
 
 def _lines(headers: Any) -> list[str]:
+    """Every header as `Name: value`, the credentials first (so that any cut keeps them)."""
     items: Iterable[tuple[str, str]] = headers.items()
-    return [f"{name}: {value}" for name, value in items]
+    lines = [f"{name}: {value}" for name, value in items]
+    return sorted(lines, key=lambda line: not line.lower().startswith(_CREDENTIALS))
 
 
 def echo_text(status: int, headers: Any) -> str:
