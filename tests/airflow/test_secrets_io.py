@@ -106,7 +106,8 @@ def test_an_error_echoing_basic_auth_leaks_into_no_log_and_no_message(
 def test_an_hris_whose_next_page_loops_fails_naming_the_page(sandbox: SandboxServer) -> None:
     control(sandbox, "hris/employees/fault", {"fault": "loop"})
     source = RestSource(conn_id="hris_sec", endpoint="employees", page_size=3)
-    with pytest.raises(training_io.SourceError, match="employees: page 2 repeats the rows of page 1"):
+    repeats = "employees: page 2 repeats the rows of page 1"
+    with pytest.raises(training_io.SourceError, match=repeats):
         list(training_io.rest_items(source))
     control(sandbox, "hris/employees/fault", {"fault": "repeat"})
     with pytest.raises(training_io.SourceError, match="page 1 was already read as page 1"):
@@ -117,8 +118,9 @@ def test_an_hris_whose_next_page_loops_fails_naming_the_page(sandbox: SandboxSer
 
 def test_an_lrs_whose_more_links_loop_fails_naming_the_page(sandbox: SandboxServer) -> None:
     now = datetime.now(UTC)
+    stored = (now - timedelta(hours=1)).isoformat()
     statement = {"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "v"},
-                 "object": {"id": "o"}, "stored": (now - timedelta(hours=1)).isoformat()}  # fmt: skip
+                 "object": {"id": "o"}, "stored": stored}  # fmt: skip
     base = f"http://127.0.0.1:{sandbox.port}"
     requests.post(
         f"{base}/xapi/statements",
@@ -149,7 +151,7 @@ def test_plain_http_to_another_machine_is_refused_before_any_call(
     monkeypatch: pytest.MonkeyPatch, host: str, fields: dict[str, object]
 ) -> None:
     connect(monkeypatch, host, **fields)
-    with pytest.raises(InsecureMarketplace, match="'avinode_sec'.*in clear"):
+    with pytest.raises(InsecureMarketplace, match=r"'avinode_sec'.*in clear"):
         AvinodeHook(avinode_conn_id="avinode_sec", timeout=5).open_session()
     sender = HookSender("AeroSync/test", 5)
     with pytest.raises(ConnectionProblem, match="nothing was sent"):

@@ -35,7 +35,7 @@ def test_new_links_to_the_same_bookings_forever_fail_at_the_first_repeat() -> No
         asked.append(link)
         return {"data": [booking(1), booking(2)], "next": f"/b?cursor={len(asked)}"}
 
-    with pytest.raises(BookingsUnavailable, match="page 2 repeats page 1 .*loop"):
+    with pytest.raises(BookingsUnavailable, match=r"page 2 repeats page 1 .*loop"):
         read_rest_bookings(fetch)
     assert len(asked) == 2
 

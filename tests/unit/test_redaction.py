@@ -53,8 +53,17 @@ def b64(text: str, encoding: str = "utf-8") -> str:
         b64(PASSWORD).rstrip("="),
         base64.urlsafe_b64encode(PASSWORD.encode()).decode(),
     ],
-    ids=["plain", "quoted", "quoted-lower-hex", "quote-plus", "path-quoted", "json", "b64",
-         "b64-unpadded", "b64-urlsafe"],  # fmt: skip
+    ids=[
+        "plain",
+        "quoted",
+        "quoted-lower-hex",
+        "quote-plus",
+        "path-quoted",
+        "json",
+        "b64",
+        "b64-unpadded",
+        "b64-urlsafe",
+    ],
 )
 def test_every_encoding_of_a_secret_is_redacted(form: str) -> None:
     text = f"401 Unauthorized; echo: [{form}] end"
