@@ -15,6 +15,7 @@ import base64
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import quote, quote_plus
 
@@ -75,6 +76,11 @@ def basic_auth_token(login: str, password: str) -> list[str]:
     return tokens
 
 
+@lru_cache(maxsize=256)
+def _forms(secret: str) -> frozenset[str]:
+    return frozenset(secret_forms(secret))
+
+
 def secret_forms(secret: str) -> set[str]:
     """The secret as a server may echo it: plain, URL-encoded (either hex case, `+` or `%20` for a
     space), JSON-escaped, and base64 (standard and URL-safe, with and without padding)."""
@@ -92,7 +98,7 @@ def _patterns(secrets: Iterable[str]) -> list[str]:
     forms: set[str] = set()
     for secret in secrets:
         if secret and len(secret) >= MIN_SECRET_LENGTH:
-            forms |= secret_forms(secret)
+            forms |= _forms(secret)
     return sorted(forms, key=lambda form: (-len(form), form))  # longest first
 
 

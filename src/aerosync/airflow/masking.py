@@ -8,6 +8,7 @@ returns the secrets, for `redact` on every text that comes back.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,12 +16,18 @@ from airflow.sdk.log import mask_secret
 
 from aerosync.redaction import connection_secrets, secret_forms
 
+# Forms registered already, per process (a forked task must register its own): each
+# registration is a message to the supervisor.
+_MASKED: set[tuple[int, str]] = set()
+
 
 def mask_secrets(secrets: Iterable[str]) -> None:
     """Every secret, in every form `redact` replaces, masked in this task's logs."""
     for secret in secrets:
         for form in sorted(secret_forms(secret)):
-            mask_secret(form)
+            if (os.getpid(), form) not in _MASKED:
+                mask_secret(form)
+                _MASKED.add((os.getpid(), form))
 
 
 def mask_connection_secrets(conn: Any) -> list[str]:
