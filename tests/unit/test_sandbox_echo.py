@@ -4,14 +4,17 @@ upload records of them: the status, never a token."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
+import requests
 
-from aerosync.marketplace import interpret_response
+from aerosync.marketplace import interpret_response, request_headers
 from aerosync.models import Outcome
 from aerosync.sandbox import SandboxServer, SandboxState
 from aerosync.sandbox_echo import EchoFault, echo_fault
+from aerosync.upload import _send
 from tests.unit.test_sandbox import ACCOUNTS, activity, control, put
 
 pytestmark = pytest.mark.unit
@@ -47,3 +50,30 @@ def test_an_echoing_gateway_is_a_failure_with_its_status_and_no_token(
     assert AUTH not in shown and API not in shown and "Bearer ***" in shown, shown
     (logged,) = control(sandbox, "requests").json()
     assert logged["status"] == status and logged["headers"]["Authorization"] == "***"
+
+
+class TokenSender:
+    """A plain `requests` sender that knows its connection's secrets (as `HookSender` does)."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        self.server = server
+
+    def secrets(self, conn_id: str) -> list[str]:
+        return [AUTH, API]
+
+    def __call__(self, conn_id: str, body: bytes) -> requests.Response:
+        headers = {**request_headers("AeroSync/test"), "Authorization": f"Bearer {AUTH}",
+                   "X-Avinode-ApiToken": API}  # fmt: skip
+        return requests.put(f"{self.server.url}/schedules", data=body, headers=headers, timeout=5)
+
+
+def test_the_upload_records_what_a_sender_knowing_its_secrets_got_redacted(
+    sandbox: SandboxServer,
+) -> None:
+    control(sandbox, "faults", {"tail": "N1", "fault": "echo500text"})
+    body = json.dumps({"lift": {"aircraftTail": "N1"}, "activities": [activity("A")]})
+    result = _send(TokenSender(sandbox), "avinode_x", body, ["A"], 5)
+    assert result.outcome is Outcome.FAILED and result.http_status == 500
+    (message,) = result.messages
+    assert "HTTP 500" in message.title and "Bearer ***" in message.title, message
+    assert AUTH not in message.title and API not in message.title
