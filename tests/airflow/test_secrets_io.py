@@ -189,3 +189,22 @@ def test_an_echoing_gateway_is_recorded_with_its_status_and_no_token(
     assert AUTH not in caplog.text and API not in caplog.text
     assert len(requests.get(f"http://127.0.0.1:{sandbox.port}/_sandbox/requests", timeout=5)
                .json()) == 1  # fmt: skip
+
+
+def test_company_secrets_gather_every_connection_of_the_company(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aerosync.airflow.masking import company_secrets
+    from aerosync.config import CompanyConfig
+
+    connect(monkeypatch, sandbox.url)
+    fms = {"conn_type": "postgres", "host": "db", "login": "fms", "password": "fms-pw-123456"}
+    monkeypatch.setenv("AIRFLOW_CONN_FMS_SEC", json.dumps(fms))
+    company = CompanyConfig.model_validate(
+        {"id": "co", "name": "Co", "schedule": "*/15 * * * *", "marketplace_conn_id": "avinode_sec",
+         "fms": {"conn_id": "fms_sec", "dialect": "reference"},
+         "training": {"records": {"hris": {"rest": {"conn_id": "hris_sec", "endpoint": "e"}}}}}
+    )  # fmt: skip
+    secrets = company_secrets(company)
+    for value in (AUTH, API, "fms-pw-123456", PASSWORD, BASIC):
+        assert value in secrets

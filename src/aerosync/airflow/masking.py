@@ -14,6 +14,7 @@ from typing import Any
 
 from airflow.sdk.log import mask_secret
 
+from aerosync.config import CompanyConfig
 from aerosync.redaction import connection_secrets, secret_forms
 
 # Forms registered already, per process (a forked task must register its own): each
@@ -48,3 +49,31 @@ def mask_connection(conn_id: str) -> list[str]:
     except AirflowNotFoundException:
         return []
     return mask_connection_secrets(conn)
+
+
+def company_connection_ids(company: CompanyConfig) -> list[str]:
+    """Every connection a company's flows use: FMS, marketplace (and per-aircraft ones), LMS,
+    and the training sync's REST and LRS sources."""
+    ids = [company.fms.conn_id, company.marketplace_conn_id, *company.aircraft_connections.values()]
+    training = company.training
+    if training is not None and training.bookings is not None and training.bookings.rest:
+        ids.append(training.bookings.rest.conn_id)
+    records = training.records if training is not None else None
+    if records is not None:
+        for source in (records.hris, records.qualifications, records.ebt_gradings):
+            if source is not None and source.rest is not None:
+                ids.append(source.rest.conn_id)
+        if records.statements is not None and records.statements.lrs is not None:
+            ids.append(records.statements.lrs.conn_id)
+        if records.post_ebt_to is not None:
+            ids.append(records.post_ebt_to.conn_id)
+    return sorted(set(ids))
+
+
+def company_secrets(company: CompanyConfig) -> list[str]:
+    """The secrets of every connection of the company, masked: to redact a text whose source is
+    not known (an upstream task's error, say)."""
+    found: list[str] = []
+    for conn_id in company_connection_ids(company):
+        found.extend(s for s in mask_connection(conn_id) if s not in found)
+    return found
