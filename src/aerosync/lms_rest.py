@@ -10,19 +10,26 @@ The page protocol (the README documents it for LMS vendors and integrators):
   A link to another host is refused: the connection's credentials go nowhere else.
 
 All pages or nothing: any failed page (an HTTP error, a timeout, a body that is not the protocol)
-fails the whole source, because a partial list would drop bookings silently.
+fails the whole source, because a partial list would drop bookings silently. So does a loop: a
+`next` link seen before, or a page whose bookings repeat an earlier page's (a server handing out
+new links to the same rows forever).
+
+An error's body comes from outside and may echo the request's `Authorization` header: it is
+redacted against the connection's secrets before it goes into a message.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from aerosync.lms_bookings import BookingRows, BookingsUnavailable, booking_rows
+from aerosync.paging import page_digest
+from aerosync.redaction import error_excerpt, redact
 
 PAGE_SIZE_PARAMETER = "page_size"
 MAX_PAGES = 10_000
@@ -38,6 +45,7 @@ def read_rest_bookings(
     checked before each page, `deadline_seconds` in all."""
     bookings: list[dict[str, Any]] = []
     seen: set[str] = set()
+    contents: dict[str, int] = {}  # a digest of each page's bookings -> its page number
     link: str | None = None
     started = time.monotonic()
     for number in range(1, max_pages + 1):
@@ -53,6 +61,13 @@ def read_rest_bookings(
                 f"LMS page {number} is not a JSON object with a list of booking objects under "
                 '"data" (expected {"data": [...], "next": <link or null>})'
             )
+        digest = page_digest(data)
+        if data and digest in contents:  # empty pages add nothing: the page limit bounds them
+            raise BookingsUnavailable(
+                f"LMS page {number} repeats page {contents[digest]} (the same bookings): the "
+                "LMS is paging in a loop; stopped reading"
+            )
+        contents.setdefault(digest, number)
         bookings.extend(data)
         following = page.get("next")
         if not following:
@@ -92,8 +107,10 @@ class SessionPageFetcher:
         endpoint: str,
         page_size: int,
         timeout: float,
+        secrets: Sequence[str] = (),
     ) -> None:
         self.session = session
+        self.secrets = list(secrets)
         self.base_url = base_url
         self.first = resolve_next(base_url, endpoint.lstrip("/"))
         self.page_size = page_size
@@ -117,8 +134,11 @@ class SessionPageFetcher:
                 f"LMS page {self.pages}: {type(exc).__name__} (the LMS could not be reached)"
             ) from None
         if response.status_code != 200:
+            reason = redact(str(response.reason or ""), self.secrets)
+            excerpt = error_excerpt(response.text, self.secrets)
             raise BookingsUnavailable(
-                f"LMS page {self.pages}: HTTP {response.status_code} {response.reason}"
+                f"LMS page {self.pages}: HTTP {response.status_code} {reason}"
+                + (f": {excerpt}" if excerpt else "")
             )
         try:
             return response.json()

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aerosync.models import Outcome
+from aerosync.redaction import redact
 
 API_VERSION = "v1.0"
 SCHEDULES_ENDPOINT = "schedules"
@@ -83,7 +84,9 @@ def _clip(text: str) -> str:
     return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + "…"
 
 
-def _envelope_messages(body: Any, activity_ids: Sequence[str]) -> list[Message]:
+def _envelope_messages(
+    body: Any, activity_ids: Sequence[str], secrets: Sequence[str] = ()
+) -> list[Message]:
     meta = body.get("meta") if isinstance(body, dict) else None
     if not isinstance(meta, dict):
         return []
@@ -93,25 +96,33 @@ def _envelope_messages(body: Any, activity_ids: Sequence[str]) -> list[Message]:
             if not isinstance(item, dict):
                 continue
             path = item.get("path")
+            title = str(item.get("title") or item.get("message") or "")
             messages.append(
                 Message(
                     level=level,
-                    code=str(item.get("code") or "UNKNOWN"),
-                    title=_clip(str(item.get("title") or item.get("message") or "")),
-                    path=str(path) if path is not None else None,
+                    code=_clip(redact(str(item.get("code") or "UNKNOWN"), secrets)),
+                    title=_clip(redact(title, secrets)),
+                    path=_clip(redact(str(path), secrets)) if path is not None else None,
                     activity_id=activity_for_path(path, activity_ids),
                 )
             )
     return messages
 
 
-def interpret_response(status: int, text: str, activity_ids: Sequence[str]) -> UploadResult:
-    """HTTP 200 with `meta.errors` is "uploaded with errors"; 4xx/5xx are failures."""
+def interpret_response(
+    status: int, text: str, activity_ids: Sequence[str], secrets: Sequence[str] = ()
+) -> UploadResult:
+    """HTTP 200 with `meta.errors` is "uploaded with errors"; 4xx/5xx are failures.
+
+    The body comes from outside (a proxy or firewall may answer for the marketplace and echo the
+    request's headers): it is redacted against the connection's `secrets` before anything of it
+    is read or clipped, and every title again after decoding."""
+    text = redact(text, secrets)
     try:
         body = json.loads(text) if text else None
     except ValueError:
         body = None
-    messages = _envelope_messages(body, activity_ids)
+    messages = _envelope_messages(body, activity_ids, secrets)
     if 200 <= status < 300:
         has_errors = any(m.level == "error" for m in messages)
         outcome = Outcome.UPLOADED_WITH_ERRORS if has_errors else Outcome.UPLOADED

@@ -28,7 +28,7 @@ from aerosync.normalise import normalise_columns
 from aerosync.payload_columns import activity_bodies_text
 from aerosync.payloads import schedule_body_text
 from aerosync.quality_frames import check_columns_of_normalised
-from aerosync.source_health import FailedSource, messages, safe_error
+from aerosync.source_health import FailedSource, engine_secrets, messages, safe_error
 from aerosync.staging import FLEET, StagingStore
 from aerosync.status_store import StatusRecord, StatusStore
 from aerosync.undecodable_text import undecodable_findings
@@ -92,12 +92,16 @@ def step_extract(
     recorded (staged as SOURCES for the later steps), not raised, with the aircraft it feeds, so
     that it holds exactly those."""
     failed: dict[str, FailedSource] = {}
+    secrets: list[str] = []  # the FMS connection's, redacted from a driver's message
     try:
-        raw = extract(open_fms(), company.fms.dialect, now, company.fms.timeout_seconds)
+        fms = open_fms()
+        secrets = engine_secrets(fms)
+        raw = extract(fms, company.fms.dialect, now, company.fms.timeout_seconds)
     except Exception as exc:  # any driver error: the source failed, its aircraft are held
         raw = RawExtract()
         failed["fms"] = FailedSource(
-            "fms", f"FMS {company.fms.conn_id} ({company.fms.dialect}): {safe_error(exc)}"
+            "fms",
+            f"FMS {company.fms.conn_id} ({company.fms.dialect}): {safe_error(exc, secrets)}",
         )
     fms_tails = [str(row["tail"]).strip() for row in raw.aircraft if row.get("tail")]
     lms = extract_bookings(company, read_bookings, now, fms_tails)

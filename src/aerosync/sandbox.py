@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from aerosync import sandbox_lms, sandbox_lrs
+from aerosync import sandbox_echo, sandbox_lms, sandbox_lrs
 from aerosync.sandbox_state import Answer, SandboxState
 
 __all__ = ["SandboxServer", "SandboxState", "serve"]
@@ -52,6 +52,14 @@ class _Handler(BaseHTTPRequestHandler):
             # The client gave up first (the "slow" fault outlasting its timeout): nothing to say.
             self.close_connection = True
 
+    def _send_text(self, status: int, text: str) -> None:
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def do_PUT(self) -> None:
         if sandbox_lrs.handle(self, "PUT"):
             return
@@ -74,6 +82,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault and fault.startswith("slow:"):
             time.sleep(float(fault.split(":", 1)[1]))
+        echo = sandbox_echo.echo_fault(fault)
+        if echo is not None:  # a proxy or firewall answering, the request's headers echoed
+            state.remember({**entry, "status": echo.status, "fault": fault})
+            if echo.plain_text:
+                self._send_text(echo.status, sandbox_echo.echo_text(echo.status, self.headers))
+            else:
+                self._send(echo.status, sandbox_echo.echo_envelope(echo.status, self.headers))
+            return
         if fault in ("500", "401"):
             status = int(fault)
             answer = Answer(status, [{"title": f"Injected fault {fault}", "code": f"ERR_{fault}"}])
@@ -89,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         query = parse_qs(url.query)
         if sandbox_lms.handles(url.path):
-            self._send(*self.server.lms.get(url, self.headers.get("Host", "")))
+            self._send(*self.server.lms.get(url, self.headers.get("Host", ""), self.headers))
         elif url.path == "/_sandbox/health":
             self._send(200, {"status": "ok"})
         elif url.path == "/_sandbox/schedules":

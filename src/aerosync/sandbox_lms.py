@@ -6,7 +6,8 @@ under `/_sandbox/lms/<feed>/`:
 
 * `POST .../bookings` `{"bookings": [...]}` replaces the feed's bookings;
 * `POST .../fault` `{"fault": "500", "from_page": 2}` makes pages from that one answer HTTP 500
-  (`{"fault": null}` clears it);
+  (`{"fault": null}` clears it); `{"fault": "echo"}` answers HTTP 401 echoing the request's
+  headers (`Authorization` included), as a misconfigured gateway does;
 * `POST .../endless` `{"endless": true}` makes the feed never end: every page holds a booking
   no other page holds and a `next` link to a new page, for ever (`{"endless": false}` ends it);
 * `GET .../requests` lists the pages asked for (path and query; the stub logs no headers).
@@ -17,6 +18,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 from urllib.parse import ParseResult, parse_qs, urlencode
+
+from aerosync.sandbox_echo import echo_json
 
 PUBLIC_PREFIX = "/lms/"
 CONTROL_PREFIX = "/_sandbox/lms/"
@@ -40,7 +43,7 @@ class LmsStub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.bookings: dict[str, list[dict[str, Any]]] = {}
-        self.faults: dict[str, tuple[int, int]] = {}  # feed -> (status, from page)
+        self.faults: dict[str, tuple[str, int]] = {}  # feed -> (status or "echo", from page)
         self.log: dict[str, list[str]] = {}
         self.endless: set[str] = set()
 
@@ -53,7 +56,7 @@ class LmsStub:
             if fault is None:
                 self.faults.pop(feed, None)
             else:
-                self.faults[feed] = (int(fault), from_page)
+                self.faults[feed] = (fault if fault == "echo" else str(int(fault)), from_page)
 
     def set_endless(self, feed: str, endless: bool) -> None:
         with self._lock:
@@ -62,10 +65,10 @@ class LmsStub:
             else:
                 self.endless.discard(feed)
 
-    def get(self, url: ParseResult, host: str) -> Reply:
+    def get(self, url: ParseResult, host: str, headers: Any = None) -> Reply:
         feed = _feed(url.path, PUBLIC_PREFIX, "bookings")
         if feed is not None:
-            return self._page(feed, url, host)
+            return self._page(feed, url, host, headers if headers is not None else {})
         feed = _feed(url.path, CONTROL_PREFIX, "requests")
         if feed is not None:
             with self._lock:
@@ -92,7 +95,7 @@ class LmsStub:
             return 200, {"ok": True}
         return 404, {"error": "not found"}
 
-    def _page(self, feed: str, url: ParseResult, host: str) -> Reply:
+    def _page(self, feed: str, url: ParseResult, host: str, headers: Any) -> Reply:
         query = parse_qs(url.query)
         try:
             size = max(1, int(query.get("page_size", [DEFAULT_PAGE_SIZE])[0]))
@@ -104,7 +107,9 @@ class LmsStub:
             page_number = cursor // size + 1
             fault = self.faults.get(feed)
             if fault is not None and page_number >= fault[1]:
-                return fault[0], {"error": f"injected fault {fault[0]}"}
+                if fault[0] == "echo":
+                    return 401, echo_json(headers)
+                return int(fault[0]), {"error": f"injected fault {fault[0]}"}
             if feed in self.endless:
                 return 200, _endless_page(feed, url, host, size, cursor)
             if feed not in self.bookings:

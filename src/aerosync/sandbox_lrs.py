@@ -10,6 +10,10 @@ LRS (xAPI 1.0.3, `X-Experience-API-Version` required):
 REST: `GET /hris/<name>?page=&page_size=` answers `{"items": [...], "next_page": n | null}`.
 Control (no authentication): `POST /_sandbox/hris/<name>` replaces a collection's items,
 `GET /_sandbox/lrs/statements` reads everything back, `POST /_sandbox/lrs/reset`.
+Faults: `POST /_sandbox/hris/<name>/fault` or `POST /_sandbox/lrs/fault` with `{"fault": f}`
+(`null` clears it): `echo` answers HTTP 401 echoing the request's headers (`Authorization`
+included); `loop` pages forever: new page numbers (HRIS) or `more` links (LRS), the same rows;
+`repeat` (HRIS) names the page just read as the next one.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode, urlparse
+
+from aerosync.sandbox_echo import echo_json
 
 XAPI_PREFIX = "/xapi"
 HRIS_PREFIX = "/hris/"
@@ -54,12 +60,21 @@ class LrsState:
         self.statements: dict[str, dict[str, Any]] = {}
         self.collections: dict[str, list[dict[str, Any]]] = {}
         self.requests: list[dict[str, Any]] = []
+        self.faults: dict[str, str] = {}  # "lrs" or "hris/<name>" -> echo | loop | repeat
 
     def reset(self) -> None:
         with self._lock:
             self.statements.clear()
             self.collections.clear()
             self.requests.clear()
+            self.faults.clear()
+
+    def set_fault(self, target: str, fault: str | None) -> None:
+        with self._lock:
+            if fault is None:
+                self.faults.pop(target, None)
+            else:
+                self.faults[target] = fault
 
     def store(self, statements: list[dict[str, Any]]) -> tuple[int, list[str] | str]:
         """Store a batch; all or nothing. (200, ids) or (409/400, why)."""
@@ -110,7 +125,11 @@ def _get_statements(handler: _Handler, url: Any) -> None:
     state = _state(handler)
     found = state.page(params.get("since"), params.get("until"), offset, limit + 1)
     more = ""
-    if len(found) > limit:
+    if state.faults.get("lrs") == "loop":  # a new link every time, to the same statements
+        nonce = int(params.get("nonce") or 0) + 1
+        token = _token({**params, "offset": offset, "limit": limit, "nonce": nonce})
+        more = f"{XAPI_PREFIX}/statements?{urlencode({'more': token})}"
+    elif len(found) > limit:
         token = _token({**params, "offset": offset + limit, "limit": limit})
         more = f"{XAPI_PREFIX}/statements?{urlencode({'more': token})}"
     handler._send(200, {"statements": found[:limit], "more": more})
@@ -124,9 +143,14 @@ def _hris_page(handler: _Handler, url: Any) -> None:
         return
     params = {k: v[0] for k, v in parse_qs(url.query).items()}
     page, size = int(params.get("page") or 1), int(params.get("page_size") or 100)
+    fault = _state(handler).faults.get(f"hris/{name}")
+    if fault == "loop":  # new page numbers, the first page's rows every time
+        handler._send(200, {"items": items[:size], "page": page, "next_page": page + 1})
+        return
     chunk = items[(page - 1) * size : page * size]
     more = page * size < len(items)
-    handler._send(200, {"items": chunk, "page": page, "next_page": page + 1 if more else None})
+    following = page if fault == "repeat" else page + 1 if more else None
+    handler._send(200, {"items": chunk, "page": page, "next_page": following})
 
 
 def handle(handler: _Handler, method: str) -> bool:
@@ -136,7 +160,9 @@ def handle(handler: _Handler, method: str) -> bool:
     state = _state(handler)
     if path.startswith(XAPI_PREFIX + "/"):
         state.requests.append({"method": method, "path": path, "query": url.query})
-        if not handler.headers.get("X-Experience-API-Version"):
+        if state.faults.get("lrs") == "echo":
+            handler._send(401, echo_json(handler.headers))
+        elif not handler.headers.get("X-Experience-API-Version"):
             handler._send(400, {"error": "X-Experience-API-Version header required"})
         elif path != f"{XAPI_PREFIX}/statements":
             handler._send(404, {"error": "not found"})
@@ -155,8 +181,18 @@ def handle(handler: _Handler, method: str) -> bool:
         return True
     if path.startswith(HRIS_PREFIX) and method == "GET":
         state.requests.append({"method": method, "path": path, "query": url.query})
-        _hris_page(handler, url)
+        if state.faults.get(f"hris/{path.removeprefix(HRIS_PREFIX)}") == "echo":
+            handler._send(401, echo_json(handler.headers))
+        else:
+            _hris_page(handler, url)
         return True
+    if path.startswith("/_sandbox/") and path.endswith("/fault") and method == "POST":
+        target = path.removeprefix("/_sandbox/").removesuffix("/fault")
+        if target == "lrs" or target.startswith("hris/"):
+            fault = (handler._body() or {}).get("fault")
+            state.set_fault(target, None if fault is None else str(fault))
+            handler._send(200, {"ok": True})
+            return True
     if path.startswith("/_sandbox/hris/") and method == "POST":
         state.collections[path.removeprefix("/_sandbox/hris/")] = list(handler._body() or [])
         handler._send(200, {"ok": True})

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
@@ -25,6 +25,7 @@ from aerosync.marketplace import (
     interpret_response,
 )
 from aerosync.models import Outcome
+from aerosync.redaction import redact
 from aerosync.status_store import StatusRecord, StatusStore
 
 # Attempts older than this cannot make an aircraft "too soon" (the spacing is 5 minutes).
@@ -41,6 +42,18 @@ class Response(Protocol):
 
 class Sender(Protocol):
     def __call__(self, conn_id: str, body: bytes) -> Response: ...
+
+
+@runtime_checkable
+class KnowsSecrets(Protocol):
+    """A sender that can name the secrets of a connection it sends with: whatever comes back is
+    redacted against them before it is recorded (safety rule 5)."""
+
+    def secrets(self, conn_id: str) -> Sequence[str]: ...
+
+
+def sender_secrets(sender: Sender, conn_id: str) -> Sequence[str]:
+    return sender.secrets(conn_id) if isinstance(sender, KnowsSecrets) else ()
 
 
 class ConnectionProblem(Exception):
@@ -96,15 +109,18 @@ def _readable_ids(body: str) -> list[str] | None:
 def _send(
     sender: Sender, conn_id: str, body: str, ids: Sequence[str], timeout: float
 ) -> UploadResult:
+    """One call; what comes back (body, titles, the connection's own complaint) is redacted
+    against the connection's secrets before it becomes a message."""
     try:
         response = sender(conn_id, body.encode())
     except ConnectionProblem as exc:
-        return UploadResult(
-            Outcome.FAILED, None, [Message("error", "CONNECTION_INVALID", str(exc))]
-        )
+        message = redact(str(exc), sender_secrets(sender, conn_id))
+        return UploadResult(Outcome.FAILED, None, [Message("error", "CONNECTION_INVALID", message)])
     except Exception as exc:  # no HTTP answer at all: recorded, never retried
         return interpret_exception(exc, timeout)
-    return interpret_response(response.status_code, response.text, ids)
+    return interpret_response(
+        response.status_code, response.text, ids, sender_secrets(sender, conn_id)
+    )
 
 
 def upload_batch(

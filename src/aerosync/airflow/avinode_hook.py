@@ -1,8 +1,11 @@
 """The HTTP provider's hook, taught Avinode's authentication headers.
 
-The connection is an ordinary `http` connection: host = base URL with scheme, password = the
+The connection is an ordinary `http` connection: host = base URL (https is assumed when it has no
+scheme; plain http is refused except on this machine, `aerosync.marketplace_url`), password = the
 authentication token (sent as `Authorization: Bearer ...`), extra `api_token` (sent as
 `X-Avinode-ApiToken`). Extras are read by name, never spread into headers, and nothing retries.
+Every secret of the connection is registered with Airflow's secrets masker before the first call
+and kept in `secrets` to redact what the marketplace answers.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from typing import Any
 
 import requests
 from airflow.providers.http.hooks.http import HttpHook
-from airflow.sdk.log import mask_secret
 
+from aerosync.airflow.masking import mask_connection_secrets
 from aerosync.marketplace import SCHEDULES_ENDPOINT, request_headers
+from aerosync.marketplace_url import marketplace_base_url
 
 
 class AvinodeHook(HttpHook):
@@ -24,6 +28,7 @@ class AvinodeHook(HttpHook):
         super().__init__(method="PUT", http_conn_id=avinode_conn_id)
         self.timeout = timeout
         self._send_settings: dict[str, Any] | None = None
+        self.secrets: list[str] = []
 
     def _extract_auth(self, connection: Any) -> None:
         # The password is a bearer token, not the basic-auth secret HttpHook assumes.
@@ -35,9 +40,7 @@ class AvinodeHook(HttpHook):
         self.merged_extra = {**extra_options, "timeout": self.timeout, "check_response": False}
         auth_token = connection.password or ""
         api_token = connection.extra_dejson.get("api_token") or ""
-        for secret in (auth_token, api_token):
-            if secret:
-                mask_secret(secret)
+        self.secrets = mask_connection_secrets(connection)  # before any call
         session.headers["Authorization"] = f"Bearer {auth_token}"
         session.headers["X-Avinode-ApiToken"] = api_token
         verify = connection.extra_dejson.get("verify")
@@ -46,8 +49,15 @@ class AvinodeHook(HttpHook):
         return session
 
     def open_session(self) -> requests.Session:
-        """One session per connection and batch: the connection is looked up once."""
+        """One session per connection and batch. Raises `InsecureMarketplace` (a ValueError)
+        before anything is sent when the URL would carry the tokens over plain http."""
+        connection = self.get_connection(self.http_conn_id)
+        self.secrets = mask_connection_secrets(connection)
+        base_url = marketplace_base_url(
+            self.http_conn_id, connection.host, connection.schema, connection.port
+        )
         session = self.get_conn(extra_options={"timeout": self.timeout})
+        self.base_url = base_url  # the provider would have assumed http for a bare host
         if not session.headers.get("X-Avinode-ApiToken"):
             raise ValueError(
                 f"connection {self.http_conn_id!r} has no extra 'api_token' "

@@ -24,13 +24,17 @@ def default_aerosync_db_path() -> Path:
 
 def engine_for_connection(conn_id: str, timeout_seconds: float | None = None) -> Engine:
     """The engine of any SQL connection that has a common-sql hook (SQLite, PostgreSQL, ...);
-    with `timeout_seconds` (an FMS's `fms.timeout_seconds`), its driver connects and queries
-    within that time (`fms_connect_args`)."""
+    the connection's secrets are masked in the task's logs before it is used. With
+    `timeout_seconds` (an FMS's `fms.timeout_seconds`), its driver connects and queries within
+    that time (`fms_connect_args`)."""
     from airflow.sdk import BaseHook
 
+    from aerosync.airflow.masking import mask_connection_secrets
     from aerosync.fms_source import fms_connect_args
 
-    hook = BaseHook.get_connection(conn_id).get_hook()
+    conn = BaseHook.get_connection(conn_id)
+    mask_connection_secrets(conn)
+    hook = conn.get_hook()
     engine: Engine = hook.get_sqlalchemy_engine()
     connect_args = fms_connect_args(engine.dialect.name, timeout_seconds)
     if connect_args:

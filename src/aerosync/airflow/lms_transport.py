@@ -25,14 +25,17 @@ def _object_storage(location: str) -> CsvLocation:
 def _http_fetcher(source: BookingsSource) -> FetchPage:
     from airflow.providers.http.hooks.http import HttpHook
 
+    from aerosync.airflow.masking import mask_connection
+
     assert source.rest is not None
     rest = source.rest
+    secrets = mask_connection(rest.conn_id)  # masked in the logs before the first call
     hook = HttpHook(method="GET", http_conn_id=rest.conn_id)
     # Connection extras that are request options (verify, proxies, ...) apply to the session;
     # the rest are headers, as the provider documents. Nothing here retries.
     session = hook.get_conn(extra_options={"timeout": rest.timeout_seconds})
     return SessionPageFetcher(
-        session, hook.base_url, rest.endpoint, rest.page_size, rest.timeout_seconds
+        session, hook.base_url, rest.endpoint, rest.page_size, rest.timeout_seconds, secrets
     )
 
 

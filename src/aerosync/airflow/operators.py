@@ -115,25 +115,43 @@ class UploadSchedulesOperator(BaseOperator):
 
 class HookSender:
     """Sends through one AvinodeHook session per marketplace connection and thread (the upload
-    may have several calls in flight; a `requests.Session` is not shared between threads)."""
+    may have several calls in flight; a `requests.Session` is not shared between threads).
+
+    Before a connection's first call its secrets are registered with Airflow's secrets masker;
+    `secrets(conn_id)` gives them to the upload, which redacts every answer against them."""
 
     def __init__(self, product: str, timeout: float) -> None:
         self.product = product
         self.timeout = timeout
         self._local = threading.local()
+        self._secrets: dict[str, list[str]] = {}
+        self._secrets_lock = threading.Lock()
+
+    def secrets(self, conn_id: str) -> list[str]:
+        """The connection's secrets (masked in the logs from the first time they are asked)."""
+        from aerosync.airflow.masking import mask_connection
+
+        with self._secrets_lock:
+            if conn_id not in self._secrets:
+                self._secrets[conn_id] = mask_connection(conn_id)
+            return self._secrets[conn_id]
 
     def __call__(self, conn_id: str, body: bytes) -> requests.Response:
         from airflow.sdk.exceptions import AirflowNotFoundException
 
         from aerosync.airflow.avinode_hook import AvinodeHook
+        from aerosync.marketplace_url import InsecureMarketplace
         from aerosync.upload import ConnectionProblem
 
         sessions: dict[str, tuple[AvinodeHook, requests.Session]]
         sessions = self._local.__dict__.setdefault("sessions", {})
         if conn_id not in sessions:
+            self.secrets(conn_id)
             hook = AvinodeHook(avinode_conn_id=conn_id, timeout=self.timeout)
             try:
                 sessions[conn_id] = (hook, hook.open_session())
+            except InsecureMarketplace as exc:
+                raise ConnectionProblem(f"{exc}; nothing was sent") from None
             except (AirflowNotFoundException, ValueError) as exc:
                 raise ConnectionProblem(f"marketplace connection {conn_id!r}: {exc}") from None
         hook, session = sessions[conn_id]

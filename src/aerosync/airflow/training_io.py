@@ -8,15 +8,24 @@ answer is a JSON list, or an object with the rows under `items` (or `data`) and 
 The LRS is read with `GET <endpoint>?since=&until=&limit=` and the `more` links of the xAPI spec
 (a path relative to the LRS's host), with the `X-Experience-API-Version` header; EBT results are
 posted as batches of statements to the same kind of endpoint.
+
+Answers are checked here, not by the provider (`check_response=True` would log an error's body,
+and a server may echo the request's `Authorization: Basic ...` in it): the connection's secrets
+are registered with Airflow's secrets masker before the first call, and an error raises a
+`SourceError` naming the endpoint, page and HTTP status with a redacted excerpt of the body. A
+source that pages in a loop (a page number or `more` link seen before, or a page repeating an
+earlier page's rows) fails, naming the page.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
+from aerosync.paging import page_digest
+from aerosync.redaction import error_excerpt, redact
 from aerosync.training.sources import Window
 from aerosync.training.xapi import XAPI_VERSION
 from aerosync.training_config import LrsSource, RestSource
@@ -56,32 +65,94 @@ def write_text(location: str, name: str, content: str) -> str:
     return str(target)
 
 
-def _hook(conn_id: str, method: str) -> Any:
+def _hook(conn_id: str, method: str) -> tuple[Any, list[str]]:
+    """The provider's hook, and the connection's secrets (masked before the first call)."""
     from airflow.providers.http.hooks.http import HttpHook
 
-    return HttpHook(method=method, http_conn_id=conn_id)
+    from aerosync.airflow.masking import mask_connection
+
+    secrets = mask_connection(conn_id)
+    return HttpHook(method=method, http_conn_id=conn_id), secrets
+
+
+def checked_json(response: Any, what: str, secrets: Sequence[str]) -> Any:
+    """The JSON of a 2xx answer; else a `SourceError` naming `what` and the HTTP status, with
+    the start of the body redacted against the connection's secrets."""
+    status = int(response.status_code)
+    if not 200 <= status < 300:
+        reason = redact(str(response.reason or ""), secrets)
+        excerpt = error_excerpt(response.text, secrets)
+        raise SourceError(
+            f"{what}: HTTP {status} {reason}".rstrip() + (f": {excerpt}" if excerpt else "")
+        )
+    try:
+        return response.json()
+    except ValueError:
+        raise SourceError(f"{what}: HTTP {status}, but the answer is not JSON") from None
+
+
+def _checked_run(hook: Any, what: str, **kwargs: Any) -> Any:
+    import requests
+
+    try:
+        return hook.run(**kwargs)
+    except requests.RequestException as exc:  # no answer (timeout, refused): never a body
+        raise SourceError(f"{what}: {type(exc).__name__} (no answer)") from None
+
+
+class PageLoop:
+    """Remembers the pages of one source read so far; a page seen again is a loop."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.places: dict[str, str] = {}
+        self.contents: dict[str, str] = {}
+
+    def check(self, place: str, where: str, rows: list[Any]) -> None:
+        """`place`: the page number or link asked for; `where`: how a message names the page."""
+        if place in self.places:
+            raise SourceError(
+                f"{self.source}: {where} was already read as {self.places[place]}: the source "
+                "is paging in a loop; stopped reading"
+            )
+        digest = page_digest(rows)
+        if rows and digest in self.contents:
+            raise SourceError(
+                f"{self.source}: {where} repeats the rows of {self.contents[digest]}: the source "
+                "is paging in a loop; stopped reading"
+            )
+        self.places[place] = where
+        self.contents.setdefault(digest, where)
 
 
 def rest_items(source: RestSource) -> Iterator[tuple[str, dict[str, Any]]]:
     """(row reference, item) of every page of a REST source."""
-    hook = _hook(source.conn_id, "GET")
-    options = {"timeout": source.timeout_seconds, "check_response": True}
+    hook, secrets = _hook(source.conn_id, "GET")
+    options = {"timeout": source.timeout_seconds, "check_response": False}
+    loop = PageLoop(source.endpoint)
     page = 1
     for _ in range(MAX_PAGES):
-        response = hook.run(
-            source.endpoint,
+        what = f"GET {source.endpoint} page {page}"
+        response = _checked_run(
+            hook,
+            what,
+            endpoint=source.endpoint,
             data={"page": page, "page_size": source.page_size},
             headers={"Accept": "application/json"},
             extra_options=options,
         )
-        body = response.json()
+        body = checked_json(response, what, secrets)
         items = body if isinstance(body, list) else (body.get("items") or body.get("data") or [])
+        loop.check(str(page), f"page {page}", items)
         for index, item in enumerate(items, start=1):
             yield f"{source.endpoint} page {page} item {index}", item
         if isinstance(body, dict) and "next_page" in body:
             if body["next_page"] is None:
                 return
-            page = int(body["next_page"])
+            try:
+                page = int(body["next_page"])
+            except (TypeError, ValueError):
+                raise SourceError(f"{what}: next_page is not a page number") from None
         elif len(items) < source.page_size:
             return
         else:
@@ -104,8 +175,8 @@ def _relative_to_base(base_url: str, more: str) -> str:
 
 def lrs_statements(source: LrsSource, window: Window) -> Iterator[dict[str, Any]]:
     """Every statement stored in (window start, window end], following `more` links."""
-    hook = _hook(source.conn_id, "GET")
-    options = {"timeout": source.timeout_seconds, "check_response": True}
+    hook, secrets = _hook(source.conn_id, "GET")
+    options = {"timeout": source.timeout_seconds, "check_response": False}
     endpoint = source.endpoint
     params: dict[str, Any] | None = {
         "since": _xapi_time(window.start),
@@ -113,25 +184,47 @@ def lrs_statements(source: LrsSource, window: Window) -> Iterator[dict[str, Any]
         "limit": source.page_size,
         "ascending": "true",
     }
-    for _ in range(MAX_PAGES):
-        response = hook.run(endpoint, data=params, headers=XAPI_HEADERS, extra_options=options)
-        body = response.json()
-        yield from body.get("statements") or []
+    loop = PageLoop(f"the LRS ({source.endpoint})")
+    for number in range(1, MAX_PAGES + 1):
+        what = f"GET {source.endpoint} page {number}"
+        response = _checked_run(
+            hook,
+            what,
+            endpoint=endpoint,
+            data=params,
+            headers=XAPI_HEADERS,
+            extra_options=options,
+        )
+        body = checked_json(response, what, secrets)
+        if not isinstance(body, dict):
+            raise SourceError(f"{what}: the answer is not an xAPI StatementResult object")
+        statements = body.get("statements") or []
+        loop.check(endpoint, f"page {number}", statements)
+        yield from statements
         more = body.get("more") or ""
         if not more:
             return
-        endpoint, params = _relative_to_base(hook.base_url, more), None
+        endpoint, params = _relative_to_base(hook.base_url, str(more)), None
     raise SourceError(f"{source.endpoint}: more than {MAX_PAGES} pages of statements")
 
 
 def post_statements(target: LrsSource, statements: list[dict[str, Any]]) -> int:
     """POST the statements in batches; returns how many the LRS accepted."""
-    hook = _hook(target.conn_id, "POST")
-    options = {"timeout": target.timeout_seconds, "check_response": True}
+    hook, secrets = _hook(target.conn_id, "POST")
+    options = {"timeout": target.timeout_seconds, "check_response": False}
     headers = {**XAPI_HEADERS, "Content-Type": "application/json"}
     sent = 0
     for start in range(0, len(statements), POST_BATCH):
         batch = statements[start : start + POST_BATCH]
-        hook.run(target.endpoint, data=json.dumps(batch), headers=headers, extra_options=options)
+        what = f"POST {target.endpoint} (statements {start + 1} to {start + len(batch)})"
+        response = _checked_run(
+            hook,
+            what,
+            endpoint=target.endpoint,
+            data=json.dumps(batch),
+            headers=headers,
+            extra_options=options,
+        )
+        checked_json(response, what, secrets)
         sent += len(batch)
     return sent
