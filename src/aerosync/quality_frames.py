@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aerosync.airports import known_icao_codes
+from aerosync.config import Limits
+from aerosync.currencies import iso_4217_codes
 from aerosync.models import Activity
 from aerosync.regulations import AVINODE_REGULATIONS
 from aerosync.time_columns import epoch_seconds
@@ -26,7 +28,21 @@ HISTORY_WINDOW = timedelta(days=30)
 FRAME_COLUMNS = (
     "tail", "activity_id", "kind", "activity_type", "start_airport", "end_airport",
     "start", "end", "marketing_start", "marketing_end", "flight_regulations",
+    "price", "currency", "pax_count", "note", "marketing_message", "flight_number",
+    "flight_regulations_description", "external_trip_id", "trip_id",
 )  # fmt: skip
+# Text fields of the body with a length limit (`Limits`): check column -> (field, limit's name).
+TEXT_LIMITS = {
+    "note_within_limit": ("note", "note_max_chars"),
+    "marketing_message_within_limit": ("marketing_message", "marketing_message_max_chars"),
+    "flight_number_within_limit": ("flight_number", "flight_number_max_chars"),
+    "regulations_description_within_limit": (
+        "flight_regulations_description", "regulations_description_max_chars",
+    ),
+    "activity_id_within_limit": ("activity_id", "id_max_chars"),
+    "external_trip_id_within_limit": ("external_trip_id", "id_max_chars"),
+    "trip_id_within_limit": ("trip_id", "id_max_chars"),
+}  # fmt: skip
 TIME_COLUMNS = ("start", "end", "marketing_start", "marketing_end")
 # Longest plausible block time per kind, in minutes: flights up to 20 h, ground events 120 days.
 MAX_MINUTES = {"PAX": 1200, "FERRY": 1200, "EMPTY_LEG": 1200, "OPTION": 1200, "TRAINING": 24 * 60}
@@ -96,11 +112,15 @@ def activity_frame(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
     return frame
 
 
-def activity_checks(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
-    """Boolean and numeric columns, one per thing the activities suite checks."""
+def activity_checks(
+    frame: pd.DataFrame, now: datetime, limits: Limits | None = None
+) -> pd.DataFrame:
+    """Boolean and numeric columns, one per thing the activities suite checks; `limits` (the
+    company's, or the defaults) bound passenger counts, text lengths and the horizon."""
     import numpy as np
     import pandas as pd
 
+    limits = limits or Limits()
     known = known_icao_codes()
     checks = pd.DataFrame(index=frame.index)
     # Text columns repeat few distinct values: work on their codes, not on a million strings.
@@ -134,6 +154,9 @@ def activity_checks(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
     )
     checks["regulation_valid"] = regulation.lookup(lambda v: v in AVINODE_REGULATIONS, True)
     checks["within_history"] = frame["end"] >= pd.Timestamp(now - HISTORY_WINDOW)
+    horizon = pd.Timestamp(now + timedelta(days=limits.horizon_days))
+    checks["start_within_horizon"] = ~(frame["start"] > horizon).to_numpy()  # NaT: failed above
+    _value_checks(frame, checks, limits)
 
     # Row-to-row checks within each aircraft, in start order (already so when staged).
     order = np.arange(len(frame))
@@ -158,6 +181,56 @@ def activity_checks(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
         unique.loc[candidates.index] = ~candidates.duplicated(keep=False)
     checks["activity_id_unique"] = unique
     return checks.astype({c: np.bool_ for c in checks.columns if checks[c].dtype == object})
+
+
+def _value_checks(frame: pd.DataFrame, checks: pd.DataFrame, limits: Limits) -> None:
+    """What cannot be sent as it is: prices, currencies, passenger counts and text lengths.
+
+    Most rows have no price and no passenger count, many no note: each check looks only at the
+    rows that hold a value, and a row without one passes."""
+    import numpy as np
+
+    count = len(frame)
+    prices = frame["price"].to_numpy()
+    priced = np.flatnonzero(prices != None)  # noqa: E711 (element by element; NaN is a price)
+    price = prices[priced].astype("float64")
+    finite, not_negative = np.ones(count, dtype=bool), np.ones(count, dtype=bool)
+    finite[priced] = np.isfinite(price)
+    not_negative[priced] = ~(price < 0)  # -inf is caught as not finite too
+    checks["price_finite"] = finite
+    checks["price_not_negative"] = not_negative
+    known = iso_4217_codes()
+    currency = np.ones(count, dtype=bool)
+    currencies = frame["currency"].to_numpy()[priced]
+    currency[priced] = np.fromiter(
+        map(known.__contains__, currencies), dtype=bool, count=len(priced)
+    )
+    checks["currency_iso_4217"] = currency
+    paxes = frame["pax_count"].to_numpy()
+    counted = np.flatnonzero(paxes != None)  # noqa: E711
+    pax = paxes[counted].astype("float64")  # 10**20 too: as a float, far above any ceiling
+    pax_ok = np.ones(count, dtype=bool)
+    pax_ok[counted] = (pax >= 0) & (pax <= limits.pax_max)
+    checks["pax_count_in_range"] = pax_ok
+    for check, (column, limit) in TEXT_LIMITS.items():
+        checks[check] = _text_lengths(frame[column]) <= getattr(limits, limit)
+
+
+def _text_lengths(values: pd.Series) -> np.ndarray:
+    """Characters of each text value; 0 where there is none."""
+    import numpy as np
+    import pandas as pd
+
+    array = values.to_numpy()
+    given = np.flatnonzero(pd.notna(array))
+    lengths = np.zeros(len(array), dtype=np.int64)
+    if len(given):
+        texts = array[given]
+        try:
+            lengths[given] = np.fromiter(map(len, texts), dtype=np.int64, count=len(given))
+        except TypeError:  # a value that is not text (a number given as an id): as it is sent
+            lengths[given] = [len(str(v)) for v in texts]
+    return lengths
 
 
 def _hours_between(start: pd.Series, end: pd.Series) -> np.ndarray:
