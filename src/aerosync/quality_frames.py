@@ -196,7 +196,7 @@ def _value_checks(frame: pd.DataFrame, checks: pd.DataFrame, limits: Limits) -> 
     price = prices[priced].astype("float64")
     finite, not_negative = np.ones(count, dtype=bool), np.ones(count, dtype=bool)
     finite[priced] = np.isfinite(price)
-    not_negative[priced] = ~(price < 0)  # -inf is caught as not finite too
+    not_negative[priced] = (price >= 0) | ~finite[priced]  # -inf: reported as not finite only
     checks["price_finite"] = finite
     checks["price_not_negative"] = not_negative
     known = iso_4217_codes()
