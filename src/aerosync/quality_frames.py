@@ -25,11 +25,14 @@ if TYPE_CHECKING:
     import pandas as pd
 
 HISTORY_WINDOW = timedelta(days=30)
-FRAME_COLUMNS = (
-    "tail", "activity_id", "kind", "activity_type", "start_airport", "end_airport",
-    "start", "end", "marketing_start", "marketing_end", "flight_regulations",
+# Values the body carries as they are, checked as numbers (`_value_inputs`), never framed as text.
+VALUE_COLUMNS = (
     "price", "currency", "pax_count", "note", "marketing_message", "flight_number",
     "flight_regulations_description", "external_trip_id", "trip_id",
+)  # fmt: skip
+FRAME_COLUMNS = (
+    "tail", "activity_id", "kind", "activity_type", "start_airport", "end_airport",
+    "start", "end", "marketing_start", "marketing_end", "flight_regulations", *VALUE_COLUMNS,
 )  # fmt: skip
 # Text fields of the body with a length limit (`Limits`): check column -> (field, limit's name).
 TEXT_LIMITS = {
@@ -99,6 +102,8 @@ def activity_frame(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
 
     data: dict[str, Any] = {}
     for key in FRAME_COLUMNS:
+        if key in VALUE_COLUMNS:  # compared as numbers: see `_value_inputs`
+            continue
         values = columns[key]
         if key in TIME_COLUMNS:
             seconds = np.array(values, dtype="float64")  # None becomes NaN, then NaT
@@ -108,6 +113,8 @@ def activity_frame(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
             array[:] = values
             data[key] = pd.Series(array, dtype=object, copy=False)
     frame = pd.DataFrame(data, copy=False)
+    for name, array in _value_inputs(columns).items():
+        frame[name] = array
     frame["has_marketing"] = frame["marketing_start"].notna()
     return frame
 
@@ -183,54 +190,78 @@ def activity_checks(
     return checks.astype({c: np.bool_ for c in checks.columns if checks[c].dtype == object})
 
 
-def _value_checks(frame: pd.DataFrame, checks: pd.DataFrame, limits: Limits) -> None:
-    """What cannot be sent as it is: prices, currencies, passenger counts and text lengths.
-
-    Most rows have no price and no passenger count, many no note: each check looks only at the
-    rows that hold a value, and a row without one passes."""
+def _value_inputs(columns: Mapping[str, Sequence[Any]]) -> dict[str, np.ndarray]:
+    """What the value checks compare, as numbers: the price (NaN for none) and whether one is
+    given, whether a priced offer's currency is ISO 4217, the passenger count, and the length of
+    each text field. Most rows have no price, no passenger count, often no note: only the rows
+    that hold a value are looked at, and the text itself never enters the frame."""
     import numpy as np
 
-    count = len(frame)
-    prices = frame["price"].to_numpy()
-    priced = np.flatnonzero(prices != None)  # noqa: E711 (element by element; NaN is a price)
-    price = prices[priced].astype("float64")
-    finite, not_negative = np.ones(count, dtype=bool), np.ones(count, dtype=bool)
-    finite[priced] = np.isfinite(price)
-    not_negative[priced] = (price >= 0) | ~finite[priced]  # -inf: reported as not finite only
-    checks["price_finite"] = finite
-    checks["price_not_negative"] = not_negative
-    known = iso_4217_codes()
-    currency = np.ones(count, dtype=bool)
-    currencies = frame["currency"].to_numpy()[priced]
-    currency[priced] = np.fromiter(
-        map(known.__contains__, currencies), dtype=bool, count=len(priced)
-    )
-    checks["currency_iso_4217"] = currency
-    paxes = frame["pax_count"].to_numpy()
-    counted = np.flatnonzero(paxes != None)  # noqa: E711
-    pax = paxes[counted].astype("float64")  # 10**20 too: as a float, far above any ceiling
-    pax_ok = np.ones(count, dtype=bool)
-    pax_ok[counted] = (pax >= 0) & (pax <= limits.pax_max)
-    checks["pax_count_in_range"] = pax_ok
-    for check, (column, limit) in TEXT_LIMITS.items():
-        checks[check] = _text_lengths(frame[column]) <= getattr(limits, limit)
+    count = len(columns["activity_id"])
+    inputs: dict[str, np.ndarray] = {}
+    prices = _objects(columns["price"])
+    priced = np.zeros(count, dtype=bool) if prices is None else prices != None  # noqa: E711
+    rows = np.flatnonzero(priced)
+    inputs["priced"] = priced
+    inputs["price"] = np.full(count, np.nan)
+    inputs["currency_known"] = np.ones(count, dtype=bool)
+    if len(rows) and prices is not None:
+        inputs["price"][rows] = prices[rows].astype("float64")
+        known = iso_4217_codes()
+        currency = columns["currency"]
+        inputs["currency_known"][rows] = [currency[row] in known for row in rows.tolist()]
+    paxes = _objects(columns["pax_count"])
+    inputs["pax_count"] = np.full(count, np.nan)
+    if paxes is not None:
+        counted = np.flatnonzero(paxes != None)  # noqa: E711
+        inputs["pax_count"][counted] = paxes[counted].astype("float64")  # 10**20 too
+    for field in {field for field, _ in TEXT_LIMITS.values()}:
+        inputs[f"{field}_chars"] = _text_lengths(columns[field], count)
+    return inputs
 
 
-def _text_lengths(values: pd.Series) -> np.ndarray:
+def _objects(values: Sequence[Any]) -> np.ndarray | None:
+    """The values as an object array; None when every one is None (a scan in C, no array)."""
+    import numpy as np
+
+    if isinstance(values, list) and values.count(None) == len(values):
+        return None
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _text_lengths(values: Sequence[Any], count: int) -> np.ndarray:
     """Characters of each text value; 0 where there is none."""
     import numpy as np
-    import pandas as pd
 
-    array = values.to_numpy()
-    given = np.flatnonzero(pd.notna(array))
-    lengths = np.zeros(len(array), dtype=np.int64)
-    if len(given):
-        texts = array[given]
-        try:
-            lengths[given] = np.fromiter(map(len, texts), dtype=np.int64, count=len(given))
-        except TypeError:  # a value that is not text (a number given as an id): as it is sent
-            lengths[given] = [len(str(v)) for v in texts]
+    lengths = np.zeros(count, dtype=np.int64)
+    array = _objects(values)
+    if array is None:
+        return lengths
+    given = np.flatnonzero(array != None)  # noqa: E711
+    texts = array[given]
+    try:
+        lengths[given] = np.fromiter(map(len, texts), dtype=np.int64, count=len(given))
+    except TypeError:  # a value that is not text (a number given as an id): as it is sent
+        lengths[given] = [len(str(v)) for v in texts]
     return lengths
+
+
+def _value_checks(frame: pd.DataFrame, checks: pd.DataFrame, limits: Limits) -> None:
+    """What cannot be sent as it is: prices, currencies, passenger counts and text lengths; a row
+    without a value passes."""
+    import numpy as np
+
+    priced, price = frame["priced"].to_numpy(), frame["price"].to_numpy()
+    finite = np.isfinite(price)
+    checks["price_finite"] = ~priced | finite
+    checks["price_not_negative"] = ~priced | ~finite | (price >= 0)  # -inf: not finite only
+    checks["currency_iso_4217"] = frame["currency_known"].to_numpy()
+    pax = frame["pax_count"].to_numpy()
+    checks["pax_count_in_range"] = np.isnan(pax) | ((pax >= 0) & (pax <= limits.pax_max))
+    for check, (field, limit) in TEXT_LIMITS.items():
+        checks[check] = frame[f"{field}_chars"].to_numpy() <= getattr(limits, limit)
 
 
 def _hours_between(start: pd.Series, end: pd.Series) -> np.ndarray:
