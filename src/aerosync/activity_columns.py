@@ -71,7 +71,7 @@ def build_activities(
     report.fail_all(end.failures)
     sources = apply(column("source"), lambda v: str(v or "fms"))
     report.fail_all(sources.failures)
-    pax = apply(column("pax_count"), lambda v: int(v) if v is not None else None)
+    pax = apply(column("pax_count"), passenger_count)
     report.fail_all(pax.failures)
 
     # From here on a row is an activity unless it failed above.
@@ -121,6 +121,20 @@ def build_activities(
         report.findings(),
         int(np.count_nonzero(expired)),
     )
+
+
+def passenger_count(value: Any) -> int | None:
+    """A whole number of passengers as given (its range is the activities suite's to check);
+    Infinity, NaN, 2.5 or text that is not a number is an error of the row."""
+    if value is None:
+        return None
+    try:
+        count = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise RowError("pax_count", f"pax count {value!r:.40} is not a whole number") from None
+    if not isinstance(value, str) and count != value:
+        raise RowError("pax_count", f"pax count {value!r:.40} is not a whole number")
+    return count
 
 
 def _kind(value: Any) -> str | None:

@@ -63,6 +63,21 @@ class Guards(_Strict):
     min_activities_for_shrink_check: int = Field(default=4, ge=1)
 
 
+class Limits(_Strict):
+    """What one activity may hold and still be sent (safety rule 2); a value beyond a limit holds
+    its aircraft, naming the activity and the field. Avinode publishes no maximum other than the
+    20-character activity type: these defaults are AeroSync's own, generous for real data and far
+    below what would harm the marketplace (a 2 MB note, 10^20 passengers)."""
+
+    pax_max: int = Field(default=500, ge=1)
+    note_max_chars: int = Field(default=2000, ge=1)
+    marketing_message_max_chars: int = Field(default=1000, ge=1)
+    flight_number_max_chars: int = Field(default=20, ge=1)
+    regulations_description_max_chars: int = Field(default=500, ge=1)
+    id_max_chars: int = Field(default=100, ge=1)  # activity id, FMS trip id, Avinode trip id
+    horizon_days: int = Field(default=400, ge=1)  # a start further ahead is a warning
+
+
 class Alerts(_Strict):
     """Who hears about an aircraft that fails or is held, and when it recovers."""
 
@@ -114,6 +129,7 @@ class CompanyConfig(_Strict):
     # running then is failed, so no source or call can keep the company waiting for ever.
     task_timeout_minutes: int = Field(default=DEFAULT_TASK_TIMEOUT_MINUTES, ge=1, le=24 * 60)
     guards: Guards = Field(default_factory=Guards)
+    limits: Limits = Field(default_factory=Limits)
     alerts: Alerts | None = None
     training: TrainingConfig | None = None
 

@@ -6,12 +6,13 @@ activities; every other row has no offer and nothing to report about one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from aerosync.column_values import text
+from aerosync.column_values import RowError, text
 from aerosync.row_report import MARKETING, RowReport
 from aerosync.time_columns import MICROSECOND, TimeColumn, from_us, parse_time_column, to_us
 
@@ -68,7 +69,7 @@ def read_marketing(
             if end - start > _WINDOW_US:
                 start = _clipped(row, start, end, report)
             try:
-                price = float(prices[row]) if prices[row] is not None else None
+                price = offer_price(prices[row])
             except Exception as exc:  # the row's error, reported as the row's
                 report.fail(row, exc)
                 continue
@@ -110,3 +111,18 @@ def _clipped(row: int, start: int, end: int, report: RowReport) -> int:
         "market_from",
     )
     return to_us(last - MARKETING_WINDOW)  # as the datetime arithmetic would, overflow included
+
+
+def offer_price(value: Any) -> float | None:
+    """The offer's price as a number. One that is not finite (an FMS may store Infinity or NaN)
+    cannot be written in a `PUT /schedules` body at all: its row is refused here, before any body
+    is built, and holds its aircraft."""
+    if value is None:
+        return None
+    try:
+        price = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise RowError("price", f"price {value!r:.40} is not a number") from None
+    if not math.isfinite(price):
+        raise RowError("price", f"price {price} is not a finite number")
+    return price

@@ -28,6 +28,7 @@ from aerosync.normalise import normalise_columns
 from aerosync.payload_columns import activity_bodies_text
 from aerosync.payloads import schedule_body_text
 from aerosync.quality_frames import check_columns_of_normalised
+from aerosync.sendable_bodies import readable_schedules
 from aerosync.source_health import FailedSource, engine_secrets, messages, safe_error
 from aerosync.staging import FLEET, StagingStore
 from aerosync.status_store import StatusRecord, StatusStore
@@ -155,9 +156,12 @@ def step_normalise(
     # Findings of the extract itself (e.g. a training booking for an aircraft the LMS does
     # not cover) come first, as if the normaliser had found them.
     fleet.findings[:0] = extracted.findings
-    stores.staging.put_text(
-        company.id, run_id, ACTIVITIES, activity_bodies_text(fleet.aircraft, fleet.columns)
+    # Only bodies the upload can read are staged; another holds its aircraft, naming the activity.
+    bodies, unreadable = readable_schedules(
+        activity_bodies_text(fleet.aircraft, fleet.columns), fleet.columns
     )
+    fleet.findings += unreadable
+    stores.staging.put_text(company.id, run_id, ACTIVITIES, bodies)
     return Normalised(
         tails=sorted(fleet.aircraft),
         check_columns=check_columns_of_normalised(fleet.columns),

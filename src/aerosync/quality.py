@@ -36,6 +36,8 @@ class ExpectationOutcome:
     element_count: int
     unexpected_count: int
     failing: list[dict[str, str]] = field(default_factory=list)
+    # The activity's field a failure concerns (`meta.field`), when the check column is not it.
+    activity_field: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +50,7 @@ class ExpectationOutcome:
             "element_count": self.element_count,
             "unexpected_count": self.unexpected_count,
             "failing": self.failing,
+            "field": self.activity_field or self.column,
         }
 
 
@@ -70,7 +73,7 @@ class ValidationReport:
                         severity=outcome.severity,
                         tail=row.get("tail"),
                         activity_id=activity,
-                        field=outcome.column,
+                        field=outcome.activity_field or outcome.column,
                     )
                 )
         return found
@@ -156,6 +159,7 @@ def validate_frames(named: Sequence[tuple[str, pd.DataFrame, pd.DataFrame]]) -> 
                     element_count=int(details.get("element_count") or len(checks)),
                     unexpected_count=int(details.get("unexpected_count") or 0),
                     failing=[] if item.success else _failing_rows(details, ids),
+                    activity_field=meta.get("field"),
                 )
             )
     return report

@@ -37,7 +37,7 @@ def decide(
     fed_before = {t for t in previous_counts if any(f.covers(t) for f in failed)}
     tails = sorted(set(tails_marketed) | fed_before)
     frame = activity_frame(columns)
-    checks = activity_checks(frame, now)
+    checks = activity_checks(frame, now, company.limits)
     failed_by_tail = failures_by_tail(failed, tails)
     fleet_checks, fleet_ids = aircraft_checks(
         frame,

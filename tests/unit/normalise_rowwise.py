@@ -9,6 +9,7 @@ finding for its aircraft, so the whole aircraft waits rather than showing as ava
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -140,7 +141,7 @@ class _ActivityBuilder:
             external_trip_id=_text(row.get("external_trip_id")),
             trip_id=_text(row.get("avinode_trip_id")),
             flight_number=_text(row.get("flight_number")),
-            pax_count=int(row["pax_count"]) if row.get("pax_count") is not None else None,
+            pax_count=_pax_count(row.get("pax_count")),
             note=_text(row.get("note")),
         )
         self._regulation(row, activity)
@@ -196,8 +197,32 @@ class _ActivityBuilder:
         activity.marketing_verified = _text(row.get("verified_by")) is not None
         activity.marketing_message = _text(row.get("marketing_message"))
         price = row.get("price")
-        activity.price = float(price) if price is not None else None
+        activity.price = _price(price)
         activity.currency = _text(row.get("currency"))
+
+
+def _pax_count(value: Any) -> int | None:
+    if value is None:
+        return None
+    try:
+        count = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise RowError("pax_count", f"pax count {value!r:.40} is not a whole number") from None
+    if not isinstance(value, str) and count != value:
+        raise RowError("pax_count", f"pax count {value!r:.40} is not a whole number")
+    return count
+
+
+def _price(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        price = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise RowError("price", f"price {value!r:.40} is not a number") from None
+    if not math.isfinite(price):
+        raise RowError("price", f"price {price} is not a finite number")
+    return price
 
 
 def group_services(rows: Iterable[Row]) -> dict[str, list[Service]]:
