@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import get_current_context
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from aerosync.airflow.connections import aerosync_engine
 from aerosync.config import load_config
 from aerosync.guards import Currency, run_currency
+
+if TYPE_CHECKING:
+    from aerosync.run_record import TaskCrashes
+
+# The XCom key under which a crashed task leaves its one-line error for `record_status`.
+TASK_ERROR_KEY = "error"
+UPSTREAM_TASKS = ("build_schedules", "upload")
+CRASHED_STATES = ("failed", "upstream_failed")
 
 
 def currency_of(context: Any) -> Currency:
@@ -21,25 +31,93 @@ def currency_of(context: Any) -> Currency:
     return run_currency(run_type, dag_run.logical_date, datetime.now(UTC))
 
 
+@contextlib.contextmanager
+def error_left_for_record_status(context: Any) -> Iterator[None]:
+    """A task that raises leaves its error (one safe line, `task_error_text`) in XCom for
+    `record_status`, then raises it as it was. A skip is not an error."""
+    try:
+        yield
+    except AirflowSkipException:
+        raise
+    except Exception as exc:
+        from aerosync.run_record import task_error_text
+
+        with contextlib.suppress(Exception):  # never hide the error itself
+            context["ti"].xcom_push(key=TASK_ERROR_KEY, value=task_error_text(exc))
+        raise
+
+
+def _task_key(key: str) -> tuple[str, int]:
+    """`get_task_states` names a mapped instance `<task_id>_<map_index>`."""
+    task_id, _, index = key.rpartition("_")
+    if task_id in UPSTREAM_TASKS and index.isdigit():
+        return task_id, int(index)
+    return key, -1
+
+
+def task_crashes(context: Any) -> TaskCrashes:
+    """The run's upstream tasks that failed or were upstream_failed, each with the error it left
+    (`error_left_for_record_status`), or a note that it left none (killed)."""
+    from aerosync.run_record import NO_ERROR_REPORTED, TaskCrashes
+
+    ti = context["ti"]
+    states = ti.get_task_states(
+        dag_id=ti.dag_id, run_ids=[ti.run_id], task_ids=list(UPSTREAM_TASKS)
+    ).get(ti.run_id, {})
+    crashed = sorted(key for key, state in states.items() if state in CRASHED_STATES)
+    if not crashed:
+        return TaskCrashes()
+    batches = ti.xcom_pull(task_ids="build_schedules", map_indexes=-1, default=None) or []
+    crashes = TaskCrashes()
+    for key in crashed:
+        task_id, index = _task_key(key)
+        if states[key] == "upstream_failed":
+            continue  # it never ran: the task before it has the error
+        error = ti.xcom_pull(task_ids=task_id, key=TASK_ERROR_KEY, map_indexes=index, default=None)
+        label = task_id
+        if index >= 0 and index < len(batches):
+            label = f"{task_id}[{index}] ({batches[index]['label']})"
+            crashes.by_tail.update({tail: label for tail in batches[index]["tails"]})
+        crashes.errors[label] = str(error) if error else NO_ERROR_REPORTED
+    if not crashes.errors:  # only upstream_failed ones: still a crash
+        crashes.errors[crashed[0]] = NO_ERROR_REPORTED
+    return crashes
+
+
 def record_status(company_id: str) -> dict[str, Any]:
-    """Held aircraft get their record with every reason; the run fails if anything failed."""
+    """Every aircraft gets its record, whatever happened upstream; the run fails if any aircraft
+    failed or has an unknown outcome, a source failed, or a task crashed (safety rule 7)."""
     from aerosync.pipeline import Stores, step_record_status
+    from aerosync.run_record import task_error_text
 
     context = get_current_context()
     currency = currency_of(context)
     if not currency.current:
         print(f"{company_id}: nothing uploaded: {currency.reason}")
         return {"current": False, "reason": currency.reason}
-    stores = Stores.on(aerosync_engine())
-    summary = step_record_status(company_id, stores, context["run_id"])
-    print(f"{company_id}: {summary.table()}")
+    crashes = task_crashes(context)
+    for problem in crashes.problems():
+        print(f"{company_id}: {problem}")
     company = load_config(only=company_id).company(company_id)
+    try:
+        stores = Stores.on(aerosync_engine())
+        summary = step_record_status(
+            company_id, stores, context["run_id"], crashes, company.request_timeout_seconds
+        )
+    except Exception as exc:  # the run must fail loudly, with what it knows
+        raise AirflowFailException(
+            f"{company_id}: the aircraft of this run could not be recorded in the aerosync "
+            f"database ({task_error_text(exc)}); `aerosync status` does not show this run"
+            + "".join(f"; {p}" for p in crashes.problems())
+        ) from None
+    print(f"{company_id}: {summary.table()}")
     if company.alerts is not None:
         from aerosync.airflow.alert_notifier import send_alerts
         from aerosync.alerts import state_changes
 
         previous = stores.status.previous_outcomes(company_id, context["run_id"])
         events = state_changes(previous, summary.records)
+        print(f"{company_id}: sending {len(events)} alert(s)")
         sent = send_alerts(company, events, context)
         print(f"{company_id}: {sent} of {len(events)} alert(s) sent")
     if summary.problems:
