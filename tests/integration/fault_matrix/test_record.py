@@ -116,16 +116,26 @@ def start_upload(faults: FaultEnv, company: str) -> str:
 
 
 def task_process(faults: FaultEnv, ti_id: str) -> psutil.Process | None:
-    """The task process of a task instance: the task supervisor's child, which the task SDK
-    titles `airflow worker -- <task instance id>`, under the scheduler (LocalExecutor)."""
+    """The task process of a task instance, under the scheduler (LocalExecutor): its supervisor
+    (the executor's worker, whose title also names the task instance) forks it, and the task SDK
+    titles it `airflow worker -- <task instance id>`. The child, not the supervisor: killing the
+    supervisor would leave the task running unwatched."""
     scheduler = psutil.Process(faults.runtime.processes["scheduler"].pid)
+    matching = {}
     for proc in scheduler.children(recursive=True):
         try:
             if ti_id in " ".join(proc.cmdline()):
-                return proc
+                matching[proc.pid] = proc
         except psutil.Error:
             continue
-    return None
+    children = [p for p in matching.values() if p.ppid() in matching]
+    if len(children) == 1:
+        return children[0]
+    return next(iter(matching.values())) if len(matching) == 1 else None
+
+
+def ti_title(proc: psutil.Process) -> str:
+    return " ".join(proc.cmdline())
 
 
 def state_of(faults: FaultEnv, dag_id: str, run_id: str, task_id: str) -> list[str]:
@@ -161,6 +171,8 @@ def test_a_killed_upload_task_is_unknown_and_never_sent_again_within_5_minutes(
         ]
         process = task_process(faults, upload["id"])
         assert process is not None, "the upload task's process was found"
+        supervisor = process.parent()
+        assert supervisor is not None and ti_title(supervisor) != ti_title(process)
         during = faults.attempts(KILLED, run_id)
         assert {r["outcome"] for r in during} == {"in_flight"}, during  # intent before the call
         os.kill(process.pid, signal.SIGKILL)
