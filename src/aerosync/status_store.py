@@ -184,17 +184,19 @@ class StatusStore:
             ).all()
         return {row.tail: int(row.activities_sent) for row in rows}
 
-    def record(self, records: Sequence[StatusRecord]) -> None:
-        """Write attempts; each record's `last_success_at` is derived from the history."""
+    def record(self, records: Sequence[StatusRecord], *, history_read: bool = False) -> None:
+        """Write attempts; each record's `last_success_at` is derived from the history, unless
+        the caller has read it already (`history_read`: the upload reads it once per batch,
+        not once per aircraft)."""
         if not records:
             return
         # A success is its own last success; only the others need the history (one read per
-        # company, none at all for a batch of successes: the upload records each call alone).
+        # company, none at all for a batch of successes).
         by_company: dict[str, list[StatusRecord]] = {}
         for rec in records:
             if rec.outcome.value in _SUCCESS:
                 rec.last_success_at = rec.attempted_at
-            else:
+            elif not history_read:
                 by_company.setdefault(rec.company, []).append(rec)
         for company, recs in by_company.items():
             previous = self.last_successes(company, [r.tail for r in recs])

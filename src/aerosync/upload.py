@@ -139,6 +139,7 @@ def upload_batch(
     settle_lost_calls(status, company.id, other_runs_before=lost_before)
     recent = status.last_attempts(company.id, started - SPACING_LOOKBACK)
     real = status.last_real_attempts(company.id, [t for t in tails if t in recent])
+    successes = status.last_successes(company.id, tails)  # once: each record carries its own
     stop = threading.Event()
 
     def attempt(tail: str) -> StatusRecord | None:
@@ -146,7 +147,17 @@ def upload_batch(
             return None
         try:
             record = _attempt(
-                company, run_id, tail, bodies, decisions, recent, real, status, sender, clock
+                company,
+                run_id,
+                tail,
+                bodies,
+                decisions,
+                recent,
+                real,
+                successes,
+                status,
+                sender,
+                clock,
             )
         except BaseException:
             stop.set()
@@ -177,6 +188,7 @@ def _attempt(
     decisions: Mapping[str, Mapping[str, Any]],
     recent: Mapping[str, datetime],
     real: Mapping[str, StatusRecord],
+    successes: Mapping[str, datetime],
     status: StatusStore,
     sender: Sender,
     clock: Callable[[], datetime],
@@ -193,6 +205,7 @@ def _attempt(
         connection_id=company.connection_for(tail),
         validation_id=decision.get("validation_id"),
         messages=list(decision.get("warnings", [])),
+        last_success_at=successes.get(tail),
     )
     last = recent.get(tail)
     allowed = next_allowed(last)
@@ -218,7 +231,7 @@ def _attempt(
     else:
         record.outcome = Outcome.IN_FLIGHT
         record.activities_sent = len(ids)
-        status.record([record])  # the intent, before the call: a crash mid-call leaves it
+        status.record([record], history_read=True)  # the intent, before the call
         sent = _send(
             sender, record.connection_id or "", bodies[tail], ids, company.request_timeout_seconds
         )
@@ -227,5 +240,5 @@ def _attempt(
         record.messages = [m.to_dict() for m in sent.messages] + record.messages
         status.settle(record)
         return record
-    status.record([record])
+    status.record([record], history_read=True)
     return record

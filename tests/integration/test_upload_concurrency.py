@@ -109,11 +109,11 @@ class FailingStore(StatusStore):
         super().__init__(engine)
         self.working = working
 
-    def record(self, records: Sequence[StatusRecord]) -> None:
+    def record(self, records: Sequence[StatusRecord], *, history_read: bool = False) -> None:
         if self.working <= 0:
             raise sa.exc.OperationalError("INSERT", {}, Exception("database is gone"))
         self.working -= 1
-        super().record(records)
+        super().record(records, history_read=history_read)
 
 
 @pytest.mark.parametrize("concurrency", [1, 3])
