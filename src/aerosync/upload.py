@@ -49,6 +49,17 @@ class ConnectionProblem(Exception):
     """A marketplace connection that is missing or incomplete; its message names it, no secret."""
 
 
+@dataclass(frozen=True)
+class History:
+    """What the store says about a batch's aircraft before its first call, read once a batch:
+    each one's latest call (or call in flight) within the spacing's lookback, the last real
+    attempt of those (what a skip shows) and its last success."""
+
+    recent: Mapping[str, datetime]
+    real: Mapping[str, StatusRecord]
+    successes: Mapping[str, datetime]
+
+
 @dataclass
 class BatchResult:
     records: list[StatusRecord] = field(default_factory=list)
@@ -138,8 +149,11 @@ def upload_batch(
     lost_before = started - timedelta(seconds=company.request_timeout_seconds) - ANSWER_MARGIN
     settle_lost_calls(status, company.id, other_runs_before=lost_before)
     recent = status.last_attempts(company.id, started - SPACING_LOOKBACK)
-    real = status.last_real_attempts(company.id, [t for t in tails if t in recent])
-    successes = status.last_successes(company.id, tails)  # once: each record carries its own
+    history = History(
+        recent=recent,
+        real=status.last_real_attempts(company.id, [t for t in tails if t in recent]),
+        successes=status.last_successes(company.id, tails),
+    )
     stop = threading.Event()
 
     def attempt(tail: str) -> StatusRecord | None:
@@ -147,17 +161,7 @@ def upload_batch(
             return None
         try:
             record = _attempt(
-                company,
-                run_id,
-                tail,
-                bodies,
-                decisions,
-                recent,
-                real,
-                successes,
-                status,
-                sender,
-                clock,
+                company, run_id, tail, bodies, decisions, history, status, sender, clock
             )
         except BaseException:
             stop.set()
@@ -186,9 +190,7 @@ def _attempt(
     tail: str,
     bodies: Mapping[str, str],
     decisions: Mapping[str, Mapping[str, Any]],
-    recent: Mapping[str, datetime],
-    real: Mapping[str, StatusRecord],
-    successes: Mapping[str, datetime],
+    history: History,
     status: StatusStore,
     sender: Sender,
     clock: Callable[[], datetime],
@@ -205,16 +207,16 @@ def _attempt(
         connection_id=company.connection_for(tail),
         validation_id=decision.get("validation_id"),
         messages=list(decision.get("warnings", [])),
-        last_success_at=successes.get(tail),
+        last_success_at=history.successes.get(tail),
     )
-    last = recent.get(tail)
+    last = history.recent.get(tail)
     allowed = next_allowed(last)
     if last is not None and allowed is not None and too_soon(last, now):
         record.outcome = Outcome.SKIPPED
         record.next_allowed_at = allowed
         record.reasons = [spacing_reason(tail, last, allowed)]
-        if tail in real:
-            record.last_real_attempt = real[tail].real_attempt()
+        if tail in history.real:
+            record.last_real_attempt = history.real[tail].real_attempt()
     elif tail not in bodies:
         record.reasons = [
             {"code": "PAYLOAD_MISSING", "severity": "blocking", "tail": tail,
