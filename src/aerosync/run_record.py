@@ -9,7 +9,7 @@ the company's last run that decided (`StatusStore.last_fleet`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,8 @@ from aerosync.source_health import safe_error
 from aerosync.status_store import StatusRecord
 
 NO_ERROR_REPORTED = "it stopped without reporting an error (killed, out of memory or timed out)"
+UPSTREAM_TASKS = ("build_schedules", "upload")  # the tasks before record_status
+CRASHED_STATES = ("failed", "upstream_failed")
 MAX_TASK_ERROR = 300  # characters: the error travels in XCom and into every aircraft's record
 
 
@@ -53,6 +55,44 @@ class TaskCrashes:
 
     def problems(self) -> list[str]:
         return [f"task {label} failed: {error}" for label, error in self.errors.items()]
+
+
+def _task_key(key: str) -> tuple[str, int]:
+    """Airflow's task states name a mapped instance `<task_id>_<map_index>`."""
+    task_id, _, index = key.rpartition("_")
+    if task_id in UPSTREAM_TASKS and index.isdigit():
+        return task_id, int(index)
+    return key, -1
+
+
+def crashes_of(
+    states: Mapping[str, str | None],
+    batches: Callable[[], Sequence[Mapping[str, Any]]],
+    error_of: Callable[[str, int], str | None],
+) -> TaskCrashes:
+    """The crashes among the run's task `states` (Airflow's `get_task_states` of the run): each
+    failed task with the error it left (`error_of(task_id, map_index)`), or a note that it left
+    none (killed); a failed upload task is labelled with its batch (`batches`: the build's plan)
+    and named for each of its aircraft. A task upstream_failed never ran: the task before it
+    has the error."""
+    crashed = sorted(key for key, state in states.items() if state in CRASHED_STATES)
+    crashes = TaskCrashes()
+    if not crashed:
+        return crashes
+    plan = batches()
+    for key in crashed:
+        if states[key] == "upstream_failed":
+            continue
+        task_id, index = _task_key(key)
+        label = task_id
+        if 0 <= index < len(plan):
+            label = f"{task_id}[{index}] ({plan[index]['label']})"
+            crashes.by_tail.update(dict.fromkeys(plan[index]["tails"], label))
+        error = error_of(task_id, index)
+        crashes.errors[label] = str(error) if error else NO_ERROR_REPORTED
+    if not crashes.errors:  # only upstream_failed ones: still a crash
+        crashes.errors[crashed[0]] = NO_ERROR_REPORTED
+    return crashes
 
 
 def _reason(tail: str, code: str, message: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from aerosync.db import sqlite_engine
 from aerosync.local_run import MarketplaceAccount, SessionSender
 from aerosync.models import Outcome
 from aerosync.pipeline import DECISIONS, SOURCES, Stores, step_record_status
-from aerosync.run_record import TaskCrashes
+from aerosync.run_record import NO_ERROR_REPORTED, TaskCrashes, crashes_of
 from aerosync.sandbox import SandboxServer, SandboxState
 from aerosync.schema import add_missing_columns
 from aerosync.sql_files import read_sql, split_statements
@@ -313,3 +313,36 @@ def test_the_sandbox_holds_a_call_until_released_and_never_for_ever(sandbox: San
     assert "N1RC" in sandbox.state.held()  # the schedule was applied
     sandbox.state.set_fault("N1RC", "hold:0.3")  # the bound: answered 503, no hang
     assert sender("avinode_skyway", body("N1RC").encode()).status_code == 503
+
+
+def test_crashes_are_read_from_the_runs_task_states_and_the_errors_left_in_xcom() -> None:
+    plan = [
+        {"batch": 0, "tails": ["N1RC", "N2RC"], "label": "N1RC to N2RC (2 aircraft)"},
+        {"batch": 1, "tails": ["N3RC"], "label": "N3RC"},
+    ]
+    errors = {("upload", 1): "OperationalError: database is gone"}
+    asked: list[tuple[str, int]] = []
+
+    def error_of(task_id: str, index: int) -> str | None:
+        asked.append((task_id, index))
+        return errors.get((task_id, index))
+
+    fine = {"build_schedules": "success", "upload_0": "success", "upload_1": "success"}
+    assert not crashes_of(fine, lambda: plan, error_of) and asked == []
+    states = {"build_schedules": "success", "upload_0": "failed", "upload_1": "failed"}
+    crashes = crashes_of(states, lambda: plan, error_of)
+    assert crashes.errors == {
+        "upload[0] (N1RC to N2RC (2 aircraft))": NO_ERROR_REPORTED,  # killed: no error left
+        "upload[1] (N3RC)": "OperationalError: database is gone",
+    }
+    assert (
+        crashes.cause("N3RC") == "task upload[1] (N3RC) failed: OperationalError: database is gone"
+    )
+    assert crashes.cause("N1RC").startswith("task upload[0] (N1RC to N2RC (2 aircraft)) failed")
+    build = crashes_of(
+        {"build_schedules": "failed", "upload": "upstream_failed"},
+        lambda: [],
+        lambda task_id, index: "ValueError: boom" if task_id == "build_schedules" else None,
+    )
+    assert build.errors == {"build_schedules": "ValueError: boom"}
+    assert build.cause("N9RC") == "task build_schedules failed: ValueError: boom"

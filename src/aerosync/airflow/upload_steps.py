@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 
 # The XCom key under which a crashed task leaves its one-line error for `record_status`.
 TASK_ERROR_KEY = "error"
-UPSTREAM_TASKS = ("build_schedules", "upload")
-CRASHED_STATES = ("failed", "upstream_failed")
 
 
 def currency_of(context: Any) -> Currency:
@@ -47,41 +45,22 @@ def error_left_for_record_status(context: Any) -> Iterator[None]:
         raise
 
 
-def _task_key(key: str) -> tuple[str, int]:
-    """`get_task_states` names a mapped instance `<task_id>_<map_index>`."""
-    task_id, _, index = key.rpartition("_")
-    if task_id in UPSTREAM_TASKS and index.isdigit():
-        return task_id, int(index)
-    return key, -1
-
-
 def task_crashes(context: Any) -> TaskCrashes:
-    """The run's upstream tasks that failed or were upstream_failed, each with the error it left
-    (`error_left_for_record_status`), or a note that it left none (killed)."""
-    from aerosync.run_record import NO_ERROR_REPORTED, TaskCrashes
+    """The run's upstream tasks that failed or were upstream_failed (`run_record.crashes_of`),
+    from Airflow's task states and the errors the tasks left in XCom."""
+    from aerosync.run_record import UPSTREAM_TASKS, crashes_of
 
     ti = context["ti"]
     states = ti.get_task_states(
         dag_id=ti.dag_id, run_ids=[ti.run_id], task_ids=list(UPSTREAM_TASKS)
     ).get(ti.run_id, {})
-    crashed = sorted(key for key, state in states.items() if state in CRASHED_STATES)
-    if not crashed:
-        return TaskCrashes()
-    batches = ti.xcom_pull(task_ids="build_schedules", map_indexes=-1, default=None) or []
-    crashes = TaskCrashes()
-    for key in crashed:
-        task_id, index = _task_key(key)
-        if states[key] == "upstream_failed":
-            continue  # it never ran: the task before it has the error
-        error = ti.xcom_pull(task_ids=task_id, key=TASK_ERROR_KEY, map_indexes=index, default=None)
-        label = task_id
-        if index >= 0 and index < len(batches):
-            label = f"{task_id}[{index}] ({batches[index]['label']})"
-            crashes.by_tail.update({tail: label for tail in batches[index]["tails"]})
-        crashes.errors[label] = str(error) if error else NO_ERROR_REPORTED
-    if not crashes.errors:  # only upstream_failed ones: still a crash
-        crashes.errors[crashed[0]] = NO_ERROR_REPORTED
-    return crashes
+    return crashes_of(
+        states,
+        lambda: ti.xcom_pull(task_ids="build_schedules", map_indexes=-1, default=None) or [],
+        lambda task_id, index: ti.xcom_pull(
+            task_ids=task_id, key=TASK_ERROR_KEY, map_indexes=index, default=None
+        ),
+    )
 
 
 def record_status(company_id: str) -> dict[str, Any]:
