@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 from aerosync.models import Outcome
 from aerosync.status_store import StatusRecord
 
-BAD = {Outcome.FAILED.value, Outcome.HELD.value}
+# Failure-like states: each alerts when an aircraft enters it. `unknown` (the call may have
+# reached the marketplace) and `not_attempted` (a task crashed) are failures to the dispatcher.
+BAD = {
+    Outcome.FAILED.value,
+    Outcome.HELD.value,
+    Outcome.UNKNOWN.value,
+    Outcome.NOT_ATTEMPTED.value,
+}
 GOOD = {Outcome.UPLOADED.value, Outcome.UPLOADED_WITH_ERRORS.value}
 
 
@@ -22,21 +29,32 @@ GOOD = {Outcome.UPLOADED.value, Outcome.UPLOADED_WITH_ERRORS.value}
 class AlertEvent:
     company: str
     tail: str
-    change: str  # "failed", "held" or "recovered"
+    change: str  # "failed", "held", "unknown", "not_attempted" or "recovered"
     record: StatusRecord
 
     @property
     def subject(self) -> str:
-        verb = {"failed": "upload FAILED", "held": "upload HELD", "recovered": "recovered"}
+        verb = {
+            "failed": "upload FAILED",
+            "held": "upload HELD",
+            "unknown": "upload outcome UNKNOWN",
+            "not_attempted": "upload NOT ATTEMPTED (a task crashed)",
+            "recovered": "recovered",
+        }
         return f"[AeroSync] {self.company} {self.tail}: {verb[self.change]}"
 
     def text(self) -> str:
         """The message body, in words a dispatcher understands (plain text)."""
         record = self.record
-        lines = [f"{self.tail} ({self.company}): {self.change}."]
+        lines = [f"{self.tail} ({self.company}): {self.change.replace('_', ' ')}."]
         if self.change == "recovered":
             lines.append(f"The marketplace accepted its schedule at {_utc(record.attempted_at)}.")
-        else:
+        elif self.change == "unknown":
+            lines.append(
+                f"Its schedule was sent at {_utc(record.attempted_at)} and no answer was "
+                "recorded: the marketplace may hold the new schedule or the previous one."
+            )
+        if self.change not in ("recovered", "unknown"):
             lines.append(
                 "Its previous marketplace schedule stays as it was"
                 + (
@@ -45,6 +63,7 @@ class AlertEvent:
                     else " (no upload has been accepted yet)."
                 )
             )
+        if self.change != "recovered":
             if record.http_status:
                 lines.append(f"HTTP status: {record.http_status}.")
             for item in [*record.reasons, *record.messages]:

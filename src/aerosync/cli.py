@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from aerosync.models import ATTENTION_ORDER
 from aerosync.status_store import StatusRecord, StatusStore
 
 DB_URL_ENV = "AEROSYNC_DB_URL"
@@ -47,6 +48,20 @@ def _why(record: StatusRecord) -> str:
         for m in record.messages
         if m.get("level", m.get("severity")) in ("error", "warning", "blocking")
     ]
+    real = record.last_real_attempt
+    if real:  # first: a skip must not hide what the last real attempt said (safety rule 7)
+        said = [str(r.get("message", "")) for r in real.get("reasons", [])]
+        said += [
+            f"{m.get('code')}: {m.get('title') or m.get('message')}"
+            for m in real.get("messages", [])
+        ]
+        http = f" HTTP {real['http_status']}" if real.get("http_status") else ""
+        at = str(real.get("attempted_at", ""))[11:19]
+        parts.insert(
+            0,
+            f"last real attempt {real.get('outcome')}{http} at {at} UTC"
+            + (f": {'; '.join(said)}" if said else ""),
+        )
     return _fit([p for p in parts if p], DETAILS_WIDTH)
 
 
@@ -70,8 +85,7 @@ def _fit(parts: Sequence[str], width: int) -> str:
 def format_table(records: Sequence[StatusRecord], now: datetime | None = None) -> str:
     """A per-aircraft table a dispatcher can read; failing and held aircraft first."""
     moment = now or datetime.now(UTC)
-    order = {"failed": 0, "held": 1, "skipped": 2, "uploaded_with_errors": 3, "uploaded": 4}
-    rows = sorted(records, key=lambda r: (order[r.outcome.value], r.company, r.tail))
+    rows = sorted(records, key=lambda r: (ATTENTION_ORDER[r.outcome.value], r.company, r.tail))
     header = ("COMPANY", "TAIL", "OUTCOME", "HTTP", "SENT", "ATTEMPTED", "LAST SUCCESS", "DETAILS")
     lines = [header] + [
         (

@@ -24,6 +24,39 @@ class Outcome(StrEnum):
     FAILED = "failed"
     HELD = "held"
     SKIPPED = "skipped"
+    # Recorded before the call goes out, turned into the outcome when the answer arrives.
+    IN_FLIGHT = "in_flight"
+    # The call went out and its answer never came back (the task died): the marketplace may hold
+    # the new schedule or the old one.
+    UNKNOWN = "unknown"
+    # No call for the aircraft in this run because a task crashed: nothing was sent.
+    NOT_ATTEMPTED = "not_attempted"
+
+
+# The order people read outcomes in (page, CLI): what needs attention first.
+ATTENTION_ORDER: dict[str, int] = {
+    o.value: i
+    for i, o in enumerate(
+        (
+            Outcome.FAILED,
+            Outcome.UNKNOWN,
+            Outcome.NOT_ATTEMPTED,
+            Outcome.HELD,
+            Outcome.IN_FLIGHT,
+            Outcome.SKIPPED,
+            Outcome.UPLOADED_WITH_ERRORS,
+            Outcome.UPLOADED,
+        )
+    )
+}
+# Outcomes of a request that went out (or may have): they count toward the 5-minute spacing.
+CALL_OUTCOMES = (
+    Outcome.UPLOADED,
+    Outcome.UPLOADED_WITH_ERRORS,
+    Outcome.FAILED,
+    Outcome.IN_FLIGHT,
+    Outcome.UNKNOWN,
+)
 
 
 # Canonical activity kinds, as the FMS dialects' SQL returns them in `activity_kind`.

@@ -13,7 +13,7 @@ import math
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -22,12 +22,14 @@ from aerosync.column_values import Columns, append_rows, column_length
 from aerosync.config import CompanyConfig
 from aerosync.fms_source import RawExtract, extract
 from aerosync.gc_pause import cyclic_gc_paused
+from aerosync.in_flight import ANSWER_MARGIN, settle_lost_calls
 from aerosync.lms_source import BookingsReader, extract_bookings
 from aerosync.models import Finding, Outcome, Severity
 from aerosync.normalise import normalise_columns
 from aerosync.payload_columns import activity_bodies_text
 from aerosync.payloads import schedule_body_text
 from aerosync.quality_frames import check_columns_of_normalised
+from aerosync.run_record import TaskCrashes, run_problems, unrecorded
 from aerosync.sendable_bodies import readable_schedules
 from aerosync.source_health import FailedSource, engine_secrets, messages, safe_error
 from aerosync.staging import FLEET, StagingStore
@@ -284,15 +286,11 @@ class RunSummary:
     counts: dict[str, int]
     records: list[StatusRecord]
     failed_sources: dict[str, str]
+    crashes: TaskCrashes = field(default_factory=TaskCrashes)
 
     @property
     def problems(self) -> list[str]:
-        found = []
-        if self.counts.get(Outcome.FAILED.value):
-            found.append(f"{self.counts[Outcome.FAILED.value]} aircraft failed")
-        if self.failed_sources:
-            found.append("source failed: " + "; ".join(self.failed_sources.values()))
-        return found
+        return run_problems(self.counts, self.failed_sources, self.crashes)
 
     def table(self) -> str:
         lines = [", ".join(f"{n} {o}" for o, n in self.counts.items() if n) or "no aircraft"]
@@ -304,38 +302,28 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def step_record_status(company_id: str, stores: Stores, run_id: str) -> RunSummary:
-    """Held aircraft, and any that no upload task reached, get their record with every reason."""
+def step_record_status(
+    company_id: str,
+    stores: Stores,
+    run_id: str,
+    crashes: TaskCrashes | None = None,
+    request_timeout_seconds: float = 60,
+) -> RunSummary:
+    """Every aircraft of the run gets its record (`run_record.unrecorded`): held ones with every
+    reason, the ones a crashed task kept from being sent `not_attempted`; calls of this run left
+    `in_flight` (the upload task died mid-call) become `unknown`, never "nothing was sent"."""
+    crashes = crashes or TaskCrashes()
+    now = datetime.now(UTC)
+    lost_before = now - timedelta(seconds=request_timeout_seconds) - ANSWER_MARGIN
+    settle_lost_calls(stores.status, company_id, run_id=run_id, other_runs_before=lost_before)
     decisions = stores.staging.get(company_id, run_id, DECISIONS)
     failed_sources = messages(stores.staging.get(company_id, run_id, SOURCES).get(FLEET, {}))
-    attempted = {r.tail for r in stores.status.attempts(company_id, run_id)}
-    now = datetime.now(UTC)
-    new_records = []
-    for tail, decision in sorted(decisions.items()):
-        if tail in attempted:
-            continue
-        if decision["held"]:
-            outcome, reasons = Outcome.HELD, decision["reasons"]
-        else:
-            outcome = Outcome.FAILED
-            reasons = [{"code": "NOT_ATTEMPTED", "severity": "blocking", "tail": tail,
-                        "activity_id": None, "field": None,
-                        "message": "the upload task for this aircraft did not run; "
-                                   "nothing was sent"}]  # fmt: skip
-        new_records.append(
-            StatusRecord(
-                company=company_id,
-                tail=tail,
-                run_id=run_id,
-                attempted_at=now,
-                outcome=outcome,
-                reasons=reasons,
-                messages=decision["warnings"],
-                validation_id=decision.get("validation_id"),
-            )
-        )
-    stores.status.record(new_records)
+    recorded = {r.tail for r in stores.status.attempts(company_id, run_id)}
+    fleet = [] if decisions else stores.status.last_fleet(company_id)
+    stores.status.record(
+        unrecorded(company_id, run_id, now, decisions, recorded, fleet, failed_sources, crashes)
+    )
     records = stores.status.attempts(company_id, run_id)
     stores.staging.purge(company_id, run_id)
     counts = {o.value: sum(1 for r in records if r.outcome is o) for o in Outcome}
-    return RunSummary(counts, records, failed_sources)
+    return RunSummary(counts, records, failed_sources, crashes)

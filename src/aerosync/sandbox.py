@@ -80,6 +80,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
+        if fault and fault.partition(":")[0] == "hold":
+            # Received and logged now, answered only once released: a call in flight.
+            logged = state.remember({**entry, "status": None, "fault": fault})
+            released = state.hold(tail or "", fault)
+            answer = (
+                state.put_schedules(dict(self.headers.items()), body)
+                if released
+                else Answer(503, [{"title": "Held by the sandbox too long", "code": "ERR_HOLD"}])
+            )
+            state.answered(logged, answer.status)
+            self._send(answer.status, answer.envelope())
+            return
         if fault and fault.startswith("slow:"):
             time.sleep(float(fault.split(":", 1)[1]))
         echo = sandbox_echo.echo_fault(fault)
@@ -134,6 +146,8 @@ class _Handler(BaseHTTPRequestHandler):
             state.set_homebase(body["tail"], body["icao"])
         elif path == "/_sandbox/reset":
             state.reset()
+        elif path == "/_sandbox/release":
+            state.release()
         else:
             self._send(404, {"error": "not found"})
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +21,9 @@ from aerosync.airports import known_icao_codes
 ACCOUNTS_ENV = "AEROSYNC_SANDBOX_ACCOUNTS"
 DEFAULT_ACCOUNT = ("sandbox", "sandbox-auth-token", "sandbox-api-token")
 DEFAULT_HOMEBASE = "KTEB"
+# The `hold` fault keeps a call unanswered until released, but never longer than this (seconds;
+# `hold:<seconds>` sets another bound), so that nothing waits for ever.
+HOLD_LIMIT = 120.0
 SECRET_HEADERS = ("authorization", "x-avinode-apitoken")
 _SENT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")
 _TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,6})?)?Z$")
@@ -61,6 +65,9 @@ class SandboxState:
         self.log: list[dict[str, Any]] = []
         self.faults: dict[str, str] = {}
         self.homebases: dict[str, str] = {}
+        self._released = threading.Condition(self._lock)
+        self._releases = 0
+        self._holding: dict[str, int] = {}
 
     def add_account(self, name: str, auth_token: str, api_token: str) -> None:
         """Another Avinode account (a company, or a per-aircraft connection) the sandbox knows."""
@@ -77,6 +84,36 @@ class SandboxState:
                 self.faults.pop(tail, None)
             else:
                 self.faults[tail] = fault
+            self._released.notify_all()  # a held call whose fault is cleared goes on
+
+    def release(self) -> None:
+        """Let every call held by the `hold` fault go on (answered as usual)."""
+        with self._lock:
+            self._releases += 1
+            self._released.notify_all()
+
+    def holding(self, tail: str | None = None) -> int:
+        """How many calls (of `tail`, or of all) the `hold` fault keeps unanswered now."""
+        with self._lock:
+            return sum(n for t, n in self._holding.items() if tail is None or t == tail)
+
+    def hold(self, tail: str, fault: str) -> bool:
+        """Keep a call of `tail` unanswered until `release`, its fault cleared, or the bound
+        (`hold:<seconds>`, else HOLD_LIMIT) passes; True when released, not timed out."""
+        _, _, bound = fault.partition(":")
+        deadline = time.monotonic() + (float(bound) if bound else HOLD_LIMIT)
+        with self._lock:
+            releases = self._releases
+            self._holding[tail] = self._holding.get(tail, 0) + 1
+            try:
+                while self._releases == releases and self.faults.get(tail) == fault:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._released.wait(left)
+                return True
+            finally:
+                self._holding[tail] -= 1
 
     def fault(self, tail: str | None) -> str | None:
         with self._lock:
@@ -87,13 +124,23 @@ class SandboxState:
             self.schedules.clear()
             self.log.clear()
             self.faults.clear()
+            self._releases += 1
+            self._released.notify_all()
 
-    def remember(self, entry: dict[str, Any]) -> None:
+    def remember(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Log a request (its secret headers masked); returns the logged entry."""
         headers = {
             k: ("***" if k.lower() in SECRET_HEADERS else v) for k, v in entry["headers"].items()
         }
+        logged = {**entry, "headers": headers}
         with self._lock:
-            self.log.append({**entry, "headers": headers})
+            self.log.append(logged)
+        return logged
+
+    def answered(self, logged: dict[str, Any], status: int | None) -> None:
+        """A logged request (held until now) got its answer."""
+        with self._lock:
+            logged["status"] = status
 
     def requests(self, tail: str | None = None) -> list[dict[str, Any]]:
         with self._lock:

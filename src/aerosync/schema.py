@@ -7,12 +7,15 @@ one table collide on its catalogue entry, so creation holds a transaction-scoped
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from aerosync.sql_files import read_sql, split_statements
 
 SCHEMA_LOCK = 7_413_002  # any constant shared by every AeroSync process
+# Columns added after a table was first released: (table, column, type). `CREATE TABLE IF NOT
+# EXISTS` leaves an existing table as it is, so each is added where it is missing.
+ADDED_COLUMNS = (("upload_status", "last_real_attempt", "TEXT"),)
 
 
 def ensure_tables(engine: Engine, *ddl_files: str) -> None:
@@ -23,8 +26,24 @@ def ensure_tables(engine: Engine, *ddl_files: str) -> None:
         for name in ddl_files:
             for statement in split_statements(read_sql("aerosync", name)):
                 conn.execute(text(statement))
+        add_missing_columns(conn)
         if engine.dialect.name == "postgresql":
             compress_staging_with_lz4(conn)
+
+
+def add_missing_columns(conn: Connection) -> list[str]:
+    """Add each of `ADDED_COLUMNS` its table lacks (a database created by an earlier release);
+    returns what was added. SQLite has no `ADD COLUMN IF NOT EXISTS`: the catalogue is read."""
+    inspector = inspect(conn)
+    tables = set(inspector.get_table_names())
+    added = []
+    for table, column, kind in ADDED_COLUMNS:
+        if table not in tables:
+            continue
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+            added.append(f"{table}.{column}")
+    return added
 
 
 def compress_staging_with_lz4(conn: Connection) -> bool:

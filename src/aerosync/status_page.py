@@ -10,12 +10,16 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
+from aerosync.models import ATTENTION_ORDER
 from aerosync.status_store import StatusRecord
 
-ORDER = {"failed": 0, "held": 1, "skipped": 2, "uploaded_with_errors": 3, "uploaded": 4}
+ORDER = ATTENTION_ORDER
 COLOURS = {
     "failed": "#c0392b",
+    "unknown": "#8e44ad",
+    "not_attempted": "#943126",
     "held": "#d35400",
+    "in_flight": "#2874a6",
     "skipped": "#7f8c8d",
     "uploaded_with_errors": "#b7950b",
     "uploaded": "#1e8449",
@@ -53,10 +57,24 @@ def _message(item: dict[str, Any]) -> str:
     return f"<li class='{escape(str(level))}'>{''.join(parts)}</li>"
 
 
+def _last_real(record: StatusRecord) -> str:
+    """A skip's line about the aircraft's last real attempt, with its messages: the skip must
+    not hide a failure (safety rule 7)."""
+    real = record.last_real_attempt
+    if not real:
+        return ""
+    http = f", HTTP {real['http_status']}" if real.get("http_status") else ""
+    items = "".join(_message(m) for m in [*real.get("reasons", []), *real.get("messages", [])])
+    return (
+        f"<li class='last-real'>Last real attempt: <b>{escape(str(real.get('outcome')))}</b>"
+        f"{escape(http)} at {escape(str(real.get('attempted_at')))}<ul>{items}</ul></li>"
+    )
+
+
 def _row(record: StatusRecord, now: datetime) -> str:
     outcome = record.outcome.value
     reasons = "".join(_message(r) for r in record.reasons)
-    messages = "".join(_message(m) for m in record.messages)
+    messages = "".join(_message(m) for m in record.messages) + _last_real(record)
     next_go = (
         f"<br><span class='muted'>may go again from "
         f"{record.next_allowed_at.astimezone(UTC):%H:%M UTC}</span>"

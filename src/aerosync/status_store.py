@@ -16,10 +16,13 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, text
 
-from aerosync.models import Outcome
+from aerosync.models import CALL_OUTCOMES, Outcome
 from aerosync.schema import ensure_tables
 
 _SUCCESS = (Outcome.UPLOADED.value, Outcome.UPLOADED_WITH_ERRORS.value)
+_CALLS = tuple(o.value for o in CALL_OUTCOMES)
+# Records that say nothing about an aircraft's state: a skip, and a call not yet answered.
+_NOT_REAL = (Outcome.SKIPPED.value, Outcome.IN_FLIGHT.value)
 
 
 def iso(moment: datetime) -> str:
@@ -47,6 +50,20 @@ class StatusRecord:
     connection_id: str | None = None
     validation_id: str | None = None
     attempt_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # A skip's record carries the aircraft's last real attempt (`real_attempt`), so that a skip
+    # never hides a failure or an unknown outcome (safety rule 7).
+    last_real_attempt: dict[str, Any] | None = None
+
+    def real_attempt(self) -> dict[str, Any]:
+        """What this record says about the aircraft, as a skip shows it."""
+        return {
+            "run_id": self.run_id,
+            "outcome": str(self.outcome),
+            "http_status": self.http_status,
+            "attempted_at": iso(self.attempted_at),
+            "messages": self.messages,
+            "reasons": self.reasons,
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +80,7 @@ class StatusRecord:
             "reasons": self.reasons,
             "connection_id": self.connection_id,
             "validation_id": self.validation_id,
+            "last_real_attempt": self.last_real_attempt,
         }
 
 
@@ -83,7 +101,35 @@ def _record(row: Any) -> StatusRecord:
         next_allowed_at=parse_iso(m["next_allowed_at"]),
         connection_id=m["connection_id"],
         validation_id=m["validation_id"],
+        last_real_attempt=json.loads(m["last_real_attempt"]) if m["last_real_attempt"] else None,
     )
+
+
+def _params(r: StatusRecord) -> dict[str, Any]:
+    return {
+        "attempt_id": r.attempt_id,
+        "company": r.company,
+        "tail": r.tail,
+        "run_id": r.run_id,
+        "attempted_at": iso(r.attempted_at),
+        "outcome": r.outcome.value,
+        "http_status": r.http_status,
+        "activities_sent": r.activities_sent,
+        "messages": json.dumps(r.messages),
+        "reasons": json.dumps(r.reasons),
+        "last_success_at": iso(r.last_success_at) if r.last_success_at else None,
+        "next_allowed_at": iso(r.next_allowed_at) if r.next_allowed_at else None,
+        "connection_id": r.connection_id,
+        "validation_id": r.validation_id,
+        "last_real_attempt": json.dumps(r.last_real_attempt) if r.last_real_attempt else None,
+    }
+
+
+# What settling an attempt may change: the rest (who, when, which run) is fixed at the intent.
+_SETTLED = (
+    "outcome", "http_status", "activities_sent", "messages", "reasons", "last_success_at",
+    "next_allowed_at",
+)  # fmt: skip
 
 
 _LATEST = """
@@ -138,41 +184,25 @@ class StatusStore:
             ).all()
         return {row.tail: int(row.activities_sent) for row in rows}
 
-    def record(self, records: Sequence[StatusRecord]) -> None:
-        """Write attempts; each record's `last_success_at` is derived from the history."""
+    def record(self, records: Sequence[StatusRecord], *, history_read: bool = False) -> None:
+        """Write attempts; each record's `last_success_at` is derived from the history, unless
+        the caller has read it already (`history_read`: the upload reads it once per batch,
+        not once per aircraft)."""
         if not records:
             return
         # A success is its own last success; only the others need the history (one read per
-        # company, none at all for a batch of successes: the upload records each call alone).
+        # company, none at all for a batch of successes).
         by_company: dict[str, list[StatusRecord]] = {}
         for rec in records:
             if rec.outcome.value in _SUCCESS:
                 rec.last_success_at = rec.attempted_at
-            else:
+            elif not history_read:
                 by_company.setdefault(rec.company, []).append(rec)
         for company, recs in by_company.items():
             previous = self.last_successes(company, [r.tail for r in recs])
             for rec in recs:
                 rec.last_success_at = previous.get(rec.tail)
-        params = [
-            {
-                "attempt_id": r.attempt_id,
-                "company": r.company,
-                "tail": r.tail,
-                "run_id": r.run_id,
-                "attempted_at": iso(r.attempted_at),
-                "outcome": r.outcome.value,
-                "http_status": r.http_status,
-                "activities_sent": r.activities_sent,
-                "messages": json.dumps(r.messages),
-                "reasons": json.dumps(r.reasons),
-                "last_success_at": iso(r.last_success_at) if r.last_success_at else None,
-                "next_allowed_at": iso(r.next_allowed_at) if r.next_allowed_at else None,
-                "connection_id": r.connection_id,
-                "validation_id": r.validation_id,
-            }
-            for r in records
-        ]
+        params = [_params(r) for r in records]
         columns = list(params[0])
         insert = (
             f"INSERT INTO upload_status ({', '.join(columns)}) "
@@ -199,31 +229,99 @@ class StatusStore:
             ).all()
         return [_record(r) for r in rows]
 
-    def last_attempts(self, company: str, since: datetime) -> dict[str, datetime]:
-        """When each aircraft was last sent a request (any outcome but held/skipped)."""
+    def settle(self, record: StatusRecord) -> None:
+        """Turn an attempt recorded before its call (`in_flight`) into what came of the call:
+        the same row (by `attempt_id`), whatever it says meanwhile (a late answer overrides an
+        `unknown` written while the call seemed lost)."""
+        if record.outcome.value in _SUCCESS:
+            record.last_success_at = record.attempted_at
+        params = {k: v for k, v in _params(record).items() if k in (*_SETTLED, "attempt_id")}
+        assignments = ", ".join(f"{c} = :{c}" for c in _SETTLED)
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(f"UPDATE upload_status SET {assignments} WHERE attempt_id = :attempt_id"),
+                params,
+            )
+
+    def in_flight(self, company: str) -> list[StatusRecord]:
+        """The company's attempts whose call went out and whose outcome is not recorded."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 text(
-                    "SELECT tail, MAX(attempted_at) AS at FROM upload_status "
-                    "WHERE company = :company AND attempted_at >= :since "
-                    "AND outcome IN ('uploaded', 'uploaded_with_errors', 'failed') GROUP BY tail"
+                    "SELECT * FROM upload_status WHERE company = :company AND outcome = :o "
+                    "ORDER BY tail, attempted_at"
                 ),
-                {"company": company, "since": iso(since)},
+                {"company": company, "o": Outcome.IN_FLIGHT.value},
+            ).all()
+        return [_record(r) for r in rows]
+
+    def last_attempts(self, company: str, since: datetime) -> dict[str, datetime]:
+        """When each aircraft was last sent a request, or was about to be (`in_flight`,
+        `unknown`): any outcome but held, skipped and not attempted."""
+        statement = text(
+            "SELECT tail, MAX(attempted_at) AS at FROM upload_status "
+            "WHERE company = :company AND attempted_at >= :since "
+            "AND outcome IN :calls GROUP BY tail"
+        ).bindparams(bindparam("calls", expanding=True))
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                statement, {"company": company, "since": iso(since), "calls": list(_CALLS)}
             ).all()
         return {row.tail: datetime.fromisoformat(row.at) for row in rows}
 
+    def last_real_attempts(self, company: str, tails: Iterable[str]) -> dict[str, StatusRecord]:
+        """Each aircraft's latest record that says something about it (not a skip, not a call
+        still in flight): what a skip shows."""
+        wanted = sorted(set(tails))
+        if not wanted:
+            return {}
+        statement = text(
+            "SELECT s.* FROM upload_status s JOIN ("
+            " SELECT tail, MAX(attempted_at) AS at FROM upload_status"
+            " WHERE company = :company AND tail IN :tails AND outcome NOT IN :not_real"
+            " GROUP BY tail) m ON m.tail = s.tail AND m.at = s.attempted_at "
+            "WHERE s.company = :company AND s.outcome NOT IN :not_real"
+        ).bindparams(bindparam("tails", expanding=True), bindparam("not_real", expanding=True))
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                statement, {"company": company, "tails": wanted, "not_real": list(_NOT_REAL)}
+            ).all()
+        return {row.tail: _record(row) for row in rows}
+
+    def last_fleet(self, company: str) -> list[str]:
+        """The aircraft of the company's latest run that decided about its fleet (any record
+        but `not_attempted`): the marketed aircraft when this run cannot say (its FMS could not
+        be read, or its build crashed). Every run records every aircraft it knows."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT DISTINCT tail FROM upload_status WHERE company = :company AND "
+                    "run_id = (SELECT run_id FROM upload_status WHERE company = :company AND "
+                    "outcome <> :na ORDER BY attempted_at DESC LIMIT 1)"
+                ),
+                {"company": company, "na": Outcome.NOT_ATTEMPTED.value},
+            ).all()
+        return sorted(row.tail for row in rows)
+
     def previous_outcomes(self, company: str, run_id: str) -> dict[str, str]:
         """Each aircraft's outcome before this run: its latest record of another run that was
-        not a skip (a skip says nothing about the aircraft's state)."""
+        not a skip nor a call still in flight (they say nothing about the aircraft's state)."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 text(
                     "SELECT s.tail, s.outcome FROM upload_status s JOIN ("
                     " SELECT tail, MAX(attempted_at) AS at FROM upload_status"
-                    " WHERE company = :company AND run_id <> :run_id AND outcome <> 'skipped'"
+                    " WHERE company = :company AND run_id <> :run_id"
+                    " AND outcome NOT IN (:skip, :flight)"
                     " GROUP BY tail) m ON m.tail = s.tail AND m.at = s.attempted_at "
                     "WHERE s.company = :company AND s.run_id <> :run_id"
+                    " AND s.outcome NOT IN (:skip, :flight)"
                 ),
-                {"company": company, "run_id": run_id},
+                {
+                    "company": company,
+                    "run_id": run_id,
+                    "skip": _NOT_REAL[0],
+                    "flight": _NOT_REAL[1],
+                },
             ).all()
         return {row.tail: row.outcome for row in rows}

@@ -1,4 +1,5 @@
-"""Sending one batch of aircraft: one call each, never retried, every outcome recorded at once.
+"""Sending one batch of aircraft: one call each, never retried, every attempt recorded before its
+call goes out (`in_flight`) and settled with its outcome as soon as the answer arrives.
 
 The HTTP transport is passed in (`Sender`): in Airflow it is the HTTP provider's hook; the tests
 and benchmarks may use a plain session against the same sandbox. Everything else — the 5-minute
@@ -18,6 +19,7 @@ import msgspec
 
 from aerosync.config import CompanyConfig
 from aerosync.guards import next_allowed, too_soon
+from aerosync.in_flight import ANSWER_MARGIN, settle_lost_calls
 from aerosync.marketplace import (
     Message,
     UploadResult,
@@ -58,6 +60,17 @@ def sender_secrets(sender: Sender, conn_id: str) -> Sequence[str]:
 
 class ConnectionProblem(Exception):
     """A marketplace connection that is missing or incomplete; its message names it, no secret."""
+
+
+@dataclass(frozen=True)
+class History:
+    """What the store says about a batch's aircraft before its first call, read once a batch:
+    each one's latest call (or call in flight) within the spacing's lookback, the last real
+    attempt of those (what a skip shows) and its last success."""
+
+    recent: Mapping[str, datetime]
+    real: Mapping[str, StatusRecord]
+    successes: Mapping[str, datetime]
 
 
 @dataclass
@@ -142,16 +155,30 @@ def upload_batch(
     Up to `concurrency` calls are in flight at once, each aircraft's record written by the thread
     that made its call as soon as the answer is in (so `sender` and `status` must be safe to use
     from several threads). Should recording itself fail (the aerosync database is gone), no new
-    call starts and the error is raised once the calls in flight are recorded or have failed."""
-    recent = status.last_attempts(company.id, clock() - SPACING_LOOKBACK)
+    call starts and the error is raised once the calls in flight are recorded or have failed.
+
+    Each call's attempt is recorded `in_flight` before the call goes out, so that a task killed
+    mid-call still counts toward the 5-minute spacing (safety rule 3); calls of earlier runs left
+    `in_flight` longer than any answer could take are settled `unknown` first. A skip carries the
+    aircraft's last real attempt, so it never hides a failure (safety rule 7)."""
+    started = clock()
+    lost_before = started - timedelta(seconds=company.request_timeout_seconds) - ANSWER_MARGIN
+    settle_lost_calls(status, company.id, other_runs_before=lost_before)
+    recent = status.last_attempts(company.id, started - SPACING_LOOKBACK)
+    history = History(
+        recent=recent,
+        real=status.last_real_attempts(company.id, [t for t in tails if t in recent]),
+        successes=status.last_successes(company.id, tails),
+    )
     stop = threading.Event()
 
     def attempt(tail: str) -> StatusRecord | None:
         if stop.is_set():
             return None
         try:
-            record = _attempt(company, run_id, tail, bodies, decisions, recent, sender, clock)
-            status.record([record])
+            record = _attempt(
+                company, run_id, tail, bodies, decisions, history, status, sender, clock
+            )
         except BaseException:
             stop.set()
             raise
@@ -179,11 +206,12 @@ def _attempt(
     tail: str,
     bodies: Mapping[str, str],
     decisions: Mapping[str, Mapping[str, Any]],
-    recent: Mapping[str, datetime],
+    history: History,
+    status: StatusStore,
     sender: Sender,
     clock: Callable[[], datetime],
 ) -> StatusRecord:
-    """One aircraft: skipped (too soon), refused (no readable body) or sent once."""
+    """One aircraft: skipped (too soon), refused (no readable body) or sent once; recorded."""
     now = clock()
     decision = decisions.get(tail, {})
     record = StatusRecord(
@@ -195,13 +223,16 @@ def _attempt(
         connection_id=company.connection_for(tail),
         validation_id=decision.get("validation_id"),
         messages=list(decision.get("warnings", [])),
+        last_success_at=history.successes.get(tail),
     )
-    last = recent.get(tail)
+    last = history.recent.get(tail)
     allowed = next_allowed(last)
     if last is not None and allowed is not None and too_soon(last, now):
         record.outcome = Outcome.SKIPPED
         record.next_allowed_at = allowed
         record.reasons = [spacing_reason(tail, last, allowed)]
+        if tail in history.real:
+            record.last_real_attempt = history.real[tail].real_attempt()
     elif tail not in bodies:
         record.reasons = [
             {"code": "PAYLOAD_MISSING", "severity": "blocking", "tail": tail,
@@ -216,11 +247,16 @@ def _attempt(
                         "PUT /schedules body; nothing was sent"}
         ]  # fmt: skip
     else:
+        record.outcome = Outcome.IN_FLIGHT
+        record.activities_sent = len(ids)
+        status.record([record], history_read=True)  # the intent, before the call
         sent = _send(
             sender, record.connection_id or "", bodies[tail], ids, company.request_timeout_seconds
         )
         record.outcome = sent.outcome
         record.http_status = sent.http_status
-        record.activities_sent = len(ids)
         record.messages = [m.to_dict() for m in sent.messages] + record.messages
+        status.settle(record)
+        return record
+    status.record([record], history_read=True)
     return record

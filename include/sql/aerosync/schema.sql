@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS upload_status (
     last_success_at   TEXT,
     next_allowed_at   TEXT,
     connection_id     TEXT,
-    validation_id     TEXT
+    validation_id     TEXT,
+    last_real_attempt TEXT
 );
 
 CREATE INDEX IF NOT EXISTS upload_status_latest ON upload_status (company, tail, attempted_at);

@@ -52,7 +52,8 @@ connection `{company.marketplace_conn_id}`{f" (per aircraft: {overrides})" if ov
 
 Tasks: `build_schedules` reads the sources, normalises, validates and plans the upload (its log
 groups each step); `upload` runs once per batch of aircraft, labelled with their tails;
-`record_status` records held aircraft and fails the run if any aircraft or source failed.
+`record_status` records every aircraft (held, unknown, not attempted) and fails the run if any
+aircraft failed or is unknown, a source failed or a task crashed.
 
 Status per aircraft: `aerosync status --company {company.id}` or the *Schedule uploads* page.
 """

@@ -52,9 +52,11 @@ def mask_connection(conn_id: str) -> list[str]:
 
 
 def company_connection_ids(company: CompanyConfig) -> list[str]:
-    """Every connection a company's flows use: FMS, marketplace (and per-aircraft ones), LMS,
-    and the training sync's REST and LRS sources."""
+    """Every connection a company's flows use: FMS, marketplace (and per-aircraft ones), the
+    alerts' SMTP server, LMS, and the training sync's REST and LRS sources."""
     ids = [company.fms.conn_id, company.marketplace_conn_id, *company.aircraft_connections.values()]
+    if company.alerts is not None:
+        ids.append(company.alerts.smtp_conn_id)
     training = company.training
     if training is not None and training.bookings is not None and training.bookings.rest:
         ids.append(training.bookings.rest.conn_id)

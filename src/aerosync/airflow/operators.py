@@ -42,15 +42,20 @@ class BuildSchedulesOperator(BaseOperator):
         self.batch_size = batch_size
 
     def execute(self, context: Any) -> list[dict[str, Any]]:
-        from aerosync.airflow.connections import aerosync_engine, engine_for_connection
-        from aerosync.airflow.lms_transport import bookings_reader
-        from aerosync.airflow.upload_steps import currency_of
-        from aerosync.pipeline import Stores
-        from aerosync.schedule_build import build_schedules
+        from aerosync.airflow.upload_steps import currency_of, error_left_for_record_status
 
         currency = currency_of(context)
         if not currency.current:
             raise AirflowSkipException(f"{self.company_id}: nothing uploaded: {currency.reason}")
+        with error_left_for_record_status(context, self.company_id):
+            return self._build(context)
+
+    def _build(self, context: Any) -> list[dict[str, Any]]:
+        from aerosync.airflow.connections import aerosync_engine, engine_for_connection
+        from aerosync.airflow.lms_transport import bookings_reader
+        from aerosync.pipeline import Stores
+        from aerosync.schedule_build import build_schedules
+
         # Forked from a scheduler that preloaded it (aerosync.preload), or imported here (~2.6 s).
         inherited = "great_expectations" in sys.modules
         self.log.info(
@@ -89,6 +94,12 @@ class UploadSchedulesOperator(BaseOperator):
         self.batch = batch
 
     def execute(self, context: Any) -> dict[str, int]:
+        from aerosync.airflow.upload_steps import error_left_for_record_status
+
+        with error_left_for_record_status(context, self.company_id):
+            return self._upload(context)
+
+    def _upload(self, context: Any) -> dict[str, int]:
         from aerosync.airflow.connections import aerosync_engine
         from aerosync.models import Outcome
         from aerosync.pipeline import Stores, step_upload

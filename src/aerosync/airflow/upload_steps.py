@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import get_current_context
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from aerosync.airflow.connections import aerosync_engine
 from aerosync.config import load_config
 from aerosync.guards import Currency, run_currency
+
+if TYPE_CHECKING:
+    from aerosync.run_record import TaskCrashes
+
+# The XCom key under which a crashed task leaves its one-line error for `record_status`.
+TASK_ERROR_KEY = "error"
 
 
 def currency_of(context: Any) -> Currency:
@@ -21,25 +29,86 @@ def currency_of(context: Any) -> Currency:
     return run_currency(run_type, dag_run.logical_date, datetime.now(UTC))
 
 
+@contextlib.contextmanager
+def error_left_for_record_status(context: Any, company_id: str) -> Iterator[None]:
+    """A task that raises leaves its error (one safe line, `task_error_text`, redacted of every
+    secret of the company's connections) in XCom for `record_status`, then raises it as it was.
+    A skip is not an error."""
+    try:
+        yield
+    except AirflowSkipException:
+        raise
+    except Exception as exc:
+        from aerosync.run_record import task_error_text
+
+        with contextlib.suppress(Exception):  # never hide the error itself
+            secrets = _company_secrets(company_id)
+            context["ti"].xcom_push(key=TASK_ERROR_KEY, value=task_error_text(exc, secrets))
+        raise
+
+
+def _company_secrets(company_id: str) -> list[str]:
+    from aerosync.airflow.masking import company_secrets
+
+    try:
+        return company_secrets(load_config(only=company_id).company(company_id))
+    except Exception:  # a connection that cannot be read has no secret to redact here
+        return []
+
+
+def task_crashes(context: Any) -> TaskCrashes:
+    """The run's upstream tasks that failed or were upstream_failed (`run_record.crashes_of`),
+    from Airflow's task states and the errors the tasks left in XCom."""
+    from aerosync.run_record import UPSTREAM_TASKS, crashes_of
+
+    ti = context["ti"]
+    states = ti.get_task_states(
+        dag_id=ti.dag_id, run_ids=[ti.run_id], task_ids=list(UPSTREAM_TASKS)
+    ).get(ti.run_id, {})
+    return crashes_of(
+        states,
+        lambda: ti.xcom_pull(task_ids="build_schedules", map_indexes=-1, default=None) or [],
+        lambda task_id, index: ti.xcom_pull(
+            task_ids=task_id, key=TASK_ERROR_KEY, map_indexes=index, default=None
+        ),
+    )
+
+
 def record_status(company_id: str) -> dict[str, Any]:
-    """Held aircraft get their record with every reason; the run fails if anything failed."""
+    """Every aircraft gets its record, whatever happened upstream; the run fails if any aircraft
+    failed or has an unknown outcome, a source failed, or a task crashed (safety rule 7)."""
     from aerosync.pipeline import Stores, step_record_status
+    from aerosync.run_record import task_error_text
 
     context = get_current_context()
     currency = currency_of(context)
     if not currency.current:
         print(f"{company_id}: nothing uploaded: {currency.reason}")
         return {"current": False, "reason": currency.reason}
-    stores = Stores.on(aerosync_engine())
-    summary = step_record_status(company_id, stores, context["run_id"])
-    print(f"{company_id}: {summary.table()}")
+    crashes = task_crashes(context)
+    for problem in crashes.problems():
+        print(f"{company_id}: {problem}")
     company = load_config(only=company_id).company(company_id)
+    try:
+        stores = Stores.on(aerosync_engine())
+        summary = step_record_status(
+            company_id, stores, context["run_id"], crashes, company.request_timeout_seconds
+        )
+    except Exception as exc:  # the run must fail loudly, with what it knows
+        raise AirflowFailException(
+            f"{company_id}: the aircraft of this run could not be recorded in the aerosync "
+            f"database ({task_error_text(exc, _company_secrets(company_id))}); "
+            "`aerosync status` does not show this run"
+            + "".join(f"; {p}" for p in crashes.problems())
+        ) from None
+    print(f"{company_id}: {summary.table()}")
     if company.alerts is not None:
         from aerosync.airflow.alert_notifier import send_alerts
         from aerosync.alerts import state_changes
 
         previous = stores.status.previous_outcomes(company_id, context["run_id"])
         events = state_changes(previous, summary.records)
+        print(f"{company_id}: sending {len(events)} alert(s)")
         sent = send_alerts(company, events, context)
         print(f"{company_id}: {sent} of {len(events)} alert(s) sent")
     if summary.problems:
