@@ -21,6 +21,7 @@ BAD = {
     Outcome.HELD.value,
     Outcome.UNKNOWN.value,
     Outcome.NOT_ATTEMPTED.value,
+    Outcome.NOT_MARKETED.value,
 }
 GOOD = {Outcome.UPLOADED.value, Outcome.UPLOADED_WITH_ERRORS.value}
 
@@ -29,7 +30,7 @@ GOOD = {Outcome.UPLOADED.value, Outcome.UPLOADED_WITH_ERRORS.value}
 class AlertEvent:
     company: str
     tail: str
-    change: str  # "failed", "held", "unknown", "not_attempted" or "recovered"
+    change: str  # "failed", "held", "unknown", "not_attempted", "not_marketed" or "recovered"
     record: StatusRecord
 
     @property
@@ -39,6 +40,7 @@ class AlertEvent:
             "held": "upload HELD",
             "unknown": "upload outcome UNKNOWN",
             "not_attempted": "upload NOT ATTEMPTED (a task crashed)",
+            "not_marketed": "no longer marketed (the marketplace keeps its last schedule)",
             "recovered": "recovered",
         }
         return f"[AeroSync] {self.company} {self.tail}: {verb[self.change]}"

@@ -31,6 +31,9 @@ class Outcome(StrEnum):
     UNKNOWN = "unknown"
     # No call for the aircraft in this run because a task crashed: nothing was sent.
     NOT_ATTEMPTED = "not_attempted"
+    # Marketed at the last run, not any more: nothing is sent, and the marketplace keeps the
+    # aircraft's last schedule until someone removes it there (reported once, safety rule 7).
+    NOT_MARKETED = "not_marketed"
 
 
 # The order people read outcomes in (page, CLI): what needs attention first.
@@ -43,6 +46,7 @@ ATTENTION_ORDER: dict[str, int] = {
             Outcome.NOT_ATTEMPTED,
             Outcome.HELD,
             Outcome.IN_FLIGHT,
+            Outcome.NOT_MARKETED,
             Outcome.SKIPPED,
             Outcome.UPLOADED_WITH_ERRORS,
             Outcome.UPLOADED,

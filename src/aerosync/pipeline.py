@@ -319,7 +319,7 @@ def step_record_status(
     decisions = stores.staging.get(company_id, run_id, DECISIONS)
     failed_sources = messages(stores.staging.get(company_id, run_id, SOURCES).get(FLEET, {}))
     recorded = {r.tail for r in stores.status.attempts(company_id, run_id)}
-    fleet = [] if decisions else stores.status.last_fleet(company_id)
+    fleet = stores.status.last_fleet(company_id, before_run=run_id)
     stores.status.record(
         unrecorded(company_id, run_id, now, decisions, recorded, fleet, failed_sources, crashes)
     )

@@ -101,6 +101,20 @@ def _reason(tail: str, code: str, message: str) -> dict[str, Any]:
             "field": None, "message": message}  # fmt: skip
 
 
+def no_longer_marketed(
+    company: str, run_id: str, now: datetime, tails: Sequence[str]
+) -> list[StatusRecord]:
+    """Aircraft of the last run that this run's FMS no longer markets: reported once (their
+    next run's fleet no longer holds them), since the marketplace keeps their last schedule."""
+    return [
+        StatusRecord(company, tail, run_id, now, Outcome.NOT_MARKETED, reasons=[_reason(
+            tail, "NO_LONGER_MARKETED",
+            f"{tail} is no longer marketed in {company}'s FMS: nothing more is sent for it, and "
+            "the marketplace keeps the schedule it last accepted until it is removed there")])
+        for tail in sorted(tails)
+    ]  # fmt: skip
+
+
 def not_attempted(company: str, tail: str, run_id: str, now: datetime, cause: str) -> StatusRecord:
     return StatusRecord(
         company=company,
@@ -149,13 +163,28 @@ def unrecorded(
         record.messages = list(decision["warnings"])
         record.validation_id = decision.get("validation_id")
         found.append(record)
-    if decisions:
+    if decisions and "fms" in failed_sources:
         return found
+    if decisions:
+        return found + no_longer_marketed(
+            company,
+            run_id,
+            now,
+            [t for t in last_fleet if t not in decisions and t not in recorded],
+        )
     fms = failed_sources.get("fms")
     for tail in last_fleet:
         if tail in recorded:
             continue
-        if fms is not None:
+        if fms is None and not crashes:  # the FMS answered, and listed no marketed aircraft
+            message = (
+                f"the FMS listed no marketed aircraft at all for {company} in this run; {tail} "
+                "is held and its previous marketplace schedule stays (check the FMS and the "
+                "dialect's aircraft query)"
+            )
+            reasons = [_reason(tail, "FLEET_EMPTY", message)]
+            found.append(StatusRecord(company, tail, run_id, now, Outcome.HELD, reasons=reasons))
+        elif fms is not None:
             message = (
                 f"{fms}; {tail} is held (an aircraft of the last run that read the FMS): "
                 "its previous marketplace schedule stays"

@@ -20,6 +20,7 @@ COLOURS = {
     "not_attempted": "#943126",
     "held": "#d35400",
     "in_flight": "#2874a6",
+    "not_marketed": "#5d6d7e",
     "skipped": "#7f8c8d",
     "uploaded_with_errors": "#b7950b",
     "uploaded": "#1e8449",

@@ -288,18 +288,27 @@ class StatusStore:
             ).all()
         return {row.tail: _record(row) for row in rows}
 
-    def last_fleet(self, company: str) -> list[str]:
+    def last_fleet(self, company: str, before_run: str | None = None) -> list[str]:
         """The aircraft of the company's latest run that decided about its fleet (any record
-        but `not_attempted`): the marketed aircraft when this run cannot say (its FMS could not
-        be read, or its build crashed). Every run records every aircraft it knows."""
+        but `not_attempted`), less those it found no longer marketed: the marketed aircraft when
+        this run cannot say (its FMS could not be read, or its build crashed), and the ones whose
+        absence from a run's FMS is news (`before_run`: of the runs before that one). Every run
+        records every aircraft it knows."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 text(
                     "SELECT DISTINCT tail FROM upload_status WHERE company = :company AND "
+                    "outcome <> :gone AND "
                     "run_id = (SELECT run_id FROM upload_status WHERE company = :company AND "
-                    "outcome <> :na ORDER BY attempted_at DESC LIMIT 1)"
+                    "outcome NOT IN (:na, :gone) AND run_id <> :run "
+                    "ORDER BY attempted_at DESC LIMIT 1)"
                 ),
-                {"company": company, "na": Outcome.NOT_ATTEMPTED.value},
+                {
+                    "company": company,
+                    "run": before_run or "",
+                    "na": Outcome.NOT_ATTEMPTED.value,
+                    "gone": Outcome.NOT_MARKETED.value,
+                },
             ).all()
         return sorted(row.tail for row in rows)
 

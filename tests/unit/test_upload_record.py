@@ -251,6 +251,43 @@ def test_a_failed_fms_with_no_aircraft_holds_the_last_runs_fleet(
     assert any("source failed" in p for p in summary.problems)
 
 
+def test_an_aircraft_no_longer_marketed_is_reported_once_and_alerts(
+    stores: Stores, sandbox: SandboxServer
+) -> None:
+    stores.staging.put(COMPANY, "run-1", DECISIONS, decisions(TAILS))
+    upload(stores, sandbox, "run-1")
+    step_record_status(COMPANY, stores, "run-1")
+    stores.staging.put(COMPANY, "run-2", DECISIONS, decisions(TAILS[:2], held=tuple(TAILS[:2])))
+    second = step_record_status(COMPANY, stores, "run-2")
+    by_tail = {r.tail: r for r in second.records}
+    gone = by_tail[TAILS[2]]
+    assert gone.outcome is Outcome.NOT_MARKETED
+    assert "no longer marketed" in gone.reasons[0]["message"]
+    assert "keeps the schedule it last accepted" in gone.reasons[0]["message"]
+    assert gone.last_success_at is not None  # what brokers still see, and since when
+    previous = stores.status.previous_outcomes(COMPANY, "run-2")
+    (event,) = [e for e in state_changes(previous, second.records) if e.tail == TAILS[2]]
+    assert event.change == "not_marketed" and "no longer marketed" in event.subject
+    # Reported once: the next run's fleet no longer holds it, and it gets no record there.
+    stores.staging.put(COMPANY, "run-3", DECISIONS, decisions(TAILS[:2], held=tuple(TAILS[:2])))
+    third = step_record_status(COMPANY, stores, "run-3")
+    assert sorted(r.tail for r in third.records) == TAILS[:2]
+    assert puts(sandbox, TAILS[2]) == 1
+    assert not second.problems  # a withdrawal is news, not a failure of the run
+
+
+def test_an_fms_that_lists_no_aircraft_at_all_holds_the_last_runs_fleet(
+    stores: Stores, sandbox: SandboxServer
+) -> None:
+    stores.staging.put(COMPANY, "run-1", DECISIONS, decisions(TAILS))
+    upload(stores, sandbox, "run-1")
+    step_record_status(COMPANY, stores, "run-1")
+    stores.staging.put(COMPANY, "run-2", DECISIONS, {})
+    summary = step_record_status(COMPANY, stores, "run-2")
+    assert {r.tail: r.outcome for r in summary.records} == dict.fromkeys(TAILS, Outcome.HELD)
+    assert all(r.reasons[0]["code"] == "FLEET_EMPTY" for r in summary.records)
+
+
 def test_unknown_alerts_without_claiming_the_old_schedule_stays() -> None:
     now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     reasons = [{"code": "OUTCOME_UNKNOWN", "message": "may have reached"}]
