@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.fault_matrix.support import FaultEnv, FaultSetup
+from tests.silent_tcp import SilentServer
 
 pytestmark = pytest.mark.integration
 COMPANY = "fm_baseline"
+HANGING = "fm_hanging_fms"  # a company whose FMS accepts connections and never answers
+_SERVERS: list[SilentServer] = []
 
 
 def fault_setup(setup: FaultSetup) -> None:
@@ -20,6 +23,21 @@ def fault_setup(setup: FaultSetup) -> None:
          "marketplace_conn_id": "avinode_fm_baseline",
          "fms": {"conn_id": "fm_baseline_fms", "dialect": "reference"}},
         tails,
+    )  # fmt: skip
+    silent = SilentServer().start()
+    _SERVERS.append(silent)  # lives as long as the test session
+    setup.add_connection(
+        f"{HANGING}_fms",
+        {"conn_type": "postgres", "host": "127.0.0.1", "port": silent.port,
+         "login": "fms_reader", "password": "fm-hanging-fms-pw-4471", "schema": "fms"},
+        "fm-hanging-fms-pw-4471",
+    )  # fmt: skip
+    setup.marketplace(f"avinode_{HANGING}", HANGING)
+    setup.add_company(
+        {"id": HANGING, "name": "Hanging FMS Charter", "schedule": "*/15 * * * *",
+         "marketplace_conn_id": f"avinode_{HANGING}",
+         "fms": {"conn_id": f"{HANGING}_fms", "dialect": "reference", "timeout_seconds": 60}},
+        [],
     )  # fmt: skip
 
 
@@ -35,3 +53,30 @@ def test_without_a_fault_every_aircraft_is_uploaded_once_and_nothing_leaks(
         assert len(faults.puts(tail)) == 1, tail
         assert status[tail]["outcome"] in ("uploaded", "uploaded_with_errors"), status[tail]
     faults.assert_no_secrets([result], COMPANY)
+
+
+def test_one_companys_hanging_fms_never_stops_another_company(faults: FaultEnv) -> None:
+    """Rule 6: both companies triggered at once; the one whose FMS hangs fails on its own
+    deadline (`fms.timeout_seconds: 60`) while the other uploads every aircraft meanwhile."""
+    faults.forget(COMPANY)
+    runtime = faults.runtime
+    dag_ids = [f"schedule_upload__{HANGING}", f"schedule_upload__{COMPANY}"]
+    for dag_id in dag_ids:
+        runtime.wait_for_dag(dag_id)
+    before = {t: len(faults.puts(t)) for t in faults.tails(COMPANY)}
+    runs = {dag_id: runtime.trigger(dag_id) for dag_id in dag_ids}
+    for dag_id in dag_ids:
+        if runtime.dag(dag_id).get("is_paused"):
+            runtime.unpause(dag_id)
+    healthy = runtime.wait_for_run(dag_ids[1], runs[dag_ids[1]], timeout=300)
+    hanging_state = runtime.dag_run(dag_ids[0], runs[dag_ids[0]])["state"]
+    assert healthy == "success"
+    # Every aircraft of the healthy company went out exactly once more, while the other company
+    # was still waiting for its FMS (60 s deadline).
+    assert {t: len(faults.puts(t)) for t in faults.tails(COMPANY)} == {
+        t: n + 1 for t, n in before.items()
+    }
+    assert hanging_state == "running", hanging_state
+    assert runtime.wait_for_run(dag_ids[0], runs[dag_ids[0]], timeout=300) == "failed"
+    status = faults.status(COMPANY)
+    assert all(r["outcome"] in ("uploaded", "uploaded_with_errors") for r in status.values())
