@@ -3,6 +3,8 @@ secret appears anywhere. Every other row of the matrix is a fault against this b
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from tests.integration.fault_matrix.support import FaultEnv, FaultSetup
@@ -80,3 +82,35 @@ def test_one_companys_hanging_fms_never_stops_another_company(faults: FaultEnv) 
     assert runtime.wait_for_run(dag_ids[0], runs[dag_ids[0]], timeout=300) == "failed"
     status = faults.status(COMPANY)
     assert all(r["outcome"] in ("uploaded", "uploaded_with_errors") for r in status.values())
+
+
+def test_an_aircraft_that_stops_being_marketed_is_reported_once(faults: FaultEnv) -> None:
+    """Rule 7: the marketplace keeps the last schedule of an aircraft the FMS stops marketing,
+    so the record says so (once, with an alert-worthy outcome), and nothing is sent for it."""
+    faults.forget(COMPANY)
+    assert faults.upload(COMPANY).state == "success"
+    gone = faults.tails(COMPANY)[0]
+    fms = sqlite3.connect(faults.setup.workdir / "fm_baseline_fms.sqlite")
+    try:
+        with fms:
+            fms.execute("UPDATE aircraft SET marketed = 0 WHERE tail_number = ?", (gone,))
+        faults.age_attempts(COMPANY, 6)
+        puts = len(faults.puts(gone))
+        second = faults.upload(COMPANY)
+        assert second.state == "success", second.states
+        record = faults.status(COMPANY)[gone]
+        assert record["outcome"] == "not_marketed", record
+        assert record["run_id"] == second.run_id
+        message = record["reasons"][0]["message"]
+        assert "no longer marketed" in message and "keeps the schedule" in message, message
+        assert record["last_success_at"] is not None
+        assert len(faults.puts(gone)) == puts
+        assert "no longer marketed" in faults.page(COMPANY)
+        faults.age_attempts(COMPANY, 6)
+        third = faults.upload(COMPANY)
+        assert third.state == "success"
+        assert gone not in {r["tail"] for r in faults.attempts(COMPANY, third.run_id)}
+    finally:
+        with fms:
+            fms.execute("UPDATE aircraft SET marketed = 1 WHERE tail_number = ?", (gone,))
+        fms.close()
