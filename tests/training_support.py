@@ -41,7 +41,8 @@ def read_drop(folder: Path, source: str, *, lrs: bool = False) -> list[Mapped]:
         return map_statements(json.loads((folder / "statements.json").read_text()), VALIDITY)
     items = []
     for path in sorted((folder / FOLDERS[source]).glob("*.csv")):
-        items.extend(csv_rows(path.read_text(encoding="utf-8"), path.name))
+        with path.open(encoding="utf-8", newline="") as lines:
+            items.extend(csv_rows(lines, path.name))
     return map_rows(source, items, VALIDITY)
 
 
