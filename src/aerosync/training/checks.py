@@ -163,7 +163,9 @@ class BatchSurvey:
         self.rows = 0  # rows kept
 
     def add(self, row: Mapped) -> None:
-        content = _digest(_content(row) + json.dumps(row.unreadable, sort_keys=True))
+        content = _digest(
+            repr(sorted(row.record.items(), key=_first)) + repr(sorted(row.unreadable.items()))
+        )
         if content in self._seen:
             self.kept.append(0)
             return
@@ -199,19 +201,24 @@ class BatchSurvey:
         return bool(count > 1 and lowest != (str(row.record.get("record_id")), position))
 
     def _key_digest(self, row: Mapped) -> bytes | None:
-        values = [row.record.get(k) for k in KEYS[self.source]]
-        return None if None in values else _digest(json.dumps(values, default=str))
+        values = tuple(row.record.get(k) for k in KEYS[self.source])
+        return None if None in values else _digest(repr(values))
 
     def _result_digest(self, row: Mapped) -> bytes | None:
         if self.source != "statements":
             return None
-        values = [row.record.get(k) for k in SAME_RESULT]
+        values = tuple(row.record.get(k) for k in SAME_RESULT)
         if values[0] is None or values[4] is None:
             return None
-        return _digest(json.dumps(values, default=str))
+        return _digest(repr(values))
+
+
+def _first(item: tuple[str, Any]) -> str:
+    return item[0]
 
 
 def _digest(text: str) -> bytes:
+    """16 bytes standing for a text (the repr of values: equal values, equal texts)."""
     return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
