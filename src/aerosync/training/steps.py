@@ -254,12 +254,8 @@ def step_finish(
     company: str, sources: list[str], stores: TrainingStores, run_id: str
 ) -> dict[str, Any]:
     """This run's audit count; the run's staging is dropped."""
-    changes = stores.records.audit(company, run_id)
+    by_action = stores.records.audit_counts(company, run_id)
     stores.staging.purge(company, run_id)
-    by_action: dict[str, int] = {}
-    for change in changes:
-        key = f"{change['table_name']}.{change['action']}"
-        by_action[key] = by_action.get(key, 0) + 1
     return {"sources": sources, "changes": by_action}
 
 
