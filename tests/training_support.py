@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 from aerosync.training.mapping import Mapped
 from aerosync.training.sources import Window, csv_rows, map_rows, map_statements
 from aerosync.training.steps import (
+    PART_ROWS,
     TrainingStores,
     stage_source,
     step_finish,
@@ -41,7 +42,8 @@ def read_drop(folder: Path, source: str, *, lrs: bool = False) -> list[Mapped]:
         return map_statements(json.loads((folder / "statements.json").read_text()), VALIDITY)
     items = []
     for path in sorted((folder / FOLDERS[source]).glob("*.csv")):
-        items.extend(csv_rows(path.read_text(encoding="utf-8"), path.name))
+        with path.open(encoding="utf-8", newline="") as lines:
+            items.extend(csv_rows(lines, path.name))
     return map_rows(source, items, VALIDITY)
 
 
@@ -54,11 +56,13 @@ def run_window(
     today: date | None = None,
     retention_days: int = 3 * 365,
     sources: tuple[str, ...] = SOURCES,
+    part_rows: int = PART_ROWS,
 ) -> dict[str, Any]:
     stores = TrainingStores.on(engine)
     now = datetime.now(UTC)
     for source in sources:
-        stage_source(company, source, read_drop(folder, source), window, stores, run_id)
+        rows = read_drop(folder, source)
+        stage_source(company, source, rows, window, stores, run_id, part_rows=part_rows)
     validated = step_validate(company, list(sources), stores, run_id, window, now)
     today = today or now.date()
     loaded = step_load(company, list(sources), stores, run_id, now, today, retention_days)

@@ -5,7 +5,8 @@ An LMS books aircraft for base training, line checks and check rides. Each booki
 (read here) or a paginated REST API (`aerosync.lms_rest`). A booking becomes one canonical
 activity row, the same columns an FMS dialect returns, so the normaliser and the quality gate
 treat it like any other activity: a booking that cannot be read (no tail, a time without its UTC
-offset, ...) becomes a blocking finding for its aircraft there, never a silent gap.
+offset, ...) becomes a blocking finding for its aircraft there, never a silent gap. A file whose
+header names a column twice (case and spaces aside) is refused whole: the LMS counts as unavailable.
 
 The CSV location is anything path-like with `is_dir()`, `iterdir()`, `open()` and `stat()`: a
 `pathlib.Path` or an Airflow `ObjectStoragePath` (local, `s3://`, `gs://`, ...).
@@ -19,6 +20,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+
+from aerosync.csv_header import RepeatedColumn, check_header
 
 LMS_SOURCE = "lms"
 ACTIVITY_PREFIX = "LMS-"  # FMS leg ids never start with it: no collision in one schedule
@@ -148,6 +151,10 @@ def _read_csv(path: CsvLocation) -> list[dict[str, Any]]:
     with path.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
         reader = csv.DictReader(text)
         header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+        try:
+            check_header(path.name, header)
+        except RepeatedColumn as exc:
+            raise BookingsUnavailable(f"LMS bookings {exc}") from None
         missing = [column for column in REQUIRED_CSV_COLUMNS if column not in header]
         if missing:
             raise BookingsUnavailable(

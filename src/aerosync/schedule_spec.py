@@ -14,6 +14,7 @@ from itertools import pairwise
 from croniter import croniter
 
 MINIMUM_INTERVAL = timedelta(minutes=5)
+CRON_FIELDS = 5
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -31,6 +32,29 @@ def parse_duration(text: str) -> timedelta | None:
     return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
+_FIVE_FIELDS = "minute hour day-of-month month day-of-week, for example '*/15 * * * *'"
+
+
+def _check_cron_form(expression: str) -> None:
+    """Refuse what is not a cron expression of exactly five fields (minute, hour, day of month,
+    month, day of week). croniter also reads a sixth field as seconds (so "*/5 * * * * */10"
+    would fire every 10 seconds) and a seventh as the year; neither belongs in the companies
+    file. A preset such as "@hourly" stands for five fields and is accepted."""
+    fields = len(expression.split())
+    five = expression.startswith("@") or fields == CRON_FIELDS
+    if not croniter.is_valid(expression):
+        raise ScheduleError(
+            f"{expression!r} is neither a cron expression nor a duration like '10m'"
+            + ("" if five else f" (a cron expression has exactly 5 fields: {_FIVE_FIELDS})")
+        )
+    if not five:
+        seconds = " (a sixth field would count seconds)" if fields == CRON_FIELDS + 1 else ""
+        raise ScheduleError(
+            f"{expression!r} has {fields} fields; a cron schedule has exactly 5: "
+            f"{_FIVE_FIELDS}{seconds}"
+        )
+
+
 @lru_cache(maxsize=4096)
 def shortest_cron_gap(expression: str) -> timedelta:
     """The shortest time between two consecutive fire times of a cron expression, or a lower
@@ -42,10 +66,7 @@ def shortest_cron_gap(expression: str) -> timedelta:
     between listed minutes) or across the turn of an hour into the next allowed hour (the last
     minute to the first); day fields only ever make gaps longer.
     """
-    if not croniter.is_valid(expression):
-        raise ScheduleError(
-            f"{expression!r} is neither a cron expression nor a duration like '10m'"
-        )
+    _check_cron_form(expression)
     minute_field, hour_field = croniter(expression).expanded[:2]
     minutes = sorted(range(60) if minute_field == ["*"] else {int(m) for m in minute_field})
     hours = set(range(24) if hour_field == ["*"] else {int(h) for h in hour_field})

@@ -1,12 +1,14 @@
 """Bulk data handed between tasks goes through the aerosync database, never through XCom.
 
 Rows are keyed by (company, run id, stage, tail) so that a task on any worker can read exactly
-what the previous task of the same run wrote.
+what the previous task of the same run wrote. Data of unbounded size (a training CSV of any
+length) is staged in numbered parts of bounded size (`put_parts`, `parts`): one row each, under
+the key `PART_PREFIX` + number in place of the tail, written and read one part at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +18,7 @@ from aerosync import staged_json
 from aerosync.status_store import iso
 
 FLEET = "*"  # the tail key for data that belongs to the whole company, not one aircraft
+PART_PREFIX = "#"  # "#000001": a numbered part of a stage (no tail starts with "#")
 
 
 class StagingStore:
@@ -87,6 +90,64 @@ class StagingStore:
         with self.engine.connect() as conn:
             rows = conn.execute(statement, params).all()
         return {row.tail: row.data for row in rows}
+
+    def clear(self, company: str, run_id: str, stage: str) -> None:
+        """Drop what this run staged under `stage` (every part)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "DELETE FROM staged_data WHERE company = :company AND run_id = :run_id "
+                    "AND stage = :stage"
+                ),
+                {"company": company, "run_id": run_id, "stage": stage},
+            )
+
+    def put_parts(self, company: str, run_id: str, stage: str, parts: Iterable[Any]) -> int:
+        """Replace what this run staged under `stage` with numbered parts, each written (and
+        its JSON text held) on its own as `parts` yields it; returns how many were written."""
+        self.clear(company, run_id, stage)
+        count = 0
+        for count, part in enumerate(parts, start=1):
+            self.add_part(company, run_id, stage, count, part)
+        return count
+
+    def add_part(self, company: str, run_id: str, stage: str, number: int, part: Any) -> None:
+        """Stage part `number` of `stage` (a re-run of the step clears the stage first)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO staged_data (company, run_id, stage, tail, staged_at, data) "
+                    "VALUES (:company, :run_id, :stage, :tail, :staged_at, :data)"
+                ),
+                {
+                    "company": company,
+                    "run_id": run_id,
+                    "stage": stage,
+                    "tail": f"{PART_PREFIX}{number:06d}",
+                    "staged_at": iso(datetime.now(UTC)),
+                    "data": staged_json.dumps(part),
+                },
+            )
+
+    def parts(self, company: str, run_id: str, stage: str) -> Iterator[Any]:
+        """The parts of `stage` in order, each read (and decoded) only when asked for."""
+        key = {"company": company, "run_id": run_id, "stage": stage}
+        with self.engine.connect() as conn:
+            numbers = [
+                row.tail
+                for row in conn.execute(
+                    text(
+                        "SELECT tail FROM staged_data WHERE company = :company "
+                        "AND run_id = :run_id AND stage = :stage ORDER BY tail"
+                    ),
+                    key,
+                )
+                if str(row.tail).startswith(PART_PREFIX)
+            ]
+        for number in numbers:
+            found = self.get_text(company, run_id, stage, [number])
+            if number in found:
+                yield staged_json.loads(found[number])
 
     def purge(self, company: str, run_id: str, older_than: timedelta = timedelta(days=2)) -> None:
         """Drop this run's staging and anything a crashed run left behind long ago."""

@@ -20,7 +20,7 @@ from aerosync.demo_training import (
     write_csv,
 )
 from aerosync.sandbox import SandboxServer
-from aerosync.training.sources import Window, csv_rows, map_rows, map_statements, select
+from aerosync.training.sources import Window, csv_items, map_rows, map_statements, select
 from aerosync.training.xapi import XAPI_VERSION
 from aerosync.training_config import LrsSource, RestSource
 
@@ -82,8 +82,9 @@ def test_lrs_and_csv_statements_map_to_the_same_records(
     from aerosync.demo_training import STATEMENT_COLUMNS
 
     write_csv(tmp_path / "lms" / "completions.csv", STATEMENT_COLUMNS, data.statement_rows())
-    texts = training_io.csv_texts(str(tmp_path / "lms"))
-    from_csv = map_rows("statements", [i for n, t in texts for i in csv_rows(t, n)], validity)
+    from_csv = map_rows(
+        "statements", csv_items(training_io.csv_files(str(tmp_path / "lms"))), validity
+    )
     assert sorted(str(sorted(m.record.items())) for m in select(over_http, window)) == sorted(
         str(sorted(m.record.items())) for m in select(from_csv, window)
     )
@@ -103,9 +104,9 @@ def test_hris_rest_pages_and_csv_give_the_same_employees(
     log = requests.get(f"{_base(sandbox)}/_sandbox/lrs/requests", timeout=10).json()
     assert len(log) == -(-len(employees) // 3)
     write_csv(tmp_path / "employees.csv", EMPLOYEE_COLUMNS, employees)
-    ((name, content),) = training_io.csv_texts(str(tmp_path / "employees.csv"))
+    files = training_io.csv_files(str(tmp_path / "employees.csv"))
     over_rest = [m.record for m in map_rows("hris", items, {})]
-    from_csv = [m.record for m in map_rows("hris", csv_rows(content, name), {})]
+    from_csv = [m.record for m in map_rows("hris", csv_items(files), {})]
     assert over_rest == from_csv
 
 
@@ -128,9 +129,9 @@ def test_crew_and_ebt_sources_read_the_same_over_rest_and_csv(
     )
     assert len(items) == len(rows) > 4  # more than one page
     write_csv(tmp_path / f"{source}.csv", columns, rows)
-    ((name, content),) = training_io.csv_texts(str(tmp_path / f"{source}.csv"))
+    files = training_io.csv_files(str(tmp_path / f"{source}.csv"))
     over_rest = [(m.record, m.unreadable) for m in map_rows(source, items, {})]
-    from_csv = [(m.record, m.unreadable) for m in map_rows(source, csv_rows(content, name), {})]
+    from_csv = [(m.record, m.unreadable) for m in map_rows(source, csv_items(files), {})]
     assert over_rest == from_csv and any(record for record, _ in over_rest)
 
 
@@ -148,7 +149,18 @@ def test_posting_statements_twice_stores_them_once(sandbox: SandboxServer) -> No
 
 def test_a_missing_csv_location_is_named(tmp_path: Path) -> None:
     with pytest.raises(training_io.SourceError, match="does not exist"):
-        training_io.csv_texts(str(tmp_path / "nowhere"))
+        next(training_io.csv_files(str(tmp_path / "nowhere")))
+
+
+def test_a_csv_is_read_row_by_row_and_a_repeated_column_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "drop").mkdir()
+    (tmp_path / "drop" / "a.csv").write_bytes(b"\xef\xbb\xbfemployee_id,name\r\nE1,Ana\r\n")
+    (tmp_path / "drop" / "b.csv").write_text("employee_id,name,employee_id\nE2,Ben,E3\n")
+    files = training_io.csv_files(str(tmp_path / "drop"))
+    items = csv_items(files)
+    assert next(items) == ("a.csv line 2", {"employee_id": "E1", "name": "Ana"})
+    with pytest.raises(ValueError, match=r"file 'b\.csv'.*column 'employee_id' more than once"):
+        next(items)
 
 
 def test_export_is_written_into_a_new_folder(tmp_path: Path) -> None:

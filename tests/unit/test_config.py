@@ -63,6 +63,7 @@ def test_product_defaults_to_the_package_version() -> None:
         ({"schedule": "0,3 * * * *"}, "schedule", "5 minutes"),
         ({"schedule": "4m"}, "schedule", "5 minutes"),
         ({"schedule": "every now and then"}, "schedule", "neither a cron"),
+        ({"schedule": "*/5 * * * * */10"}, "schedule", "exactly 5"),
         ({"activity_types": {"PAX": "A" * 21}}, "activity_types", "1 to 20 characters"),
         ({"activity_types": {"BOAT": "Boat"}}, "activity_types", "unknown activity kind"),
         ({"fms": {"conn_id": "x", "dialect": "leon"}}, "fms.dialect", "unknown dialect"),
@@ -182,3 +183,18 @@ def test_a_task_loads_only_its_own_company(tmp_path: Path) -> None:
     own = load_config(path, only="skyway_charter")
     assert [c.id for c in own.companies] == ["skyway_charter"] and own.problems == []
     assert load_config(path, only="broken_co").companies == []
+
+
+def test_config_check_reports_a_six_field_cron(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aerosync.cli import main
+
+    path = tmp_path / "companies.yaml"
+    seconds = {**GOOD, "id": "seconds_co", "schedule": "*/5 * * * * */10"}
+    path.write_text(yaml.safe_dump({"companies": [GOOD, seconds]}), encoding="utf-8")
+    assert main(["config", "check", "--file", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "ok       skyway_charter" in out
+    (refused,) = [line for line in out.splitlines() if line.startswith("refused")]
+    assert "seconds_co" in refused and "has 6 fields" in refused and "seconds" in refused

@@ -119,3 +119,21 @@ def test_broken_rows_are_passed_on_for_the_normaliser_to_hold_not_dropped(
     rows = read_csv_bookings(tmp_path, NOW, DAY).rows
     assert len(rows) == 5
     assert {r["activity_id"] for r in rows} == {"LMS-B1", "LMS-B2", "LMS-B3", "LMS-B4", None}
+
+
+@pytest.mark.parametrize("second", ["tail", " Tail "])
+def test_a_header_naming_a_column_twice_is_refused_naming_file_and_column(
+    tmp_path: Path, second: str
+) -> None:
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "bookings.csv").write_text(
+        f"booking_id,tail,airport,start,end,status,course,{second}\n"
+        "B1,N1,KTEB,2026-11-26T09:00Z,2026-11-26T12:00Z,,LPC,N2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        BookingsUnavailable,
+        match=r"LMS bookings file 'bookings\.csv'.*column 'tail' more than once",
+    ):
+        read_csv_bookings(drop, NOW, DAY)

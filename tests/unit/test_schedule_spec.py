@@ -33,7 +33,22 @@ def test_too_fast_is_refused_with_the_reason(text: str) -> None:
         check_schedule(text)
 
 
-@pytest.mark.parametrize("text", ["*/5 * * * *", "0 6 * * *", "10m", "1h"])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("*/5 * * * * */10", "has 6 fields; a cron schedule has exactly 5"),
+        ("0 6 * * * *", "a sixth field would count seconds"),
+        ("*/5 * * * * * *", "has 7 fields"),
+        ("0 6 * *", "exactly 5 fields"),
+        ("0 6 * * * 2030", "exactly 5 fields"),
+    ],
+)
+def test_only_five_field_crons_are_accepted(text: str, words: str) -> None:
+    with pytest.raises(ScheduleError, match=words):
+        check_schedule(text)
+
+
+@pytest.mark.parametrize("text", ["*/5 * * * *", "0 6 * * *", "10m", "1h", "@hourly", "@daily"])
 def test_accepted(text: str) -> None:
     assert check_schedule(text)
 

@@ -139,3 +139,57 @@ def test_xapi_statement_mapping() -> None:
         }
     )
     assert row["employee_id"] == "E7" and row["verb"] == "passed" and row["score"] == 0.9
+
+
+def test_the_gate_over_parts_refuses_what_the_whole_batch_check_refuses() -> None:
+    """Repeated lines, shared keys and repeated results spread over many parts: the streaming
+    gate decides every row as the whole-batch checks (`check_rows` after `deduplicate`) do."""
+    import random
+
+    from aerosync.models import Severity
+    from aerosync.training.checks import check_rows
+    from aerosync.training.gate import _expectations, run_gate_on_parts
+
+    rng = random.Random(14)
+    rows = []
+    for n in range(400):
+        sid = f"s{rng.randrange(300)}"  # ids drawn with repeats: shared keys
+        row = statement(
+            sid,
+            employee_id=rng.choice(["E1", "E2", "E404"]),
+            course_id=rng.choice(["CRM", "DG"]),
+            completed_at=f"2026-03-01T0{rng.randrange(3)}:00:00Z",
+            score=rng.choice(["0.9", "0.5", "1.7"]),
+        )
+        rows.append(map_completion_csv(row, f"f line {n + 2}", {}))
+        if rng.random() < 0.1:  # the same line again
+            rows.append(map_completion_csv(row, f"f line {n + 2}", {}))
+    known = {"E1", "E2"}
+    kept = deduplicate(rows)
+    blocking = [
+        (column, allowed)
+        for column, allowed, severity, _ in _expectations("statements")
+        if severity is Severity.BLOCKING
+    ]
+    expected = [
+        m.row_ref
+        for m, c in zip(kept, check_rows("statements", kept, known, END), strict=True)
+        if all(c[column] in allowed for column, allowed in blocking)
+    ]
+
+    got: dict[str, list[str]] = {"good": [], "refused": []}
+    sink = type(
+        "S",
+        (),
+        {
+            "good": lambda self, source, part: got["good"].extend(m.row_ref for m in part),
+            "refused": lambda self, entries: got["refused"].extend(e.row_ref for e in entries),
+            "warning": lambda self, warning: None,
+        },
+    )()
+    cuts = sorted(rng.sample(range(1, len(rows)), 30))
+    parts = [rows[a:b] for a, b in zip([0, *cuts], [*cuts, len(rows)], strict=True)]
+    tally = run_gate_on_parts({"statements": lambda: parts}, known, END, sink)
+    assert got["good"] == expected and 0 < len(expected) < len(kept)
+    assert len(got["good"]) + len(got["refused"]) == len(kept) < len(rows)
+    assert tally.counts["statements"]["good"] == len(expected)

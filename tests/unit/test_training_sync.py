@@ -67,6 +67,24 @@ def test_rerunning_every_window_changes_nothing(engine: Engine, drop: Path) -> N
     assert audit_count(engine) == audits
 
 
+def test_parts_of_two_rows_give_the_same_tables_summaries_and_audit(
+    engine: Engine, drop: Path, tmp_path: Path
+) -> None:
+    """Staged in parts of 2 rows (read, validated and loaded part by part) or in one part:
+    the same rows loaded and quarantined, the same audit, the same summaries."""
+    other = sqlite_engine(tmp_path / "parts.db")
+    summaries = []
+    for target, part_rows in ((engine, 10_000), (other, 2)):
+        for day in _days(list(range(DAYS))):
+            done = run_window(target, drop, window_of(day), f"w__{day}", part_rows=part_rows)
+            done["validated"].pop("validation_id")
+            summaries.append(done)
+    assert summaries[:DAYS] == summaries[DAYS:]
+    assert snapshot(engine) == snapshot(other) and snapshot(engine)["training_quarantine"]
+    assert audit_count(engine) == audit_count(other) > 0
+    other.dispose()
+
+
 def test_any_order_gives_the_same_tables(engine: Engine, drop: Path, tmp_path: Path) -> None:
     _backfill(engine, drop, list(range(DAYS)), "in_order")
     shuffled = list(range(DAYS))
@@ -206,3 +224,25 @@ def test_export_and_ebt_statements_of_a_window_are_the_same_on_a_rerun(
     # A qualification issued in a window shows as expiring in the window a year later.
     later = window_of(FIRST + timedelta(days=2 + 365))
     assert [r["change"] for r in status_rows(store, "acme", later)] == ["expiry"]
+
+
+def test_a_source_failing_half_way_leaves_nothing_staged(engine: Engine) -> None:
+    from aerosync.training.mapping import map_employee
+    from aerosync.training.steps import MAPPED, TrainingStores, stage_source
+
+    stores = TrainingStores.on(engine)
+    row = {"employee_id": "E1", "name": "A", "employment_status": "active",
+           "effective_from": "2026-01-01"}  # fmt: skip
+
+    def rows() -> Iterator[object]:
+        for n in range(5):
+            yield map_employee(row, f"employees.csv line {n + 2}")
+        raise ValueError("file 'employees.csv': the header names the column 'name' twice")
+
+    window = window_of(FIRST)
+    assert stage_source("acme", "hris", [], window, stores, "r1")["parts"] == 0
+    stage_source("acme", "hris", [map_employee(row, "x line 2")] * 3, window, stores, "r1", 2)
+    assert [len(p) for p in stores.staging.parts("acme", "r1", MAPPED + "hris")] == [2, 1]
+    with pytest.raises(ValueError, match="twice"):
+        stage_source("acme", "hris", rows(), window, stores, "r1", part_rows=2)  # type: ignore[arg-type]
+    assert list(stores.staging.parts("acme", "r1", MAPPED + "hris")) == []

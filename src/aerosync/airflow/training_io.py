@@ -19,9 +19,10 @@ earlier page's rows) fails, naming the page.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import urljoin, urlparse
 
 from aerosync.paging import page_digest
@@ -39,8 +40,10 @@ class SourceError(RuntimeError):
     """A source could not be read; the message names the company, source and location."""
 
 
-def csv_texts(location: str) -> list[tuple[str, str]]:
-    """(file name, text) of every `*.csv` of a folder (sorted), or of one file."""
+def csv_files(location: str) -> Iterator[tuple[str, TextIO]]:
+    """(file name, open text stream) of every `*.csv` of a folder (sorted), or of one file. Each
+    file is opened only when asked for and closed when the next is asked for: a file of any size
+    is read row by row, never whole (UTF-8, a byte-order mark skipped)."""
     from airflow.sdk import ObjectStoragePath
 
     path = ObjectStoragePath(location)
@@ -50,7 +53,12 @@ def csv_texts(location: str) -> list[tuple[str, str]]:
         files = [path]
     else:
         raise SourceError(f"{location} does not exist")
-    return [(f.name, f.read_text(encoding="utf-8")) for f in files]
+    for file in files:
+        with (
+            file.open("rb") as raw,
+            io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text,
+        ):
+            yield file.name, text
 
 
 def write_text(location: str, name: str, content: str) -> str:

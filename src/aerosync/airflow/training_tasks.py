@@ -6,11 +6,13 @@ Every task reads its company's entry of the companies file, works on the run's d
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from airflow.sdk import get_current_context
 from airflow.sdk.exceptions import AirflowFailException
+from sqlalchemy.exc import SQLAlchemyError
 
 from aerosync.airflow.connections import aerosync_engine
 from aerosync.config import load_config
@@ -51,10 +53,12 @@ def _where(records: RecordsSync, source: str) -> str:
 
 
 def extract(company_id: str, source: str) -> dict[str, Any]:
-    """Read one source (CSV drop, REST API or LRS) and stage its rows of this window."""
+    """Read one source (CSV drop, REST API or LRS) and stage its rows of this window. A CSV is
+    read row by row while it is staged, in parts: a file of any size in bounded memory."""
     from aerosync.airflow import training_io
     from aerosync.pipeline import safe_error
-    from aerosync.training.sources import csv_rows, map_rows, map_statements
+    from aerosync.training.mapping import Mapped
+    from aerosync.training.sources import csv_items, iter_mapped, map_rows, map_statements
     from aerosync.training.steps import stage_source
 
     context = get_current_context()
@@ -62,24 +66,23 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
     window = _window(context)
     transport = getattr(records, source)
     validity = records.course_validity_days
+    rows: Iterable[Mapped]
     try:
         if source == "statements" and transport.lrs is not None:
             rows = map_statements(training_io.lrs_statements(transport.lrs, window), validity)
         elif transport.csv is not None:
-            items = [
-                item
-                for name, content in training_io.csv_texts(transport.csv)
-                for item in csv_rows(content, name)
-            ]
-            rows = map_rows(source, items, validity)
+            files = training_io.csv_files(transport.csv)
+            rows = iter_mapped(source, csv_items(files), validity)  # read while staged
         else:
             rows = map_rows(source, list(training_io.rest_items(transport.rest)), validity)
+        summary = stage_source(company_id, source, rows, window, _stores(), context["run_id"])
+    except SQLAlchemyError:
+        raise  # the aerosync store, not the source
     except Exception as exc:  # any transport error: say where, never the secrets
         raise AirflowFailException(
             f"company {company_id}, source {source} ({_where(records, source)}): "
             f"cannot be read: {safe_error(exc)}"
         ) from None
-    summary = stage_source(company_id, source, rows, window, _stores(), context["run_id"])
     print(f"{company_id}: {source} for {window.label()}: {summary}")
     return summary
 

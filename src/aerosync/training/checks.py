@@ -7,6 +7,7 @@ pass and how severe a failure is. `details` words a failure for one row, naming 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -89,56 +90,136 @@ def check_rows(
     """One dict of check columns per row, in the order given."""
     conflicts = _conflicting(rows, KEYS[source])
     repeated = _repeated_results(rows) if source == "statements" else set()
-    out = []
-    for index, m in enumerate(rows):
-        r = m.record
-        checks = {"fields_readable": not m.unreadable}
-        if source == "hris":
-            checks |= {
-                "employee_id_present": r["employee_id"] is not None,
-                "effective_from_present": r["effective_from"] is not None
-                or "effective_from" in m.unreadable,
-                "name_present": r["name"] is not None,
-                "status_known": r["employment_status"] in EMPLOYMENT_STATUSES,
-                "left_after_hired": not _before(r["left_on"], r["hired_on"]),
-                "key_unique": index not in conflicts,
-                "base_present": r["base"] is not None,
-            }
-        else:
-            checks["employee_known"] = r["employee_id"] in known
-            checks["key_unique"] = index not in conflicts and index not in repeated
-        if source == "statements":
-            checks |= {
-                "record_id_present": r["record_id"] is not None,
-                "course_present": r["course_id"] is not None,
-                "completed_at_present": r["completed_at"] is not None
-                or "completed_at" in m.unreadable,
-                "stored_at_present": r["stored_at"] is not None or "stored_at" in m.unreadable,
-                "not_in_future": not _future(r["completed_at"], window_end),
-                "expiry_after_completion": not _before(r["expires_at"], r["completed_at"]),
-                "score_in_range": r["score"] is None or -1 <= r["score"] <= 1,
-            }
-        elif source == "qualifications":
-            checks |= {
-                "qualification_present": r["qualification"] is not None,
-                "issued_on_present": r["issued_on"] is not None or "issued_on" in m.unreadable,
-                "not_in_future": not _future(r["issued_on"], window_end),
-                "expiry_after_issue": not _before(r["expires_on"], r["issued_on"]),
-                "expiry_present": r["expires_on"] is not None,
-            }
-        elif source == "ebt_gradings":
-            grades = [r[c] for c in COMPETENCIES]
-            checks |= {
-                "session_present": r["session_id"] is not None,
-                "session_date_present": r["session_date"] is not None
-                or "session_date" in m.unreadable,
-                "not_in_future": not _future(r["session_date"], window_end),
-                "grades_in_range": all(g is None or 1 <= g <= 5 for g in grades),
-                "has_a_grade": any(g is not None for g in grades) or bool(m.unreadable),
-                "all_graded": all(g is not None for g in grades),
-            }
-        out.append(checks)
-    return out
+    return [
+        check_row(source, m, known, window_end, index in conflicts or index in repeated)
+        for index, m in enumerate(rows)
+    ]
+
+
+def check_row(
+    source: str, m: Mapped, known: set[str], window_end: datetime, not_unique: bool
+) -> dict[str, bool]:
+    """The check columns of one row; `not_unique`: another row of the batch has its key (or,
+    for a statement, is the same result under a lower id)."""
+    r = m.record
+    checks = {"fields_readable": not m.unreadable}
+    if source == "hris":
+        checks |= {
+            "employee_id_present": r["employee_id"] is not None,
+            "effective_from_present": r["effective_from"] is not None
+            or "effective_from" in m.unreadable,
+            "name_present": r["name"] is not None,
+            "status_known": r["employment_status"] in EMPLOYMENT_STATUSES,
+            "left_after_hired": not _before(r["left_on"], r["hired_on"]),
+            "key_unique": not not_unique,
+            "base_present": r["base"] is not None,
+        }
+    else:
+        checks["employee_known"] = r["employee_id"] in known
+        checks["key_unique"] = not not_unique
+    if source == "statements":
+        checks |= {
+            "record_id_present": r["record_id"] is not None,
+            "course_present": r["course_id"] is not None,
+            "completed_at_present": r["completed_at"] is not None or "completed_at" in m.unreadable,
+            "stored_at_present": r["stored_at"] is not None or "stored_at" in m.unreadable,
+            "not_in_future": not _future(r["completed_at"], window_end),
+            "expiry_after_completion": not _before(r["expires_at"], r["completed_at"]),
+            "score_in_range": r["score"] is None or -1 <= r["score"] <= 1,
+        }
+    elif source == "qualifications":
+        checks |= {
+            "qualification_present": r["qualification"] is not None,
+            "issued_on_present": r["issued_on"] is not None or "issued_on" in m.unreadable,
+            "not_in_future": not _future(r["issued_on"], window_end),
+            "expiry_after_issue": not _before(r["expires_on"], r["issued_on"]),
+            "expiry_present": r["expires_on"] is not None,
+        }
+    elif source == "ebt_gradings":
+        grades = [r[c] for c in COMPETENCIES]
+        checks |= {
+            "session_present": r["session_id"] is not None,
+            "session_date_present": r["session_date"] is not None or "session_date" in m.unreadable,
+            "not_in_future": not _future(r["session_date"], window_end),
+            "grades_in_range": all(g is None or 1 <= g <= 5 for g in grades),
+            "has_a_grade": any(g is not None for g in grades) or bool(m.unreadable),
+            "all_graded": all(g is not None for g in grades),
+        }
+    return checks
+
+
+class BatchSurvey:
+    """What the row checks need to know of a whole batch, gathered row by row in one pass over
+    it and held compactly (16-byte digests, not the rows): which rows repeat an earlier row's
+    content (dropped, as `deduplicate` does), how many rows share each key, and for each result
+    (employee, course, module, verb, time) its lowest (statement id, position)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.kept = bytearray()  # per row of the batch as read: 1 when it is not a repeat
+        self._seen: set[bytes] = set()
+        self._keys: dict[bytes, int] = {}
+        self._results: dict[bytes, list[Any]] = {}  # digest -> [count, (lowest id, position)]
+        self.rows = 0  # rows kept
+
+    def add(self, row: Mapped) -> None:
+        content = _digest(
+            repr(sorted(row.record.items(), key=_first)) + repr(sorted(row.unreadable.items()))
+        )
+        if content in self._seen:
+            self.kept.append(0)
+            return
+        self._seen.add(content)
+        self.kept.append(1)
+        key = self._key_digest(row)
+        if key is not None:
+            self._keys[key] = self._keys.get(key, 0) + 1
+        result = self._result_digest(row)
+        if result is not None:
+            mark = (str(row.record.get("record_id")), self.rows)
+            found = self._results.get(result)
+            if found is None:
+                self._results[result] = [1, mark]
+            else:
+                found[0] += 1
+                found[1] = min(found[1], mark)
+        self.rows += 1
+
+    def done(self) -> None:
+        """Drop what only `add` needs."""
+        self._seen = set()
+
+    def not_unique(self, row: Mapped, position: int) -> bool:
+        """Whether a kept row (its `position` among the kept rows) fails `key_unique`."""
+        key = self._key_digest(row)
+        if key is not None and self._keys.get(key, 0) > 1:
+            return True
+        result = self._result_digest(row)
+        if result is None:
+            return False
+        count, lowest = self._results[result]
+        return bool(count > 1 and lowest != (str(row.record.get("record_id")), position))
+
+    def _key_digest(self, row: Mapped) -> bytes | None:
+        values = tuple(row.record.get(k) for k in KEYS[self.source])
+        return None if None in values else _digest(repr(values))
+
+    def _result_digest(self, row: Mapped) -> bytes | None:
+        if self.source != "statements":
+            return None
+        values = tuple(row.record.get(k) for k in SAME_RESULT)
+        if values[0] is None or values[4] is None:
+            return None
+        return _digest(repr(values))
+
+
+def _first(item: tuple[str, Any]) -> str:
+    return item[0]
+
+
+def _digest(text: str) -> bytes:
+    """16 bytes standing for a text (the repr of values: equal values, equal texts)."""
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
 def _grades_out_of_range(r: dict[str, Any]) -> str:

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, text
 
 from aerosync.status_store import iso
 
 UNKNOWN_EMPLOYEE = "employee_known"
+_CHUNK = 500  # fingerprints per query: a refused part looks up only its own rows
 
 
 @dataclass
@@ -53,15 +54,18 @@ class QuarantineStore:
         """Record refused rows not already quarantined; returns how many were new."""
         if not entries:
             return 0
+        statement = text(
+            "SELECT source, fingerprint FROM training_quarantine "
+            "WHERE company = :company AND fingerprint IN :fingerprints"
+        ).bindparams(bindparam("fingerprints", expanding=True))
+        fingerprints = sorted({e.fingerprint for e in entries})
         with self.engine.begin() as conn:
             known = {
                 (row.source, row.fingerprint)
+                for start in range(0, len(fingerprints), _CHUNK)
                 for row in conn.execute(
-                    text(
-                        "SELECT source, fingerprint FROM training_quarantine "
-                        "WHERE company = :company"
-                    ),
-                    {"company": company},
+                    statement,
+                    {"company": company, "fingerprints": fingerprints[start : start + _CHUNK]},
                 )
             }
             new = {}

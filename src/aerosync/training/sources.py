@@ -1,7 +1,8 @@
 """Source data into mapped rows, and the rows that belong to one data interval (window).
 
-CSV exports are read whole (a folder of files or one file) and each run keeps the rows of its
-window: qualifications by `issued_on` and EBT gradings by `session_date` in [start, end); LMS
+CSV exports (a folder of files or one file) are read row by row from a text stream, never whole,
+and refused whole when their header names a column twice. Each run keeps the rows of its window:
+qualifications by `issued_on` and EBT gradings by `session_date` in [start, end); LMS
 statements by `stored_at` in (start, end], as the LRS's `since` (exclusive) and `until`
 (inclusive) select them. HRIS rows are master data: every version in effect by the window's end
 (`effective_from` before it) belongs to the window, so each run knows every employee hired so far
@@ -12,12 +13,12 @@ whose date is missing or unreadable belongs to every window: it is refused, and 
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aerosync.csv_header import check_header
 from aerosync.training.mapping import (
     Mapped,
     is_result,
@@ -43,34 +44,53 @@ class Window:
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
-def csv_rows(content: str, name: str) -> list[tuple[str, dict[str, Any]]]:
-    """(row reference, row) for each data line of a CSV text with a header line."""
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    rows = []
+def csv_rows(lines: Iterable[str], name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(row reference, row) for each data line of a CSV with a header line, read as `lines`
+    (an open text stream) yields them. A header naming a column twice is refused (`RepeatedColumn`,
+    naming the file and the column) before any row is read."""
+    reader = csv.DictReader(lines)
+    header = [str(n).lstrip("\ufeff").strip() for n in reader.fieldnames or []]
+    check_header(name, header)
+    reader.fieldnames = header
     for row in reader:
-        clean = {str(k).strip(): v for k, v in row.items() if k is not None}
+        clean = {k: v for k, v in row.items() if k is not None}
         if any((v or "").strip() for v in clean.values() if isinstance(v, str)):
-            rows.append((f"{name} line {reader.line_num}", clean))
-    return rows
+            yield f"{name} line {reader.line_num}", clean
+
+
+def csv_items(
+    files: Iterable[tuple[str, Iterable[str]]],
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(row reference, row) of every data line of every (file name, text stream), in order."""
+    for name, lines in files:
+        yield from csv_rows(lines, name)
+
+
+def iter_mapped(
+    source: str, items: Iterable[tuple[str, Mapping[str, Any]]], validity: Mapping[str, int]
+) -> Iterator[Mapped]:
+    """CSV lines or REST items of one source, mapped one at a time as `items` yields them."""
+    mappers = {
+        "hris": map_employee,
+        "qualifications": map_qualification,
+        "ebt_gradings": map_grading,
+    }
+    if source not in mappers and source != "statements":
+        raise ValueError(f"unknown training source {source!r}")
+    for ref, row in items:
+        if source == "statements":
+            mapped = map_completion_csv(row, ref, validity)
+            if is_result(mapped):
+                yield mapped
+        else:
+            yield mappers[source](row, ref)
 
 
 def map_rows(
     source: str, items: Iterable[tuple[str, Mapping[str, Any]]], validity: Mapping[str, int]
 ) -> list[Mapped]:
     """CSV lines or REST items of one source, mapped."""
-    mapped = []
-    for ref, row in items:
-        if source == "hris":
-            mapped.append(map_employee(row, ref))
-        elif source == "statements":
-            mapped.append(map_completion_csv(row, ref, validity))
-        elif source == "qualifications":
-            mapped.append(map_qualification(row, ref))
-        elif source == "ebt_gradings":
-            mapped.append(map_grading(row, ref))
-        else:
-            raise ValueError(f"unknown training source {source!r}")
-    return [m for m in mapped if source != "statements" or is_result(m)]
+    return list(iter_mapped(source, items, validity))
 
 
 def map_statements(

@@ -1,31 +1,35 @@
 """The training-sync steps as plain functions over the aerosync stores, one per Airflow task.
 
-Each returns a small summary (XCom); bulk rows go through `staged_data`. The transports (files,
-HTTP) are the Airflow layer's: `stage_source` receives rows already read.
+Each returns a small summary (XCom); bulk rows go through `staged_data`, in numbered parts of
+`PART_ROWS` rows, each written and read on its own: a source of any size (a 100 MB CSV) passes
+extract, validate and load in bounded memory. The transports (files, HTTP) are the Airflow
+layer's: `stage_source` receives rows as they are read (an iterator: a CSV row by row).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Engine
 
-from aerosync.staging import FLEET, StagingStore
+from aerosync.staging import StagingStore
 from aerosync.training import retention
-from aerosync.training.checks import deduplicate
-from aerosync.training.gate import ORDER, run_gate
+from aerosync.training.gate import ORDER, run_gate_on_parts
 from aerosync.training.mapping import Mapped
-from aerosync.training.quarantine import QuarantineStore
-from aerosync.training.sources import Window, select
-from aerosync.training.store import TrainingStore
+from aerosync.training.quarantine import QuarantineEntry, QuarantineStore
+from aerosync.training.sources import Window, in_window
+from aerosync.training.store import TrainingStore, UpsertCounts
 from aerosync.training.tables import BY_SOURCE, EMPLOYEES
 from aerosync.training_config import RecordsSync
 
-MAPPED, GOOD = "training_mapped:", "training_good:"
+MAPPED, GOOD, REFUSED = "training_mapped:", "training_good:", "training_refused"
+# Rows per staged part: about 15 MB of JSON for LMS completions, a few tens of MB in a process.
+PART_ROWS = 10_000
 # Quarantined rows named one by one in a summary; the table holds them all.
 SHOWN = 20
 
@@ -47,6 +51,12 @@ def configured_sources(records: RecordsSync) -> list[str]:
     return [s for s in ORDER if getattr(records, s) is not None]
 
 
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
 def stage_source(
     company: str,
     source: str,
@@ -54,12 +64,55 @@ def stage_source(
     window: Window,
     stores: TrainingStores,
     run_id: str,
+    part_rows: int = PART_ROWS,
 ) -> dict[str, Any]:
-    """Keep the rows of this window and stage them for validation."""
-    read = list(rows)
-    kept = select(read, window)
-    stores.staging.put(company, run_id, MAPPED + source, {FLEET: [m.to_dict() for m in kept]})
-    return {"source": source, "read": len(read), "in_window": len(kept)}
+    """Keep the rows of this window and stage them for validation, `part_rows` at a time as
+    `rows` yields them (what the source staged before for this run is replaced). If reading
+    fails half-way, nothing of this source stays staged."""
+    counted = {"read": 0, "in_window": 0}
+
+    def kept() -> Iterator[dict[str, Any]]:
+        for row in rows:
+            counted["read"] += 1
+            if in_window(row, window):
+                counted["in_window"] += 1
+                yield row.to_dict()
+
+    try:
+        parts = stores.staging.put_parts(
+            company, run_id, MAPPED + source, _chunks(kept(), part_rows)
+        )
+    except BaseException:
+        stores.staging.clear(company, run_id, MAPPED + source)
+        raise
+    return {"source": source, **counted, "parts": parts}
+
+
+@dataclass
+class _StagingSink:
+    """The gate's results, staged part by part: good rows per source, refused rows to add to
+    the quarantine once Great Expectations has agreed."""
+
+    stores: TrainingStores
+    company: str
+    run_id: str
+    examples: list[QuarantineEntry] = field(default_factory=list)
+    parts: dict[str, int] = field(default_factory=dict)
+
+    def _add(self, stage: str, part: list[Any]) -> None:
+        self.parts[stage] = self.parts.get(stage, 0) + 1
+        self.stores.staging.add_part(self.company, self.run_id, stage, self.parts[stage], part)
+
+    def good(self, source: str, rows: list[Mapped]) -> None:
+        if rows:
+            self._add(GOOD + source, [m.record for m in rows])
+
+    def refused(self, entries: list[QuarantineEntry]) -> None:
+        self.examples.extend(entries[: SHOWN - len(self.examples)])
+        self._add(REFUSED, [asdict(e) for e in entries])
+
+    def warning(self, warning: dict[str, Any]) -> None:
+        pass  # counted by the gate
 
 
 def step_validate(
@@ -70,40 +123,74 @@ def step_validate(
     window: Window,
     now: datetime,
 ) -> dict[str, Any]:
-    """Run the quality gate; quarantine refused rows, stage the good ones."""
+    """Run the quality gate over the staged parts; quarantine refused rows, stage the good ones
+    in parts."""
     from aerosync.validation_store import save_report
 
-    batches = {}
-    for source in sources:
-        staged = stores.staging.get(company, run_id, MAPPED + source).get(FLEET, [])
-        batches[source] = deduplicate([Mapped.from_dict(d) for d in staged])
-    gate = run_gate(batches, stores.records.known_employees(company), window.end)
-    new = stores.quarantine.add(company, gate.quarantined, run_id, now)
-    for source, good in gate.good.items():
-        stores.staging.put(company, run_id, GOOD + source, {FLEET: [m.record for m in good]})
+    for stage in [GOOD + source for source in sources] + [REFUSED]:
+        stores.staging.clear(company, run_id, stage)
+
+    def parts_of(source: str) -> Any:
+        def read() -> Iterator[list[Mapped]]:
+            for part in stores.staging.parts(company, run_id, MAPPED + source):
+                yield [Mapped.from_dict(d) for d in part]
+
+        return read
+
+    sink = _StagingSink(stores, company, run_id)
+    gate = run_gate_on_parts(
+        {source: parts_of(source) for source in sources},
+        stores.records.known_employees(company),
+        window.end,
+        sink,
+    )
+    new = 0
+    for part in stores.staging.parts(company, run_id, REFUSED):
+        new += stores.quarantine.add(company, [QuarantineEntry(**e) for e in part], run_id, now)
+    stores.staging.clear(company, run_id, REFUSED)
     validation_id = uuid.uuid4().hex
     save_report(stores.records.engine, validation_id, company, run_id, now, gate.report)
     return {
         "validation_id": validation_id,
         "window": window.to_dict(),
-        "sources": gate.counts(),
-        "quarantined": len(gate.quarantined),
+        "sources": gate.counts,
+        "quarantined": gate.quarantined,
         "newly_quarantined": new,
-        "quarantine_examples": [q.describe(company) for q in gate.quarantined[:SHOWN]],
-        "warnings": len(gate.warnings),
+        "quarantine_examples": [q.describe(company) for q in sink.examples],
+        "warnings": gate.warnings,
     }
 
 
 def _drop_expired(
-    stores: TrainingStores, company: str, source: str, rows: list[dict[str, Any]], first_kept: str
+    stores: TrainingStores,
+    company: str,
+    source: str,
+    rows: list[dict[str, Any]],
+    first_kept: str,
+    incoming: Mapping[str, set[str]] | None = None,
 ) -> list[dict[str, Any]]:
+    """The rows not older than the retention period. For employee versions, `incoming` holds
+    the start of every version this run loads (all its parts) per employee."""
     spec = BY_SOURCE[source]
     if spec is EMPLOYEES:
         ids = sorted({str(r["employee_id"]) for r in rows})
         stored = [v for i in ids for v in stores.records.employee_history(company, i)]
+        stored += [
+            {"employee_id": i, "effective_from": start}
+            for i in ids
+            for start in (incoming or {}).get(i, ())
+        ]
         old = retention.superseded_before(rows, stored, first_kept)
         return [r for r in rows if (str(r["employee_id"]), str(r["effective_from"])) not in old]
     return [r for r in rows if not retention.too_old(r, spec, first_kept)]
+
+
+def _version_starts(parts: Iterable[list[dict[str, Any]]]) -> dict[str, set[str]]:
+    starts: dict[str, set[str]] = {}
+    for part in parts:
+        for r in part:
+            starts.setdefault(str(r["employee_id"]), set()).add(str(r["effective_from"]))
+    return starts
 
 
 def step_load(
@@ -115,15 +202,25 @@ def step_load(
     today: date,
     retention_days: int,
 ) -> dict[str, Any]:
-    """Upsert the good rows by natural key (employees first), then load rows quarantined only
-    for an employee the HRIS has since delivered."""
+    """Upsert the good rows by natural key (employees first), part by part, then load rows
+    quarantined only for an employee the HRIS has since delivered."""
     first_kept = retention.cutoff(today, retention_days)
     summary: dict[str, Any] = {}
     for source in sources:
-        rows = stores.staging.get(company, run_id, GOOD + source).get(FLEET, [])
-        kept = _drop_expired(stores, company, source, rows, first_kept)
-        counts = stores.records.upsert(company, BY_SOURCE[source], kept, run_id, now)
-        summary[source] = {**counts.to_dict(), "beyond_retention": len(rows) - len(kept)}
+        spec = BY_SOURCE[source]
+        incoming = None
+        if spec is EMPLOYEES:
+            incoming = _version_starts(stores.staging.parts(company, run_id, GOOD + source))
+        total = UpsertCounts()
+        expired = 0
+        for rows in stores.staging.parts(company, run_id, GOOD + source):
+            kept = _drop_expired(stores, company, source, rows, first_kept, incoming)
+            counts = stores.records.upsert(company, spec, kept, run_id, now)
+            total.inserted += counts.inserted
+            total.updated += counts.updated
+            total.unchanged += counts.unchanged
+            expired += len(rows) - len(kept)
+        summary[source] = {**total.to_dict(), "beyond_retention": expired}
     known = stores.records.known_employees(company)
     waiting = [
         w for w in stores.quarantine.waiting_for_employees(company) if w["employee_id"] in known
@@ -157,12 +254,8 @@ def step_finish(
     company: str, sources: list[str], stores: TrainingStores, run_id: str
 ) -> dict[str, Any]:
     """This run's audit count; the run's staging is dropped."""
-    changes = stores.records.audit(company, run_id)
+    by_action = stores.records.audit_counts(company, run_id)
     stores.staging.purge(company, run_id)
-    by_action: dict[str, int] = {}
-    for change in changes:
-        key = f"{change['table_name']}.{change['action']}"
-        by_action[key] = by_action.get(key, 0) + 1
     return {"sources": sources, "changes": by_action}
 
 

@@ -139,6 +139,20 @@ class TrainingStore:
             ).mappings()
             return [dict(r) for r in rows]
 
+    def audit_counts(self, company: str, run_id: str) -> dict[str, int]:
+        """`<table>.<action>` -> how many changes the run audited (counted by the database: a
+        run may have audited a million)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT table_name, action, COUNT(*) AS n FROM training_audit "
+                    "WHERE company = :company AND run_id = :run_id "
+                    "GROUP BY table_name, action ORDER BY table_name, action"
+                ),
+                {"company": company, "run_id": run_id},
+            ).all()
+        return {f"{row.table_name}.{row.action}": int(row.n) for row in rows}
+
     # -- writing ---------------------------------------------------------------------------------
 
     def upsert(
