@@ -50,16 +50,13 @@ def _why(record: StatusRecord) -> str:
     ]
     real = record.last_real_attempt
     if real:  # first: a skip must not hide what the last real attempt said (safety rule 7)
-        said = [str(r.get("message", "")) for r in real.get("reasons", [])]
-        said += [
-            f"{m.get('code')}: {m.get('title') or m.get('message')}"
-            for m in real.get("messages", [])
-        ]
-        http = f" HTTP {real['http_status']}" if real.get("http_status") else ""
-        at = str(real.get("attempted_at", ""))[11:19]
+        said = [str(r.get("message", "")) for r in real.reasons]
+        said += [f"{m.get('code')}: {m.get('title') or m.get('message')}" for m in real.messages]
+        http = f" HTTP {real.http_status}" if real.http_status else ""
+        at = real.attempted_at[11:19]
         parts.insert(
             0,
-            f"last real attempt {real.get('outcome')}{http} at {at} UTC"
+            f"last real attempt {real.outcome}{http} at {at} UTC"
             + (f": {'; '.join(said)}" if said else ""),
         )
     return _fit([p for p in parts if p], DETAILS_WIDTH)

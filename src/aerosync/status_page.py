@@ -64,11 +64,11 @@ def _last_real(record: StatusRecord) -> str:
     real = record.last_real_attempt
     if not real:
         return ""
-    http = f", HTTP {real['http_status']}" if real.get("http_status") else ""
-    items = "".join(_message(m) for m in [*real.get("reasons", []), *real.get("messages", [])])
+    http = f", HTTP {real.http_status}" if real.http_status else ""
+    items = "".join(_message(m) for m in [*real.reasons, *real.messages])
     return (
-        f"<li class='last-real'>Last real attempt: <b>{escape(str(real.get('outcome')))}</b>"
-        f"{escape(http)} at {escape(str(real.get('attempted_at')))}<ul>{items}</ul></li>"
+        f"<li class='last-real'>Last real attempt: <b>{escape(real.outcome)}</b>"
+        f"{escape(http)} at {escape(real.attempted_at)}<ul>{items}</ul></li>"
     )
 
 

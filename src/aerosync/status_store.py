@@ -34,6 +34,40 @@ def parse_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+@dataclass(frozen=True)
+class RealAttempt:
+    """An aircraft's last real attempt (not a skip, not a call still in flight), as a skip
+    carries it so that it never hides a failure or an unknown outcome (safety rule 7)."""
+
+    run_id: str
+    outcome: str
+    http_status: int | None
+    attempted_at: str  # `iso` text, as stored
+    messages: list[dict[str, Any]]
+    reasons: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "outcome": self.outcome,
+            "http_status": self.http_status,
+            "attempted_at": self.attempted_at,
+            "messages": self.messages,
+            "reasons": self.reasons,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RealAttempt:
+        return cls(
+            run_id=str(data["run_id"]),
+            outcome=str(data["outcome"]),
+            http_status=data.get("http_status"),
+            attempted_at=str(data["attempted_at"]),
+            messages=list(data.get("messages") or []),
+            reasons=list(data.get("reasons") or []),
+        )
+
+
 @dataclass
 class StatusRecord:
     company: str
@@ -52,18 +86,18 @@ class StatusRecord:
     attempt_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     # A skip's record carries the aircraft's last real attempt (`real_attempt`), so that a skip
     # never hides a failure or an unknown outcome (safety rule 7).
-    last_real_attempt: dict[str, Any] | None = None
+    last_real_attempt: RealAttempt | None = None
 
-    def real_attempt(self) -> dict[str, Any]:
+    def real_attempt(self) -> RealAttempt:
         """What this record says about the aircraft, as a skip shows it."""
-        return {
-            "run_id": self.run_id,
-            "outcome": str(self.outcome),
-            "http_status": self.http_status,
-            "attempted_at": iso(self.attempted_at),
-            "messages": self.messages,
-            "reasons": self.reasons,
-        }
+        return RealAttempt(
+            run_id=self.run_id,
+            outcome=str(self.outcome),
+            http_status=self.http_status,
+            attempted_at=iso(self.attempted_at),
+            messages=self.messages,
+            reasons=self.reasons,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -80,7 +114,9 @@ class StatusRecord:
             "reasons": self.reasons,
             "connection_id": self.connection_id,
             "validation_id": self.validation_id,
-            "last_real_attempt": self.last_real_attempt,
+            "last_real_attempt": (
+                self.last_real_attempt.to_json() if self.last_real_attempt else None
+            ),
         }
 
 
@@ -101,7 +137,11 @@ def _record(row: Any) -> StatusRecord:
         next_allowed_at=parse_iso(m["next_allowed_at"]),
         connection_id=m["connection_id"],
         validation_id=m["validation_id"],
-        last_real_attempt=json.loads(m["last_real_attempt"]) if m["last_real_attempt"] else None,
+        last_real_attempt=(
+            RealAttempt.from_json(json.loads(m["last_real_attempt"]))
+            if m["last_real_attempt"]
+            else None
+        ),
     )
 
 
@@ -121,7 +161,9 @@ def _params(r: StatusRecord) -> dict[str, Any]:
         "next_allowed_at": iso(r.next_allowed_at) if r.next_allowed_at else None,
         "connection_id": r.connection_id,
         "validation_id": r.validation_id,
-        "last_real_attempt": json.dumps(r.last_real_attempt) if r.last_real_attempt else None,
+        "last_real_attempt": (
+            json.dumps(r.last_real_attempt.to_json()) if r.last_real_attempt else None
+        ),
     }
 
 

@@ -167,7 +167,7 @@ def test_record_status_turns_the_dead_tasks_in_flight_calls_into_unknown(
     (skip,) = upload(stores, sandbox, "run-2", ["N1RC"])
     assert skip.outcome is Outcome.SKIPPED and puts(sandbox, "N1RC") == 1
     assert skip.last_real_attempt is not None
-    assert skip.last_real_attempt["outcome"] == "unknown"
+    assert skip.last_real_attempt.outcome == "unknown"
 
 
 def test_an_earlier_runs_lost_call_is_settled_unknown_once_no_answer_can_come(
@@ -181,7 +181,7 @@ def test_an_earlier_runs_lost_call_is_settled_unknown_once_no_answer_can_come(
     assert lost.outcome is Outcome.UNKNOWN
     assert "ended without recording the answer" in lost.reasons[0]["message"]
     assert skip.outcome is Outcome.SKIPPED  # still within 5 minutes of the lost call
-    assert skip.last_real_attempt and skip.last_real_attempt["outcome"] == "unknown"
+    assert skip.last_real_attempt and skip.last_real_attempt.outcome == "unknown"
     after = datetime.now(UTC) + timedelta(minutes=6)
     (sent,) = upload(stores, sandbox, "run-3", ["N1RC"], clock=lambda: after)
     assert sent.outcome is Outcome.UPLOADED and puts(sandbox, "N1RC") == 2
