@@ -134,24 +134,26 @@ class E2E:
         ]
 
     def xcom_values(self, dag_id: str) -> list[Any]:
-        """Every XCom value of every run of a DAG, read through the REST API."""
-        listing = self.runtime.api(
-            "GET", f"/dags/{dag_id}/dagRuns/~/taskInstances/~/xcomEntries", params={"limit": 1000}
-        ).json()
-        values = []
-        for entry in listing["xcom_entries"]:
-            path = (
-                f"/dags/{dag_id}/dagRuns/{entry['run_id']}/taskInstances/{entry['task_id']}"
-                f"/xcomEntries/{entry['key']}"
-            )
-            values.append(
-                self.runtime.api("GET", path, params={"map_index": entry["map_index"]}).json()
-            )
-        return values
+        return xcom_values(self.runtime, dag_id)
 
     def requests_for(self, tail: str) -> list[dict[str, Any]]:
         log: list[dict[str, Any]] = self.sandbox_get(f"/_sandbox/requests?tail={tail}")
         return log
+
+
+def xcom_values(runtime: AirflowRuntime, dag_id: str) -> list[Any]:
+    """Every XCom value of every run of a DAG, read through the REST API."""
+    listing = runtime.api(
+        "GET", f"/dags/{dag_id}/dagRuns/~/taskInstances/~/xcomEntries", params={"limit": 1000}
+    ).json()
+    values = []
+    for entry in listing["xcom_entries"]:
+        path = (
+            f"/dags/{dag_id}/dagRuns/{entry['run_id']}/taskInstances/{entry['task_id']}"
+            f"/xcomEntries/{entry['key']}"
+        )
+        values.append(runtime.api("GET", path, params={"map_index": entry["map_index"]}).json())
+    return values
 
 
 def write_config(path: Path) -> None:

@@ -26,6 +26,7 @@ import yaml
 from aerosync.airflow_runtime import AirflowRuntime, RunResult
 from aerosync.demo_fleet import build_demo_fms, demo_homebases
 from aerosync.sandbox import SandboxServer
+from tests.integration.e2e_support import xcom_values
 
 STORE_TABLES = ("upload_status", "validation_results", "staged_data")
 
@@ -113,19 +114,7 @@ class FaultEnv:
         return "\n".join(texts)
 
     def xcom_text(self, dag_id: str) -> str:
-        listing = self.runtime.api(
-            "GET", f"/dags/{dag_id}/dagRuns/~/taskInstances/~/xcomEntries", params={"limit": 1000}
-        ).json()
-        values = []
-        for entry in listing["xcom_entries"]:
-            path = (
-                f"/dags/{dag_id}/dagRuns/{entry['run_id']}/taskInstances/{entry['task_id']}"
-                f"/xcomEntries/{entry['key']}"
-            )
-            values.append(
-                self.runtime.api("GET", path, params={"map_index": entry["map_index"]}).json()
-            )
-        return json.dumps(values)
+        return json.dumps(xcom_values(self.runtime, dag_id))
 
     # -- the sandbox ------------------------------------------------------------------------
     def sandbox_post(self, path: str, payload: dict[str, Any]) -> None:
