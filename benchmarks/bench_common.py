@@ -84,7 +84,7 @@ def sandbox_process(accounts: list[tuple[str, str, str]], *, nagle: bool = False
     the client's delayed ACK every answer waits about 40 ms on loopback (400 PUTs lose 16-18 s
     to it). The real marketplace does not behave so, and a trivial server does not either."""
     program = (
-        "from aerosync import sandbox\n"
+        "from aerosync.sandbox import server as sandbox\n"
         f"sandbox._Handler.disable_nagle_algorithm = {not nagle}\n"
         f"sandbox.serve('127.0.0.1', 0, {accounts!r})\n"
     )

@@ -1,7 +1,7 @@
 """End to end through a real scheduler (issue 4, targets 3, 4 and 5).
 
 One Airflow (api-server, scheduler, dag-processor; LocalExecutor; PostgreSQL metadata database;
-the scheduler preloading the validation stack, `aerosync.preload`), the local marketplace
+the scheduler preloading the validation stack, `aerosync.quality.preload`), the local marketplace
 sandbox in a process of its own, generated reference FMSs (SQLite, one per company) and an
 aerosync store in PostgreSQL.
 Scenarios:
@@ -306,9 +306,8 @@ def floor(sandbox_url: str, bodies: dict[str, bytes]) -> float:
 
 def bodies_from_pipeline(setup: Setup, fms: Path, store_url: str) -> dict[str, bytes]:
     """Build the same bodies the DAG sends, with the pipeline steps, for the floor."""
-    from aerosync.config import load_config
-    from aerosync.db import engine_from_url
-    from aerosync.pipeline import (
+    from aerosync.config.companies import load_config
+    from aerosync.schedule.steps import (
         DECISIONS,
         Stores,
         schedule_bodies,
@@ -317,6 +316,7 @@ def bodies_from_pipeline(setup: Setup, fms: Path, store_url: str) -> dict[str, b
         step_normalise,
         step_validate,
     )
+    from aerosync.stores.database import engine_from_url
 
     company = load_config(setup.config).company(company_id(0))
     stores = Stores.on(engine_from_url(store_url))
@@ -408,9 +408,9 @@ def run(
     sandbox_nagle: bool = False,
     upload_batch_size: int | None = None,
 ) -> dict[str, Any]:
-    from aerosync.airflow_runtime import AirflowEnv, AirflowRuntime
-    from aerosync.config import DEFAULT_UPLOAD_BATCH_SIZE
-    from aerosync.pipeline import Stores
+    from aerosync.config.companies import DEFAULT_UPLOAD_BATCH_SIZE
+    from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+    from aerosync.schedule.steps import Stores
 
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     now = datetime.now(UTC)

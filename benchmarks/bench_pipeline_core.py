@@ -49,15 +49,15 @@ def run(aircraft: int, activities: int, runs: int, profile: Path | None = None) 
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     import great_expectations  # noqa: F401  ("once imports are done")
 
-    from aerosync.config import CompanyConfig
-    from aerosync.db import sqlite_engine
-    from aerosync.pipeline import (
+    from aerosync.config.companies import CompanyConfig
+    from aerosync.schedule.steps import (
         Stores,
         step_build_payloads,
         step_extract,
         step_normalise,
         step_validate,
     )
+    from aerosync.stores.database import sqlite_engine
 
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     timings: dict[str, list[float]] = {"normalise": [], "validate": [], "build": [], "total": []}

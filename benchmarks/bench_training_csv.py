@@ -147,15 +147,15 @@ def write_files(folder: Path, megabytes: float) -> dict[str, Any]:
 def _stores(db_url: str) -> Any:
     from sqlalchemy import create_engine
 
-    from aerosync.training.steps import TrainingStores
+    from aerosync.crew.steps import TrainingStores
 
     return TrainingStores.on(create_engine(db_url))
 
 
 def run_step(step: str, folder: Path, db_url: str, run_id: str) -> dict[str, Any]:
     """What one task does, through the functions it calls."""
-    from aerosync.training import steps
-    from aerosync.training.sources import Window
+    from aerosync.crew import steps
+    from aerosync.crew.sources import Window
 
     window = Window(*WINDOW)
     stores = _stores(db_url)
@@ -177,8 +177,8 @@ def run_step(step: str, folder: Path, db_url: str, run_id: str) -> dict[str, Any
 
 def _extract(source: str, location: str, window: Any, stores: Any, run_id: str) -> dict[str, Any]:
     """What the task `extract` does with a CSV drop."""
-    from aerosync.airflow import training_io
-    from aerosync.training import sources, steps
+    from aerosync.airflow import crew_io as training_io
+    from aerosync.crew import sources, steps
 
     if hasattr(training_io, "csv_files"):  # issue 14: read row by row, staged in parts
         files = training_io.csv_files(location)

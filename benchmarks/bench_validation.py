@@ -1,7 +1,8 @@
 """Validation of 1,000,000 activities (issue 3): the whole `validate` step's work once GX is
 imported, from the check columns to a decision per aircraft.
 
-What is timed is `aerosync.validation.decide`: the activity frame built from the check columns,
+What is timed is `aerosync.schedule.decisions.decide`: the activity frame built from the check
+columns,
 the pandas check columns, the per-aircraft checks, both Great Expectations suites (an ephemeral
 context each run, as in a task) and the decisions, against a real aerosync store (SQLite). The
 input is what normalisation hands validation (`check_columns`): a realistic mix of flights, empty
@@ -79,11 +80,11 @@ def staged_fleet(activities: int, per_aircraft: int, now: datetime) -> dict[str,
 def run(activities: int, runs: int, per_aircraft: int) -> dict[str, Any]:
     import great_expectations  # noqa: F401  (the figure is "once GX is imported")
 
-    from aerosync.config import CompanyConfig
-    from aerosync.db import sqlite_engine
-    from aerosync.pipeline import Stores
-    from aerosync.quality_frames import check_columns
-    from aerosync.validation import decide
+    from aerosync.config.companies import CompanyConfig
+    from aerosync.schedule.checks import check_columns
+    from aerosync.schedule.decisions import decide
+    from aerosync.schedule.steps import Stores
+    from aerosync.stores.database import sqlite_engine
 
     now = datetime.now(UTC).replace(microsecond=0)
     company = CompanyConfig.model_validate(

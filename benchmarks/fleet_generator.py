@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from aerosync.sql_files import read_sql, split_statements
+from aerosync.config.dialects import read_sql, split_statements
 
 # (ICAO, zone, region): aircraft fly mostly within the region they are in.
 AIRPORTS = (

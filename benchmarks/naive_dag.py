@@ -25,9 +25,9 @@ with DAG(
     @task
     def split_by_aircraft() -> list[str]:
         from aerosync.airflow.connections import aerosync_engine, engine_for_connection
-        from aerosync.config import load_config
-        from aerosync.fms_source import extract
-        from aerosync.pipeline import Stores
+        from aerosync.config.companies import load_config
+        from aerosync.schedule.sources.fms import extract
+        from aerosync.schedule.steps import Stores
 
         company = load_config().companies[0]
         raw = extract(engine_for_connection(company.fms.conn_id), "reference", datetime.now(UTC))
@@ -51,12 +51,12 @@ with DAG(
 
         from aerosync.airflow.avinode_hook import AvinodeHook
         from aerosync.airflow.connections import aerosync_engine
-        from aerosync.config import load_config
-        from aerosync.normalise import normalise
-        from aerosync.payloads import schedule_body
-        from aerosync.pipeline import Stores
-        from aerosync.quality_frames import check_columns
-        from aerosync.validation import decide
+        from aerosync.config.companies import load_config
+        from aerosync.schedule.checks import check_columns
+        from aerosync.schedule.decisions import decide
+        from aerosync.schedule.normalise.activities import normalise
+        from aerosync.schedule.payloads import schedule_body
+        from aerosync.schedule.steps import Stores
 
         loaded = load_config()
         company = loaded.companies[0]

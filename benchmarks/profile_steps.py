@@ -37,9 +37,9 @@ STEPS = ("extract", "normalise", "validate", "build", "upload", "record_status")
 def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
     import great_expectations  # noqa: F401  (imported once, as the figures exclude it)
 
-    from aerosync.config import CompanyConfig
-    from aerosync.local_run import MarketplaceAccount, SessionSender
-    from aerosync.pipeline import (
+    from aerosync.config.companies import CompanyConfig
+    from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
+    from aerosync.schedule.steps import (
         DECISIONS,
         Stores,
         schedule_bodies,

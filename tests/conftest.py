@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from aerosync.config import CompanyConfig
+from aerosync.config.companies import CompanyConfig
 
 # Airflow reads its home at import: tests never touch a developer's own ~/airflow.
 os.environ.setdefault("AIRFLOW_HOME", str(Path(tempfile.gettempdir()) / "aerosync-tests-airflow"))

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from aerosync.sql_files import read_sql, split_statements
+from aerosync.config.dialects import read_sql, split_statements
 
 
 def iso(moment: datetime) -> str:

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from aerosync.training.mapping import Mapped
-from aerosync.training.sources import Window, csv_rows, map_rows, map_statements
-from aerosync.training.steps import (
+from aerosync.crew.mapping import Mapped
+from aerosync.crew.sources import Window, csv_rows, map_rows, map_statements
+from aerosync.crew.steps import (
     PART_ROWS,
     TrainingStores,
     stage_source,
@@ -20,7 +20,7 @@ from aerosync.training.steps import (
     step_retention,
     step_validate,
 )
-from aerosync.training.tables import SPECS
+from aerosync.crew.tables import SPECS
 
 SOURCES = ("hris", "statements", "qualifications", "ebt_gradings")
 FOLDERS = {

@@ -12,14 +12,14 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from aerosync.models import ATTENTION_ORDER
-from aerosync.status_store import StatusRecord, StatusStore
+from aerosync.stores.status import StatusRecord, StatusStore
 
 DB_URL_ENV = "AEROSYNC_DB_URL"
 
 
 def _engine(url: str | None) -> Engine:
     """`--db`, else AEROSYNC_DB_URL, else the Airflow connection (or its SQLite default)."""
-    from aerosync.db import engine_from_url
+    from aerosync.stores.database import engine_from_url
 
     chosen = url or os.environ.get(DB_URL_ENV)
     if chosen:
@@ -120,7 +120,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from aerosync.sandbox import serve
+    from aerosync.sandbox.server import serve
 
     serve(args.host, args.port)
     return 0
@@ -129,7 +129,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 def cmd_config_check(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from aerosync.config import load_config
+    from aerosync.config.companies import load_config
 
     loaded = load_config(Path(args.file) if args.file else None)
     for company in loaded.companies:
@@ -172,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a user-facing command: a clear line, not a traceback
-        from aerosync.pipeline import safe_error
+        from aerosync.schedule.steps import safe_error
 
         print(f"aerosync {args.command}: {safe_error(exc)}", file=sys.stderr)
         return 2

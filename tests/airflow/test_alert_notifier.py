@@ -13,10 +13,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from aerosync.airflow.alert_notifier import send_alerts
-from aerosync.airflow_runtime import free_port
-from aerosync.alerts import state_changes
+from aerosync.dev.airflow_runtime import free_port
 from aerosync.models import Outcome
-from aerosync.status_store import StatusRecord
+from aerosync.status.alerts import state_changes
+from aerosync.stores.status import StatusRecord
 from tests.conftest import make_company
 
 pytestmark = pytest.mark.airflow

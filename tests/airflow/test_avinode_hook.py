@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from aerosync.airflow.avinode_hook import AvinodeHook
-from aerosync.sandbox import SandboxServer, SandboxState
+from aerosync.sandbox.server import SandboxServer, SandboxState
 
 pytestmark = pytest.mark.airflow
 AUTH, API = "hook-auth-token-5513", "hook-api-token-8820"

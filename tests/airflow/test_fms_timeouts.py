@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from aerosync.airflow.connections import engine_for_connection
-from aerosync.fms_source import SourceTimeout, extract, fms_connect_args
+from aerosync.schedule.sources.fms import SourceTimeout, extract, fms_connect_args
 from tests.conftest import require_service
 from tests.fms_builder import FmsBuilder
 from tests.integration.e2e_support import postgres_available

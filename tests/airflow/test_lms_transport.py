@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from aerosync.airflow.lms_transport import bookings_reader
-from aerosync.config import CompanyConfig
-from aerosync.lms_bookings import BookingsUnavailable
-from aerosync.sandbox import SandboxServer
+from aerosync.airflow.bookings_transport import bookings_reader
+from aerosync.config.companies import CompanyConfig
+from aerosync.sandbox.server import SandboxServer
+from aerosync.schedule.sources.bookings import BookingsUnavailable
 from tests.conftest import make_company
 
 pytestmark = pytest.mark.airflow

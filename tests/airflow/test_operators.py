@@ -17,9 +17,9 @@ import requests
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOperator
-from aerosync.db import sqlite_engine
-from aerosync.pipeline import ACTIVITIES, DECISIONS, Stores
-from aerosync.sandbox import SandboxServer, SandboxState
+from aerosync.sandbox.server import SandboxServer, SandboxState
+from aerosync.schedule.steps import ACTIVITIES, DECISIONS, Stores
+from aerosync.stores.database import sqlite_engine
 from tests.fms_builder import FmsBuilder
 
 pytestmark = pytest.mark.airflow

@@ -15,15 +15,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from aerosync.airflow import training_io
+from aerosync.airflow import crew_io as training_io
 from aerosync.airflow.avinode_hook import AvinodeHook
 from aerosync.airflow.operators import HookSender
-from aerosync.marketplace_url import InsecureMarketplace
+from aerosync.config.training import LrsSource, RestSource
+from aerosync.crew.sources import Window
 from aerosync.models import Outcome
-from aerosync.sandbox import SandboxServer, SandboxState
-from aerosync.training.sources import Window
-from aerosync.training_config import LrsSource, RestSource
-from aerosync.upload import ConnectionProblem, _send
+from aerosync.sandbox.server import SandboxServer, SandboxState
+from aerosync.schedule.marketplace_url import InsecureMarketplace
+from aerosync.schedule.upload import ConnectionProblem, _send
 
 pytestmark = pytest.mark.airflow
 LOGIN, PASSWORD = "crew-sync", "hris-pass-90c1d2"
@@ -195,7 +195,7 @@ def test_company_secrets_gather_every_connection_of_the_company(
     sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from aerosync.airflow.masking import company_secrets
-    from aerosync.config import CompanyConfig
+    from aerosync.config.companies import CompanyConfig
 
     connect(monkeypatch, sandbox.url)
     fms = {"conn_type": "postgres", "host": "db", "login": "fms", "password": "fms-pw-123456"}

@@ -11,18 +11,18 @@ from pathlib import Path
 import pytest
 import requests
 
-from aerosync.airflow import training_io
-from aerosync.demo_training import (
+from aerosync.airflow import crew_io as training_io
+from aerosync.config.training import LrsSource, RestSource
+from aerosync.crew.sources import Window, csv_items, map_rows, map_statements, select
+from aerosync.crew.xapi import XAPI_VERSION
+from aerosync.demo.crew import (
     EMPLOYEE_COLUMNS,
     GRADING_COLUMNS,
     QUALIFICATION_COLUMNS,
     build_training_data,
     write_csv,
 )
-from aerosync.sandbox import SandboxServer
-from aerosync.training.sources import Window, csv_items, map_rows, map_statements, select
-from aerosync.training.xapi import XAPI_VERSION
-from aerosync.training_config import LrsSource, RestSource
+from aerosync.sandbox.server import SandboxServer
 
 pytestmark = pytest.mark.airflow
 FIRST = date(2026, 3, 1)
@@ -79,7 +79,7 @@ def test_lrs_and_csv_statements_map_to_the_same_records(
     over_http = map_statements(
         training_io.lrs_statements(LrsSource(conn_id="lrs_test"), window), validity
     )
-    from aerosync.demo_training import STATEMENT_COLUMNS
+    from aerosync.demo.crew import STATEMENT_COLUMNS
 
     write_csv(tmp_path / "lms" / "completions.csv", STATEMENT_COLUMNS, data.statement_rows())
     from_csv = map_rows(

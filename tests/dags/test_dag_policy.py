@@ -137,8 +137,8 @@ def test_a_training_task_parses_only_its_own_dag(monkeypatch) -> None:  # type: 
 def test_execution_timeouts_come_from_the_company_config() -> None:
     from datetime import timedelta
 
+    from aerosync.airflow.crew_dag import build_training_dag
     from aerosync.airflow.dag_factory import build_upload_dag
-    from aerosync.airflow.training_dag import build_training_dag
     from tests.conftest import make_company
 
     company = make_company(

@@ -14,10 +14,10 @@ from typing import Any
 import requests
 import sqlalchemy as sa
 
-from aerosync.airflow_runtime import AirflowEnv, AirflowRuntime
-from aerosync.demo_fleet import build_demo_fms, demo_homebases
-from aerosync.sandbox import SandboxServer, SandboxState
-from aerosync.sql_files import read_sql, split_statements
+from aerosync.config.dialects import read_sql, split_statements
+from aerosync.demo.fleet import build_demo_fms, demo_homebases
+from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+from aerosync.sandbox.server import SandboxServer, SandboxState
 from tests.conftest import POSTGRES_URL
 
 REPO = Path(__file__).resolve().parents[2]
@@ -116,7 +116,7 @@ class E2E:
     def reset(self) -> None:
         """Forget earlier runs: sandbox state and aerosync status (the 5-minute guard)."""
         self.sandbox_post("/_sandbox/reset", {})
-        from aerosync.pipeline import Stores
+        from aerosync.schedule.steps import Stores
 
         engine = sa.create_engine(self.aerosync_url)
         Stores.on(engine)  # the tables exist before the first run creates them
@@ -126,8 +126,8 @@ class E2E:
         engine.dispose()
 
     def status(self, company: str) -> list[dict[str, Any]]:
-        from aerosync.db import engine_from_url
-        from aerosync.status_store import StatusStore
+        from aerosync.stores.database import engine_from_url
+        from aerosync.stores.status import StatusStore
 
         return [
             r.to_json() for r in StatusStore(engine_from_url(self.aerosync_url)).latest(company)

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from aerosync.db import sqlite_engine
 from aerosync.models import Finding, Severity
-from aerosync.pipeline import (
+from aerosync.schedule.steps import (
     ACTIVITIES,
     DECISIONS,
     SOURCES,
@@ -25,6 +24,7 @@ from aerosync.pipeline import (
     step_normalise,
     step_validate,
 )
+from aerosync.stores.database import sqlite_engine
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder
 

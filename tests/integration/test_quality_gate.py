@@ -12,12 +12,12 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from aerosync.config import CompanyConfig
-from aerosync.db import sqlite_engine
-from aerosync.local_run import MarketplaceAccount, SessionSender, run_company
-from aerosync.pipeline import RunSummary
-from aerosync.sandbox import SandboxServer, SandboxState
-from aerosync.status_store import iso
+from aerosync.config.companies import CompanyConfig
+from aerosync.sandbox.server import SandboxServer, SandboxState
+from aerosync.schedule.local_run import MarketplaceAccount, SessionSender, run_company
+from aerosync.schedule.steps import RunSummary
+from aerosync.stores.database import sqlite_engine
+from aerosync.stores.status import iso
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder
 

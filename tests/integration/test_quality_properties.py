@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aerosync.models import DEFAULT_ACTIVITY_TYPES
-from aerosync.sandbox import SandboxServer, SandboxState
+from aerosync.sandbox.server import SandboxServer, SandboxState
 from tests.integration.test_quality_gate import API, AUTH, NOW, Gate, outcomes
 
 pytestmark = pytest.mark.integration

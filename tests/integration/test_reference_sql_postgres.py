@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 from benchmarks.fleet_generator import generate_company_fms
 
-from aerosync.demo_fleet import build_demo_fms, demo_companies
-from aerosync.sql_files import read_sql, split_statements
+from aerosync.config.dialects import read_sql, split_statements
+from aerosync.demo.fleet import build_demo_fms, demo_companies
 from tests.conftest import NOW, POSTGRES_URL, require_service
 
 pytestmark = pytest.mark.integration

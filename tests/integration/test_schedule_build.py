@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from aerosync.db import sqlite_engine
-from aerosync.pipeline import ACTIVITIES, DECISIONS, SOURCES, Stores
-from aerosync.schedule_build import build_schedules
+from aerosync.schedule.build import build_schedules
+from aerosync.schedule.steps import ACTIVITIES, DECISIONS, SOURCES, Stores
+from aerosync.stores.database import sqlite_engine
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder
 

@@ -7,8 +7,8 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from aerosync.status_store import StatusStore
-from aerosync.training.store import TrainingStore
+from aerosync.crew.store import TrainingStore
+from aerosync.stores.status import StatusStore
 from tests.conftest import require_service
 from tests.integration.e2e_support import fresh_postgres_database, postgres_available
 
@@ -47,7 +47,7 @@ def test_last_successes_of_some_tails_read_only_those_on_postgresql() -> None:
     from datetime import UTC, datetime, timedelta
 
     from aerosync.models import Outcome
-    from aerosync.status_store import StatusRecord
+    from aerosync.stores.status import StatusRecord
 
     require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
     with fresh_postgres_database("aerosync_history") as url:

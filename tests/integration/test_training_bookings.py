@@ -14,12 +14,12 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from aerosync.config import CompanyConfig
-from aerosync.db import sqlite_engine
-from aerosync.lms_source import BookingsReader, local_bookings_reader
-from aerosync.local_run import MarketplaceAccount, SessionSender, run_company
-from aerosync.pipeline import Stores, step_extract, step_normalise, step_validate
-from aerosync.sandbox import SandboxServer, SandboxState
+from aerosync.config.companies import CompanyConfig
+from aerosync.sandbox.server import SandboxServer, SandboxState
+from aerosync.schedule.local_run import MarketplaceAccount, SessionSender, run_company
+from aerosync.schedule.sources.lms import BookingsReader, local_bookings_reader
+from aerosync.schedule.steps import Stores, step_extract, step_normalise, step_validate
+from aerosync.stores.database import sqlite_engine
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder
 

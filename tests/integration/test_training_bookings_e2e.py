@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from aerosync.demo_bookings import demo_bookings
-from aerosync.payloads import avinode_time
+from aerosync.demo.bookings import demo_bookings
+from aerosync.schedule.payloads import avinode_time
 from tests.conftest import require_service
 from tests.integration.e2e_support import (
     E2E,

@@ -17,10 +17,10 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from aerosync.airflow_runtime import AirflowEnv, AirflowRuntime
-from aerosync.demo_training import build_training_data, write_drops
-from aerosync.sandbox import SandboxServer
-from aerosync.training.xapi import XAPI_VERSION
+from aerosync.crew.xapi import XAPI_VERSION
+from aerosync.demo.crew import build_training_data, write_drops
+from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+from aerosync.sandbox.server import SandboxServer
 from tests.conftest import require_service
 from tests.integration.e2e_support import REPO, fresh_postgres_database, postgres_available
 from tests.training_support import audit_count, snapshot

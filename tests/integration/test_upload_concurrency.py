@@ -14,12 +14,12 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from aerosync.db import sqlite_engine
-from aerosync.local_run import MarketplaceAccount, SessionSender
 from aerosync.models import Outcome
-from aerosync.sandbox import SandboxServer, SandboxState
-from aerosync.status_store import StatusRecord, StatusStore
-from aerosync.upload import upload_batch
+from aerosync.sandbox.server import SandboxServer, SandboxState
+from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
+from aerosync.schedule.upload import upload_batch
+from aerosync.stores.database import sqlite_engine
+from aerosync.stores.status import StatusRecord, StatusStore
 from tests.conftest import make_company, require_service
 from tests.integration.e2e_support import fresh_postgres_database, postgres_available
 

@@ -100,7 +100,8 @@ def test_sqlite_fms_company_uploads_every_marketed_aircraft(e2e: E2E) -> None:
 
 def test_the_build_task_inherits_great_expectations_from_the_scheduler(e2e: E2E) -> None:
     """The runtime's `airflow_local_settings.py` preloads the validation stack in the scheduler
-    (`aerosync.preload`); LocalExecutor task processes, forked from it, do not import it again."""
+    (`aerosync.quality.preload`); LocalExecutor task processes, forked from it, do not import it
+    again."""
     e2e.reset()
     result = e2e.runtime.run_dag("schedule_upload__sqlite_co", timeout=300)
     assert result.state == "success"

@@ -1,4 +1,5 @@
-"""The row-by-row normaliser `aerosync.normalise` was until the column-wise rewrite, kept
+"""The row-by-row normaliser `aerosync.schedule.normalise.activities` was until the column-wise
+rewrite, kept
 unchanged (but for this docstring) as the reference that rewrite is compared against: for any
 rows, both must give the same activities, findings and expired count, or raise the same error.
 
@@ -17,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aerosync.airports import to_icao
-from aerosync.config import CompanyConfig
+from aerosync.config.companies import CompanyConfig
 from aerosync.models import DEFAULT_ACTIVITY_TYPES, Activity, Finding, Service, Severity
-from aerosync.regulations import normalise_regulation
+from aerosync.schedule.normalise.regulations import normalise_regulation
 
 HISTORY_WINDOW = timedelta(days=30)
 MARKETING_WINDOW = timedelta(days=5)

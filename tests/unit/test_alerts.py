@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from aerosync.alerts import state_changes
-from aerosync.db import sqlite_engine
 from aerosync.models import Outcome
-from aerosync.status_store import StatusRecord, StatusStore
+from aerosync.status.alerts import state_changes
+from aerosync.stores.database import sqlite_engine
+from aerosync.stores.status import StatusRecord, StatusStore
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

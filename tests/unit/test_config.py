@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aerosync.config import load_config, parse_config
-from aerosync.resources import data_dir
+from aerosync.config.companies import load_config, parse_config
+from aerosync.config.resources import data_dir
 
 pytestmark = pytest.mark.unit
 

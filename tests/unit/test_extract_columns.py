@@ -8,8 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from aerosync.column_values import append_rows, columns_from_rows
-from aerosync.fms_source import _columns, json_safe
+from aerosync.schedule.normalise.values import append_rows, columns_from_rows
+from aerosync.schedule.sources.fms import _columns, json_safe
 
 
 def test_append_rows_is_columns_from_rows_of_all_rows() -> None:
@@ -71,7 +71,7 @@ def test_plain_columns_are_copied_in_order_value_for_value() -> None:
     import math
     import uuid
 
-    from aerosync.column_values import plain_in_order
+    from aerosync.schedule.normalise.values import plain_in_order
 
     driver = [f"N{n}" * 3 for n in range(5)]  # text built one by one, as a driver does
     values: list[Any] = [*driver, 7, 2**63 - 1, -(2**63), 1.5, -0.0, float("inf"), True, None]

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from aerosync.guards import next_allowed, run_currency, too_soon
+from aerosync.schedule.guards import next_allowed, run_currency, too_soon
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

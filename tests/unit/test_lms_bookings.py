@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aerosync.lms_bookings import (
+from aerosync.schedule.sources.bookings import (
     BookingsUnavailable,
     booking_activity,
     read_csv_bookings,

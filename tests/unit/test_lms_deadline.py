@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from aerosync.lms_bookings import BookingsUnavailable
-from aerosync.lms_rest import SessionPageFetcher, read_rest_bookings
-from aerosync.lms_source import extract_bookings, local_bookings_reader
-from aerosync.sandbox import SandboxServer
-from aerosync.training_config import RestSource
+from aerosync.config.training import RestSource
+from aerosync.sandbox.server import SandboxServer
+from aerosync.schedule.sources.bookings import BookingsUnavailable
+from aerosync.schedule.sources.bookings_rest import SessionPageFetcher, read_rest_bookings
+from aerosync.schedule.sources.lms import extract_bookings, local_bookings_reader
 from tests.conftest import make_company
 
 pytestmark = pytest.mark.unit

@@ -8,9 +8,13 @@ from typing import Any
 import pytest
 import requests
 
-from aerosync.lms_bookings import BookingsUnavailable
-from aerosync.lms_rest import SessionPageFetcher, read_rest_bookings, resolve_next
-from aerosync.sandbox import SandboxServer
+from aerosync.sandbox.server import SandboxServer
+from aerosync.schedule.sources.bookings import BookingsUnavailable
+from aerosync.schedule.sources.bookings_rest import (
+    SessionPageFetcher,
+    read_rest_bookings,
+    resolve_next,
+)
 
 pytestmark = pytest.mark.unit
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from aerosync.marketplace import (
+from aerosync.models import Outcome
+from aerosync.schedule.marketplace import (
     activity_for_path,
     interpret_exception,
     interpret_response,
     request_headers,
 )
-from aerosync.models import Outcome
 
 pytestmark = pytest.mark.unit
 IDS = ["LEG-1", "LEG-2", "GE-3"]

@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from aerosync.config import CompanyConfig
+from aerosync.config.companies import CompanyConfig
 from aerosync.models import Severity
-from aerosync.normalise import normalise, parse_timestamp
+from aerosync.schedule.normalise.activities import normalise, parse_timestamp
 from tests.conftest import NOW, make_company
 
 pytestmark = pytest.mark.unit

@@ -19,14 +19,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aerosync.column_values import columns_from_rows
-from aerosync.config import CompanyConfig
+from aerosync.config.companies import CompanyConfig
 from aerosync.models import DEFAULT_ACTIVITY_TYPES
-from aerosync.normalise import NormalisedFleet, normalise, normalise_columns
-from aerosync.payload_columns import activity_bodies_text
-from aerosync.payloads import activity_body
-from aerosync.quality_frames import check_columns, check_columns_of_normalised
-from aerosync.time_columns import parse_time_column, parse_timestamp, to_us
+from aerosync.schedule.checks import check_columns, check_columns_of_normalised
+from aerosync.schedule.normalise.activities import NormalisedFleet, normalise, normalise_columns
+from aerosync.schedule.normalise.times import parse_time_column, parse_timestamp, to_us
+from aerosync.schedule.normalise.values import columns_from_rows
+from aerosync.schedule.payload_columns import activity_bodies_text
+from aerosync.schedule.payloads import activity_body
 from tests.conftest import NOW, make_company
 from tests.unit import normalise_rowwise
 

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import requests
 
-from aerosync.lms_bookings import BookingsUnavailable
-from aerosync.lms_rest import SessionPageFetcher, read_rest_bookings
 from aerosync.paging import page_digest
 from aerosync.redaction import connection_secrets
-from aerosync.sandbox import SandboxServer
+from aerosync.sandbox.server import SandboxServer
+from aerosync.schedule.sources.bookings import BookingsUnavailable
+from aerosync.schedule.sources.bookings_rest import SessionPageFetcher, read_rest_bookings
 from tests.unit.test_lms_rest import booking, control
 from tests.unit.test_redaction import Conn
 

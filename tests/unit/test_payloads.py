@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from aerosync.models import Activity, Service
-from aerosync.payloads import avinode_time, schedule_body
+from aerosync.schedule.payloads import avinode_time, schedule_body
 
 pytestmark = pytest.mark.unit
 
@@ -132,7 +132,7 @@ def test_an_aircraft_with_no_activities_sends_an_empty_list() -> None:
 def test_body_text_is_the_body_assembled_from_staged_activity_bodies() -> None:
     import json
 
-    from aerosync.payloads import activity_body, schedule_body_text
+    from aerosync.schedule.payloads import activity_body, schedule_body_text
 
     activities = [
         Activity(

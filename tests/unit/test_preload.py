@@ -9,7 +9,7 @@ import pytest
 
 PROBE = (
     "import sys\n"
-    "from aerosync.preload import preload_in_scheduler\n"
+    "from aerosync.quality.preload import preload_in_scheduler\n"
     "assert 'great_expectations' not in sys.modules\n"
     "done = preload_in_scheduler({argv!r})\n"
     "from aerosync.airports import _tables\n"

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from aerosync.models import Activity, Severity
-from aerosync.quality import load_suite_definition, validate_frames
-from aerosync.quality_frames import (
+from aerosync.quality.suites import load_suite_definition, validate_frames
+from aerosync.schedule.checks import (
     activity_checks,
     activity_frame,
     aircraft_checks,

@@ -11,8 +11,6 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from aerosync.marketplace import interpret_response
-from aerosync.marketplace_url import InsecureMarketplace, is_loopback, marketplace_base_url
 from aerosync.models import Outcome
 from aerosync.redaction import (
     REDACTED,
@@ -22,7 +20,9 @@ from aerosync.redaction import (
     redact,
     redact_value,
 )
-from aerosync.source_health import engine_secrets, safe_error, scrub
+from aerosync.schedule.marketplace import interpret_response
+from aerosync.schedule.marketplace_url import InsecureMarketplace, is_loopback, marketplace_base_url
+from aerosync.schedule.sources.health import engine_secrets, safe_error, scrub
 
 pytestmark = pytest.mark.unit
 PASSWORD = "p@ss word/ü+=&?%20"  # every character an encoding changes

@@ -15,15 +15,15 @@ import sqlalchemy as sa
 from benchmarks.fleet_generator import generate_company_fms, generate_fleet, generate_fleet_dir
 
 from aerosync.airports import to_icao
-from aerosync.demo_fleet import (
+from aerosync.config.dialects import dialects, read_sql, split_statements, sql_dir
+from aerosync.demo.fleet import (
     DemoSummary,
     build_demo_fms,
     demo_companies,
     demo_homebases,
     demo_rows,
 )
-from aerosync.demo_rows import ZONES, next_dst_transition
-from aerosync.sql_files import dialects, read_sql, split_statements, sql_dir
+from aerosync.demo.rows import ZONES, next_dst_transition
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.unit

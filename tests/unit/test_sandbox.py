@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import requests
 
-from aerosync.marketplace import request_headers
-from aerosync.sandbox import SandboxServer, SandboxState
+from aerosync.sandbox.server import SandboxServer, SandboxState
+from aerosync.schedule.marketplace import request_headers
 
 pytestmark = pytest.mark.unit
 ACCOUNTS = [("one", "auth-one-1234", "api-one-5678"), ("two", "auth-two-1234", "api-two-5678")]

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from aerosync.marketplace import interpret_response, request_headers
 from aerosync.models import Outcome
-from aerosync.sandbox import SandboxServer, SandboxState
-from aerosync.sandbox_echo import EchoFault, echo_fault
-from aerosync.upload import _send
+from aerosync.sandbox.echo import EchoFault, echo_fault
+from aerosync.sandbox.server import SandboxServer, SandboxState
+from aerosync.schedule.marketplace import interpret_response, request_headers
+from aerosync.schedule.upload import _send
 from tests.unit.test_sandbox import ACCOUNTS, activity, control, put
 
 pytestmark = pytest.mark.unit

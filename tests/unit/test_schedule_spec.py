@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from aerosync.schedule_spec import ScheduleError, check_schedule, shortest_cron_gap
+from aerosync.config.schedule_spec import ScheduleError, check_schedule, shortest_cron_gap
 
 pytestmark = pytest.mark.unit
 

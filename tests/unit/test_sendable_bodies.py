@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from aerosync.models import Severity
-from aerosync.normalise import NormalisedFleet, normalise
-from aerosync.payload_columns import activity_bodies_text
-from aerosync.payloads import schedule_body_text
-from aerosync.sendable_bodies import UNREADABLE, readable_schedules
-from aerosync.upload import activity_ids
+from aerosync.schedule.normalise.activities import NormalisedFleet, normalise
+from aerosync.schedule.payload_columns import activity_bodies_text
+from aerosync.schedule.payloads import schedule_body_text
+from aerosync.schedule.sendable import UNREADABLE, readable_schedules
+from aerosync.schedule.upload import activity_ids
 from tests.conftest import NOW, make_company
 
 pytestmark = pytest.mark.unit

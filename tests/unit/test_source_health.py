@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from aerosync.source_health import FailedSource, failed_sources, failures_by_tail, messages
+from aerosync.schedule.sources.health import (
+    FailedSource,
+    failed_sources,
+    failures_by_tail,
+    messages,
+)
 
 pytestmark = pytest.mark.unit
 

@@ -8,8 +8,8 @@ import math
 
 import pytest
 
-from aerosync import staged_json
-from aerosync.gc_pause import cyclic_gc_paused
+from aerosync.schedule.gc_pause import cyclic_gc_paused
+from aerosync.stores import staged_json
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from aerosync.training_config import RecordsSync
+from aerosync.config.training import RecordsSync
 from tests.conftest import make_company
 
 pytestmark = pytest.mark.unit

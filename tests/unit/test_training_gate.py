@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from aerosync.training.checks import deduplicate
-from aerosync.training.gate import run_gate
-from aerosync.training.mapping import map_completion_csv, map_employee, map_grading
-from aerosync.training.xapi import course_and_module, statement_row
+from aerosync.crew.checks import deduplicate
+from aerosync.crew.gate import run_gate
+from aerosync.crew.mapping import map_completion_csv, map_employee, map_grading
+from aerosync.crew.xapi import course_and_module, statement_row
 
 pytestmark = pytest.mark.unit
 END = datetime(2026, 3, 2, 3, tzinfo=UTC)
@@ -146,9 +146,9 @@ def test_the_gate_over_parts_refuses_what_the_whole_batch_check_refuses() -> Non
     gate decides every row as the whole-batch checks (`check_rows` after `deduplicate`) do."""
     import random
 
+    from aerosync.crew.checks import check_rows
+    from aerosync.crew.gate import _expectations, run_gate_on_parts
     from aerosync.models import Severity
-    from aerosync.training.checks import check_rows
-    from aerosync.training.gate import _expectations, run_gate_on_parts
 
     rng = random.Random(14)
     rows = []

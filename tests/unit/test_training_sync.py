@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from aerosync.db import sqlite_engine
-from aerosync.demo_training import build_training_data, write_drops
-from aerosync.training.quarantine import QuarantineStore
-from aerosync.training.store import TrainingStore
-from aerosync.training.tables import EMPLOYEES, GRADINGS, RECORDS
+from aerosync.crew.quarantine import QuarantineStore
+from aerosync.crew.store import TrainingStore
+from aerosync.crew.tables import EMPLOYEES, GRADINGS, RECORDS
+from aerosync.demo.crew import build_training_data, write_drops
+from aerosync.stores.database import sqlite_engine
 from tests.training_support import audit_count, run_window, snapshot, window_of
 
 pytestmark = pytest.mark.unit
@@ -205,7 +205,7 @@ def test_both_statement_transports_give_the_same_records(drop: Path) -> None:
 def test_export_and_ebt_statements_of_a_window_are_the_same_on_a_rerun(
     engine: Engine, drop: Path
 ) -> None:
-    from aerosync.training.export import ebt_statements, status_csv, status_rows
+    from aerosync.crew.export import ebt_statements, status_csv, status_rows
 
     window = window_of(FIRST + timedelta(days=2))
     run_window(engine, drop, window, "run_1")
@@ -227,8 +227,8 @@ def test_export_and_ebt_statements_of_a_window_are_the_same_on_a_rerun(
 
 
 def test_a_source_failing_half_way_leaves_nothing_staged(engine: Engine) -> None:
-    from aerosync.training.mapping import map_employee
-    from aerosync.training.steps import MAPPED, TrainingStores, stage_source
+    from aerosync.crew.mapping import map_employee
+    from aerosync.crew.steps import MAPPED, TrainingStores, stage_source
 
     stores = TrainingStores.on(engine)
     row = {"employee_id": "E1", "name": "A", "employment_status": "active",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from aerosync.fms_source import extract
-from aerosync.undecodable_text import (
+from aerosync.schedule.sources.fms import extract
+from aerosync.schedule.sources.fms_text import (
     UNDECODABLE_CODE,
     UndecodableText,
     decode_value,
@@ -70,7 +70,7 @@ def test_a_clean_fms_reports_nothing_undecodable(tmp_path: Path) -> None:
 
 
 def test_undecodable_aircraft_and_service_values_name_their_aircraft() -> None:
-    from aerosync.undecodable_text import UndecodableValue
+    from aerosync.schedule.sources.fms_text import UndecodableValue
 
     values = [
         UndecodableValue("aircraft", 0, "homebase", "byte 0xFF at position 1"),

@@ -14,20 +14,20 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from aerosync.alerts import state_changes
 from aerosync.cli import format_table
-from aerosync.db import sqlite_engine
-from aerosync.local_run import MarketplaceAccount, SessionSender
+from aerosync.config.dialects import read_sql, split_statements
 from aerosync.models import Outcome
-from aerosync.pipeline import DECISIONS, SOURCES, Stores, step_record_status
-from aerosync.run_record import NO_ERROR_REPORTED, TaskCrashes, crashes_of
-from aerosync.sandbox import SandboxServer, SandboxState
-from aerosync.schema import add_missing_columns
-from aerosync.sql_files import read_sql, split_statements
-from aerosync.staging import FLEET
-from aerosync.status_page import render
-from aerosync.status_store import StatusRecord, StatusStore
-from aerosync.upload import upload_batch
+from aerosync.sandbox.server import SandboxServer, SandboxState
+from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
+from aerosync.schedule.record import NO_ERROR_REPORTED, TaskCrashes, crashes_of
+from aerosync.schedule.steps import DECISIONS, SOURCES, Stores, step_record_status
+from aerosync.schedule.upload import upload_batch
+from aerosync.status.alerts import state_changes
+from aerosync.status.page import render
+from aerosync.stores.database import sqlite_engine
+from aerosync.stores.schema import add_missing_columns
+from aerosync.stores.staging import FLEET
+from aerosync.stores.status import StatusRecord, StatusStore
 from tests.conftest import make_company
 
 pytestmark = pytest.mark.unit

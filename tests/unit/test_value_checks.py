@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from aerosync.config import Limits
-from aerosync.currencies import iso_4217_codes
+from aerosync.config.companies import Limits
 from aerosync.models import Activity, Finding, Severity
-from aerosync.quality import load_suite_definition, validate_frames
-from aerosync.quality_frames import TEXT_LIMITS, activity_checks, activity_frame, check_columns
+from aerosync.quality.suites import load_suite_definition, validate_frames
+from aerosync.schedule.checks import TEXT_LIMITS, activity_checks, activity_frame, check_columns
+from aerosync.schedule.currencies import iso_4217_codes
 from tests.conftest import NOW, make_company
 
 pytestmark = pytest.mark.unit

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from aerosync.alerts import AlertEvent
-from aerosync.config import CompanyConfig
-from aerosync.pipeline import safe_error
+from aerosync.config.companies import CompanyConfig
+from aerosync.schedule.steps import safe_error
+from aerosync.status.alerts import AlertEvent
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """The HTTP provider's hook, taught Avinode's authentication headers.
 
 The connection is an ordinary `http` connection: host = base URL (https is assumed when it has no
-scheme; plain http is refused except on this machine, `aerosync.marketplace_url`), password = the
+scheme; plain http is refused except on this machine, `aerosync.schedule.marketplace_url`),
+password = the
 authentication token (sent as `Authorization: Bearer ...`), extra `api_token` (sent as
 `X-Avinode-ApiToken`). Extras are read by name, never spread into headers, and nothing retries.
 Every secret of the connection is registered with Airflow's secrets masker before the first call
@@ -16,8 +17,8 @@ import requests
 from airflow.providers.http.hooks.http import HttpHook
 
 from aerosync.airflow.masking import mask_connection_secrets
-from aerosync.marketplace import SCHEDULES_ENDPOINT, request_headers
-from aerosync.marketplace_url import marketplace_base_url
+from aerosync.schedule.marketplace import SCHEDULES_ENDPOINT, request_headers
+from aerosync.schedule.marketplace_url import marketplace_base_url
 
 
 class AvinodeHook(HttpHook):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from aerosync.db import sqlite_engine
+from aerosync.stores.database import sqlite_engine
 
 AEROSYNC_DB_CONN_ENV = "AEROSYNC_DB_CONN_ID"
 DEFAULT_AEROSYNC_DB_CONN_ID = "aerosync_db"
@@ -30,7 +30,7 @@ def engine_for_connection(conn_id: str, timeout_seconds: float | None = None) ->
     from airflow.sdk import BaseHook
 
     from aerosync.airflow.masking import mask_connection_secrets
-    from aerosync.fms_source import fms_connect_args
+    from aerosync.schedule.sources.fms import fms_connect_args
 
     conn = BaseHook.get_connection(conn_id)
     mask_connection_secrets(conn)

@@ -14,9 +14,9 @@ from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, TriggerRule, get_parsing_context, task
 
 from aerosync.airflow import upload_steps
+from aerosync.airflow.crew_dag import TRAINING_PREFIX, build_training_dag
 from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOperator
-from aerosync.airflow.training_dag import TRAINING_PREFIX, build_training_dag
-from aerosync.config import CompanyConfig, LoadedConfig, load_config
+from aerosync.config.companies import CompanyConfig, LoadedConfig, load_config
 
 log = logging.getLogger(__name__)
 START_DATE = datetime(2026, 1, 1, tzinfo=UTC)

@@ -14,7 +14,7 @@ from typing import Any
 
 from airflow.sdk.log import mask_secret
 
-from aerosync.config import CompanyConfig
+from aerosync.config.companies import CompanyConfig
 from aerosync.redaction import connection_secrets, secret_forms
 
 # Forms registered already, per process (a forked task must register its own): each

@@ -1,4 +1,4 @@
-"""Custom operators of the schedule-upload DAG: thin shells around `aerosync.pipeline`."""
+"""Custom operators of the schedule-upload DAG: thin shells around `aerosync.schedule.steps`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from aerosync.config import DEFAULT_UPLOAD_BATCH_SIZE, load_config
+from aerosync.config.companies import DEFAULT_UPLOAD_BATCH_SIZE, load_config
 
 if TYPE_CHECKING:
     import requests
@@ -51,12 +51,13 @@ class BuildSchedulesOperator(BaseOperator):
             return self._build(context)
 
     def _build(self, context: Any) -> list[dict[str, Any]]:
+        from aerosync.airflow.bookings_transport import bookings_reader
         from aerosync.airflow.connections import aerosync_engine, engine_for_connection
-        from aerosync.airflow.lms_transport import bookings_reader
-        from aerosync.pipeline import Stores
-        from aerosync.schedule_build import build_schedules
+        from aerosync.schedule.build import build_schedules
+        from aerosync.schedule.steps import Stores
 
-        # Forked from a scheduler that preloaded it (aerosync.preload), or imported here (~2.6 s).
+        # Forked from a scheduler that preloaded it (aerosync.quality.preload), or imported here
+        # (~2.6 s).
         inherited = "great_expectations" in sys.modules
         self.log.info(
             "%s: Great Expectations %s",
@@ -102,7 +103,7 @@ class UploadSchedulesOperator(BaseOperator):
     def _upload(self, context: Any) -> dict[str, int]:
         from aerosync.airflow.connections import aerosync_engine
         from aerosync.models import Outcome
-        from aerosync.pipeline import Stores, step_upload
+        from aerosync.schedule.steps import Stores, step_upload
 
         loaded = load_config(only=self.company_id)
         company = loaded.company(self.company_id)
@@ -151,8 +152,8 @@ class HookSender:
         from airflow.sdk.exceptions import AirflowNotFoundException
 
         from aerosync.airflow.avinode_hook import AvinodeHook
-        from aerosync.marketplace_url import InsecureMarketplace
-        from aerosync.upload import ConnectionProblem
+        from aerosync.schedule.marketplace_url import InsecureMarketplace
+        from aerosync.schedule.upload import ConnectionProblem
 
         sessions: dict[str, tuple[AvinodeHook, requests.Session]]
         sessions = self._local.__dict__.setdefault("sessions", {})

@@ -9,9 +9,9 @@ from airflow.plugins_manager import AirflowPlugin
 from fastapi import Depends, FastAPI, Query
 from fastapi.responses import HTMLResponse
 
-from aerosync import status_page
 from aerosync.airflow.connections import aerosync_engine
-from aerosync.status_store import StatusStore
+from aerosync.status import page as status_page
+from aerosync.stores.status import StatusStore
 
 UPLOAD_PREFIX = "schedule_upload__"
 app = FastAPI(title="AeroSync schedule uploads")

@@ -11,11 +11,11 @@ from airflow.sdk import get_current_context
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from aerosync.airflow.connections import aerosync_engine
-from aerosync.config import load_config
-from aerosync.guards import Currency, run_currency
+from aerosync.config.companies import load_config
+from aerosync.schedule.guards import Currency, run_currency
 
 if TYPE_CHECKING:
-    from aerosync.run_record import TaskCrashes
+    from aerosync.schedule.record import TaskCrashes
 
 # The XCom key under which a crashed task leaves its one-line error for `record_status`.
 TASK_ERROR_KEY = "error"
@@ -39,7 +39,7 @@ def error_left_for_record_status(context: Any, company_id: str) -> Iterator[None
     except AirflowSkipException:
         raise
     except Exception as exc:
-        from aerosync.run_record import task_error_text
+        from aerosync.schedule.record import task_error_text
 
         with contextlib.suppress(Exception):  # never hide the error itself
             secrets = _company_secrets(company_id)
@@ -59,7 +59,7 @@ def _company_secrets(company_id: str) -> list[str]:
 def task_crashes(context: Any) -> TaskCrashes:
     """The run's upstream tasks that failed or were upstream_failed (`run_record.crashes_of`),
     from Airflow's task states and the errors the tasks left in XCom."""
-    from aerosync.run_record import UPSTREAM_TASKS, crashes_of
+    from aerosync.schedule.record import UPSTREAM_TASKS, crashes_of
 
     ti = context["ti"]
     states = ti.get_task_states(
@@ -77,8 +77,8 @@ def task_crashes(context: Any) -> TaskCrashes:
 def record_status(company_id: str) -> dict[str, Any]:
     """Every aircraft gets its record, whatever happened upstream; the run fails if any aircraft
     failed or has an unknown outcome, a source failed, or a task crashed (safety rule 7)."""
-    from aerosync.pipeline import Stores, step_record_status
-    from aerosync.run_record import task_error_text
+    from aerosync.schedule.record import task_error_text
+    from aerosync.schedule.steps import Stores, step_record_status
 
     context = get_current_context()
     currency = currency_of(context)
@@ -104,7 +104,7 @@ def record_status(company_id: str) -> dict[str, Any]:
     print(f"{company_id}: {summary.table()}")
     if company.alerts is not None:
         from aerosync.airflow.alert_notifier import send_alerts
-        from aerosync.alerts import state_changes
+        from aerosync.status.alerts import state_changes
 
         previous = stores.status.previous_outcomes(company_id, context["run_id"])
         events = state_changes(previous, summary.records)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from aerosync.airflow_runtime import AirflowEnv, AirflowRuntime
-from aerosync.sandbox import SandboxServer, SandboxState
+from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+from aerosync.sandbox.server import SandboxServer, SandboxState
 from tests.conftest import require_service
 from tests.integration.e2e_support import REPO, fresh_postgres_database, postgres_available
 from tests.integration.fault_matrix.support import (
@@ -74,7 +74,7 @@ def faults(
                 extra_env=extra,
             )
             with AirflowRuntime(env) as runtime:
-                from aerosync.pipeline import Stores
+                from aerosync.schedule.steps import Stores
 
                 engine = sa.create_engine(store_url)
                 Stores.on(engine)  # the tables exist before the first run creates them

@@ -23,9 +23,9 @@ import requests
 import sqlalchemy as sa
 import yaml
 
-from aerosync.airflow_runtime import AirflowRuntime, RunResult
-from aerosync.demo_fleet import build_demo_fms, demo_homebases
-from aerosync.sandbox import SandboxServer
+from aerosync.demo.fleet import build_demo_fms, demo_homebases
+from aerosync.dev.airflow_runtime import AirflowRuntime, RunResult
+from aerosync.sandbox.server import SandboxServer
 from tests.integration.e2e_support import xcom_values
 
 STORE_TABLES = ("upload_status", "validation_results", "staged_data")
@@ -134,7 +134,7 @@ class FaultEnv:
 
     def status(self, company: str) -> dict[str, dict[str, Any]]:
         """Each aircraft's latest record, as `aerosync status --json` gives it."""
-        from aerosync.status_store import StatusStore
+        from aerosync.stores.status import StatusStore
 
         engine = self.engine()
         try:
@@ -143,7 +143,7 @@ class FaultEnv:
             engine.dispose()
 
     def attempts(self, company: str, run_id: str) -> list[dict[str, Any]]:
-        from aerosync.status_store import StatusStore
+        from aerosync.stores.status import StatusStore
 
         engine = self.engine()
         try:
@@ -160,7 +160,7 @@ class FaultEnv:
 
     def age_attempts(self, company: str, minutes: float) -> None:
         """Move the company's recorded attempts `minutes` back in time (a wait, simulated)."""
-        from aerosync.status_store import iso
+        from aerosync.stores.status import iso
 
         engine = self.engine()
         with engine.begin() as conn:

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from aerosync.airflow.training_tasks import TRAINING_CRON
-from aerosync.training.sources import last_complete_window
+from aerosync.airflow.crew_tasks import TRAINING_CRON
+from aerosync.crew.sources import last_complete_window
 from tests.integration.fault_matrix.support import FaultEnv, FaultSetup
 
 pytestmark = pytest.mark.integration

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from aerosync.db import sqlite_engine
-from aerosync.fms_source import extract
-from aerosync.undecodable_text import undecodable_findings
+from aerosync.schedule.sources.fms import extract
+from aerosync.schedule.sources.fms_text import undecodable_findings
+from aerosync.stores.database import sqlite_engine
 from tests.integration.fault_matrix.support import FaultEnv, FaultSetup
 from tests.silent_tcp import SilentServer
 

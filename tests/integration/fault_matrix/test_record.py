@@ -26,8 +26,8 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from aerosync.airflow_runtime import RunResult, free_port
-from aerosync.demo_fleet import demo_homebases
+from aerosync.demo.fleet import demo_homebases
+from aerosync.dev.airflow_runtime import RunResult, free_port
 from tests.integration.fault_matrix.support import FaultEnv, FaultSetup, wait_until
 
 pytestmark = pytest.mark.integration

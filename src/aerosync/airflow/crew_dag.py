@@ -1,0 +1,133 @@
+"""One daily training-records DAG per company with `training.records` in the companies file.
+
+    extract_<source> ─> validate ─> load ─> export_status, post_ebt ─> retention ─> finish
+    (one per source)                         (when configured)
+
+The timetable has real data intervals (03:00 UTC to 03:00 UTC): each run reads the rows of its
+window, so `airflow backfill create` over months loads every window once. Only the config is read
+at parse time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from airflow.providers.standard.operators.python import PythonOperator
+from airflow.sdk import DAG, CronDataIntervalTimetable
+
+from aerosync.airflow import crew_tasks as training_tasks
+from aerosync.config.companies import CompanyConfig
+from aerosync.config.training import RecordsSync
+
+TRAINING_PREFIX = "training_sync__"
+# Backfills may reach back this far (rows older than the retention period are not loaded).
+TRAINING_START_DATE = datetime(2020, 1, 1, tzinfo=UTC)
+SOURCE_ORDER = ("hris", "statements", "qualifications", "ebt_gradings")
+
+
+def training_dag_id(company_id: str) -> str:
+    return f"{TRAINING_PREFIX}{company_id}"
+
+
+def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> str:
+    outs = []
+    if records.export_to:
+        outs.append(f"a training-status CSV per run to `{records.export_to}`")
+    if records.post_ebt_to:
+        outs.append(f"EBT results as xAPI statements to connection `{records.post_ebt_to.conn_id}`")
+    return f"""
+### Training records sync: {company.name}
+
+Daily, for the window 03:00 UTC to 03:00 UTC before each run: reads {", ".join(sources)}, checks
+every row with the Great Expectations suites `expectations/training_*.json` (refused rows go to
+the table `training_quarantine` with their reasons; the others load), upserts employees (with
+effective-dated history), training records, qualifications and EBT gradings by natural key into
+the aerosync database, auditing every change in `training_audit`; then writes
+{"; ".join(outs) or "nothing out"}, and purges records older than {records.retention_days} days
+(audited).
+
+Re-running a window changes nothing. Historical load:
+`airflow backfill create --dag-id {training_dag_id(company.id)} --from-date 2026-01-01
+--to-date 2026-03-31`.
+"""
+
+
+def build_training_dag(company: CompanyConfig) -> DAG | None:
+    records = company.training.records if company.training else None
+    if records is None:
+        return None
+    sources = [s for s in SOURCE_ORDER if getattr(records, s) is not None]
+    kwargs: dict[str, Any] = {"company_id": company.id}
+    with DAG(
+        dag_id=training_dag_id(company.id),
+        description=f"Sync {company.name}'s crew training records (HRIS, LMS, crew, EBT)",
+        schedule=CronDataIntervalTimetable(training_tasks.TRAINING_CRON, timezone="UTC"),
+        start_date=TRAINING_START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        default_args={
+            "owner": company.owner,
+            "retries": 0,
+            "execution_timeout": timedelta(minutes=records.task_timeout_minutes),
+        },
+        tags=["aerosync", "training-sync", f"company:{company.id}"],
+        doc_md=_doc(company, records, sources),
+    ) as dag:
+        extracts = [
+            PythonOperator(
+                task_id=f"extract_{source}",
+                python_callable=training_tasks.extract,
+                op_kwargs={**kwargs, "source": source},
+                retries=0,
+            )
+            for source in sources
+        ]
+        with_sources = {**kwargs, "sources": sources}
+        validate = PythonOperator(
+            task_id="validate",
+            python_callable=training_tasks.validate,
+            op_kwargs=with_sources,
+            retries=0,
+        )
+        load = PythonOperator(
+            task_id="load", python_callable=training_tasks.load, op_kwargs=with_sources, retries=0
+        )
+        retention = PythonOperator(
+            task_id="retention",
+            python_callable=training_tasks.retention,
+            op_kwargs=kwargs,
+            retries=0,
+        )
+        finish = PythonOperator(
+            task_id="finish",
+            python_callable=training_tasks.finish,
+            op_kwargs=with_sources,
+            retries=0,
+        )
+        outs = []
+        if records.export_to:
+            outs.append(
+                PythonOperator(
+                    task_id="export_status",
+                    retries=0,
+                    op_kwargs=kwargs,
+                    python_callable=training_tasks.export_status,
+                )
+            )
+        if records.post_ebt_to and records.ebt_gradings:
+            outs.append(
+                PythonOperator(
+                    task_id="post_ebt",
+                    retries=0,
+                    op_kwargs=kwargs,
+                    python_callable=training_tasks.post_ebt,
+                )
+            )
+        extracts >> validate >> load
+        if outs:
+            load >> outs >> retention
+        else:
+            load >> retention
+        retention >> finish
+    return dag

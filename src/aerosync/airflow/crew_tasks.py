@@ -1,0 +1,176 @@
+"""Task callables of the training-sync DAG; heavy imports stay inside them (parse-time cost).
+
+Every task reads its company's entry of the companies file, works on the run's data interval
+(the window) and returns a small summary; rows go through the aerosync database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from airflow.sdk import get_current_context
+from airflow.sdk.exceptions import AirflowFailException
+from sqlalchemy.exc import SQLAlchemyError
+
+from aerosync.airflow.connections import aerosync_engine
+from aerosync.config.companies import load_config
+from aerosync.config.training import RecordsSync
+
+TRAINING_CRON = "0 3 * * *"
+
+
+def _records(company_id: str) -> RecordsSync:
+    company = load_config(only=company_id).company(company_id)
+    if company.training is None or company.training.records is None:
+        raise AirflowFailException(f"company {company_id}: no training.records in the config")
+    return company.training.records
+
+
+def _window(context: Any) -> Any:
+    from aerosync.crew.sources import Window, last_complete_window
+
+    start, end = context.get("data_interval_start"), context.get("data_interval_end")
+    if start is not None and end is not None and start < end:
+        return Window(start.astimezone(UTC), end.astimezone(UTC))
+    # A manual run without a logical date: the last window that has ended.
+    return last_complete_window(TRAINING_CRON, datetime.now(UTC))
+
+
+def _stores() -> Any:
+    from aerosync.crew.steps import TrainingStores
+
+    return TrainingStores.on(aerosync_engine())
+
+
+def _where(records: RecordsSync, source: str) -> str:
+    transport = getattr(records, source)
+    if getattr(transport, "csv", None):
+        return str(transport.csv)
+    remote = getattr(transport, "rest", None) or getattr(transport, "lrs", None)
+    return f"connection {remote.conn_id}, endpoint {remote.endpoint}" if remote else "?"
+
+
+def extract(company_id: str, source: str) -> dict[str, Any]:
+    """Read one source (CSV drop, REST API or LRS) and stage its rows of this window. A CSV is
+    read row by row while it is staged, in parts: a file of any size in bounded memory."""
+    from aerosync.airflow import crew_io as training_io
+    from aerosync.crew.mapping import Mapped
+    from aerosync.crew.sources import csv_items, iter_mapped, map_rows, map_statements
+    from aerosync.crew.steps import stage_source
+    from aerosync.schedule.steps import safe_error
+
+    context = get_current_context()
+    records = _records(company_id)
+    window = _window(context)
+    transport = getattr(records, source)
+    validity = records.course_validity_days
+    rows: Iterable[Mapped]
+    try:
+        if source == "statements" and transport.lrs is not None:
+            rows = map_statements(training_io.lrs_statements(transport.lrs, window), validity)
+        elif transport.csv is not None:
+            files = training_io.csv_files(transport.csv)
+            rows = iter_mapped(source, csv_items(files), validity)  # read while staged
+        else:
+            rows = map_rows(source, list(training_io.rest_items(transport.rest)), validity)
+        summary = stage_source(company_id, source, rows, window, _stores(), context["run_id"])
+    except SQLAlchemyError:
+        raise  # the aerosync store, not the source
+    except Exception as exc:  # any transport error: say where, never the secrets
+        raise AirflowFailException(
+            f"company {company_id}, source {source} ({_where(records, source)}): "
+            f"cannot be read: {safe_error(exc)}"
+        ) from None
+    print(f"{company_id}: {source} for {window.label()}: {summary}")
+    return summary
+
+
+def validate(company_id: str, sources: list[str]) -> dict[str, Any]:
+    from aerosync.crew.steps import step_validate
+
+    context = get_current_context()
+    window = _window(context)
+    summary = step_validate(
+        company_id, sources, _stores(), context["run_id"], window, datetime.now(UTC)
+    )
+    for line in summary["quarantine_examples"]:
+        print(f"quarantined: {line}")
+    print(f"{company_id}: validated {window.label()}: {summary['sources']}")
+    return summary
+
+
+def load(company_id: str, sources: list[str]) -> dict[str, Any]:
+    from aerosync.crew.steps import step_load
+
+    context = get_current_context()
+    records = _records(company_id)
+    now = datetime.now(UTC)
+    summary = step_load(
+        company_id, sources, _stores(), context["run_id"], now, now.date(), records.retention_days
+    )
+    print(f"{company_id}: loaded: {summary}")
+    return summary
+
+
+def export_status(company_id: str) -> dict[str, Any]:
+    """The window's training status as CSV, to crew management's folder or bucket."""
+    from aerosync.airflow.crew_io import write_text
+    from aerosync.crew.export import export_name, status_csv, status_rows
+
+    context = get_current_context()
+    records = _records(company_id)
+    assert records.export_to is not None
+    window = _window(context)
+    rows = status_rows(_stores().records, company_id, window)
+    path = write_text(records.export_to, export_name(company_id, window), status_csv(rows))
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["change"]] = counts.get(row["change"], 0) + 1
+    print(f"{company_id}: training status of {window.label()} written to {path}: {counts}")
+    return {"path": path, "rows": len(rows), "changes": counts}
+
+
+def post_ebt(company_id: str) -> dict[str, Any]:
+    """The window's EBT gradings as xAPI statements, posted to the LMS's LRS."""
+    from aerosync.airflow.crew_io import post_statements
+    from aerosync.crew.export import ebt_statements
+    from aerosync.schedule.steps import safe_error
+
+    context = get_current_context()
+    records = _records(company_id)
+    assert records.post_ebt_to is not None
+    window = _window(context)
+    statements = ebt_statements(_stores().records, company_id, window, records.xapi_home_page)
+    try:
+        sent = post_statements(records.post_ebt_to, statements)
+    except Exception as exc:
+        raise AirflowFailException(
+            f"company {company_id}: posting {len(statements)} EBT statement(s) to connection "
+            f"{records.post_ebt_to.conn_id} failed: {safe_error(exc)}"
+        ) from None
+    print(f"{company_id}: {sent} EBT statement(s) of {window.label()} posted")
+    return {"posted": sent}
+
+
+def retention(company_id: str) -> dict[str, Any]:
+    from aerosync.crew.steps import step_retention
+
+    context = get_current_context()
+    records = _records(company_id)
+    now = datetime.now(UTC)
+    summary = step_retention(
+        company_id, _stores(), context["run_id"], now, now.date(), records.retention_days
+    )
+    print(f"{company_id}: retention (keeping from {summary['first_kept']}): {summary['purged']}")
+    return summary
+
+
+def finish(company_id: str, sources: list[str]) -> dict[str, Any]:
+    from aerosync.crew.steps import step_finish
+
+    context = get_current_context()
+    summary = step_finish(company_id, sources, _stores(), context["run_id"])
+    print(f"{company_id}: changes audited in this run: {summary['changes'] or 'none'}")
+    return summary

@@ -1,0 +1,125 @@
+"""Out to crew management: the training status of one window as CSV, and the EBT results of one
+window as xAPI statements for the LMS.
+
+Both are read back from the database, not from the run's input, so re-running a window writes
+the same file and posts the same statements (whose ids the LRS already has).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from aerosync.crew.sources import Window
+from aerosync.crew.store import TrainingStore
+from aerosync.crew.tables import COMPETENCIES, GRADINGS, QUALIFICATIONS, RECORDS
+from aerosync.crew.values import moment_of
+from aerosync.crew.xapi import grading_statement
+
+EXPORT_COLUMNS = (
+    "change",
+    "employee_id",
+    "item",
+    "module_id",
+    "result",
+    "score",
+    "date",
+    "expires_on",
+)
+
+
+def export_name(company: str, window: Window) -> str:
+    return f"training_status__{company}__{window.start:%Y%m%dT%H%M}_{window.end:%Y%m%dT%H%M}.csv"
+
+
+def _in(value: Any, window: Window, *, end_inclusive: bool = False) -> bool:
+    moment = moment_of(None if value is None else str(value))
+    if moment is None:
+        return False
+    if end_inclusive:
+        return window.start < moment <= window.end
+    return window.start <= moment < window.end
+
+
+def status_rows(store: TrainingStore, company: str, window: Window) -> list[dict[str, Any]]:
+    """Completions and results delivered in the window, qualifications issued in it (certification
+    updates), and training records and qualifications that expire in it."""
+    records = store.rows(company, RECORDS)
+    quals = store.rows(company, QUALIFICATIONS)
+    out = []
+    for r in records:
+        if _in(r["stored_at"], window, end_inclusive=True):
+            out.append(
+                {
+                    "change": "completion",
+                    "employee_id": r["employee_id"],
+                    "item": r["course_id"],
+                    "module_id": r["module_id"],
+                    "result": r["verb"],
+                    "score": r["score"],
+                    "date": r["completed_at"][:10],
+                    "expires_on": r["expires_at"],
+                }
+            )
+        if _in(r["expires_at"], window):
+            out.append(
+                {
+                    "change": "expiry",
+                    "employee_id": r["employee_id"],
+                    "item": r["course_id"],
+                    "module_id": r["module_id"],
+                    "result": r["verb"],
+                    "score": r["score"],
+                    "date": r["expires_at"],
+                    "expires_on": r["expires_at"],
+                }
+            )
+    for q in quals:
+        if _in(q["issued_on"], window):
+            out.append(
+                {
+                    "change": "certification",
+                    "employee_id": q["employee_id"],
+                    "item": q["qualification"],
+                    "module_id": None,
+                    "result": "issued",
+                    "score": None,
+                    "date": q["issued_on"],
+                    "expires_on": q["expires_on"],
+                }
+            )
+        if _in(q["expires_on"], window):
+            out.append(
+                {
+                    "change": "expiry",
+                    "employee_id": q["employee_id"],
+                    "item": q["qualification"],
+                    "module_id": None,
+                    "result": "expired",
+                    "score": None,
+                    "date": q["expires_on"],
+                    "expires_on": q["expires_on"],
+                }
+            )
+    return sorted(out, key=lambda row: tuple(str(row[c] or "") for c in EXPORT_COLUMNS))
+
+
+def status_csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row[k] is None else row[k] for k in EXPORT_COLUMNS})
+    return buffer.getvalue()
+
+
+def ebt_statements(
+    store: TrainingStore, company: str, window: Window, home_page: str
+) -> list[dict[str, Any]]:
+    """One xAPI statement per EBT grading of a session in the window."""
+    return [
+        grading_statement({k: g[k] for k in GRADINGS.columns}, company, home_page, COMPETENCIES)
+        for g in store.rows(company, GRADINGS)
+        if _in(g["session_date"], window)
+    ]

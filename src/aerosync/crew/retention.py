@@ -1,0 +1,62 @@
+"""Retention: records older than the company's retention period are purged, each purge audited.
+
+A row is older than the period when the latest of its dates (a training record's completion and
+expiry, a qualification's issue and expiry, a grading's session date; an employee version's
+`effective_to`, so the current version of an employee always stays) is before the cutoff. Rows
+that old are not loaded either: re-running an old window does not load and purge them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from aerosync.crew.store import TrainingStore
+from aerosync.crew.tables import EMPLOYEES, SPECS, TableSpec
+
+
+def cutoff(today: date, retention_days: int) -> str:
+    """The first day kept, as YYYY-MM-DD: dates and times before it sort before it as text."""
+    return (today - timedelta(days=retention_days)).isoformat()
+
+
+def too_old(row: Mapping[str, Any], spec: TableSpec, first_kept: str) -> bool:
+    dates = [str(row[c]) for c in spec.retention_dates if row.get(c) is not None]
+    return bool(dates) and max(d[:10] for d in dates) < first_kept
+
+
+def superseded_before(
+    versions: Sequence[Mapping[str, Any]], stored: Sequence[Mapping[str, Any]], first_kept: str
+) -> set[tuple[str, str]]:
+    """(employee, effective_from) of incoming versions that another version (incoming or stored)
+    ends before the cutoff."""
+    starts: dict[str, set[str]] = {}
+    for v in [*versions, *stored]:
+        starts.setdefault(str(v["employee_id"]), set()).add(str(v["effective_from"]))
+    old = set()
+    for v in versions:
+        later = [s for s in starts[str(v["employee_id"])] if s > str(v["effective_from"])]
+        if later and min(later) < first_kept:
+            old.add((str(v["employee_id"]), str(v["effective_from"])))
+    return old
+
+
+def purge(
+    store: TrainingStore, company: str, first_kept: str, run_id: str, now: datetime
+) -> dict[str, int]:
+    """Delete every row older than the cutoff, auditing each; returns counts per table."""
+    purged = {}
+    for spec in SPECS:
+        conditions = " AND ".join(
+            f"({c} IS NULL OR {c} < :first_kept)" for c in spec.retention_dates
+        )
+        anything = " OR ".join(f"{c} IS NOT NULL" for c in spec.retention_dates)
+        if spec is EMPLOYEES:
+            conditions, anything = "effective_to < :first_kept", "effective_to IS NOT NULL"
+        rows = store.rows(
+            company, spec, f"AND ({conditions}) AND ({anything})", first_kept=first_kept
+        )
+        rows = [r for r in rows if too_old(r, spec, first_kept)]
+        purged[spec.table] = store.delete_audited(company, spec, rows, run_id, now, "purge")
+    return purged

@@ -1,0 +1,123 @@
+"""Source data into mapped rows, and the rows that belong to one data interval (window).
+
+CSV exports (a folder of files or one file) are read row by row from a text stream, never whole,
+and refused whole when their header names a column twice. Each run keeps the rows of its window:
+qualifications by `issued_on` and EBT gradings by `session_date` in [start, end); LMS
+statements by `stored_at` in (start, end], as the LRS's `since` (exclusive) and `until`
+(inclusive) select them. HRIS rows are master data: every version in effect by the window's end
+(`effective_from` before it) belongs to the window, so each run knows every employee hired so far
+and a future-dated change waits for its window; loading a version again changes nothing. A row
+whose date is missing or unreadable belongs to every window: it is refused, and quarantined once.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aerosync.crew.mapping import (
+    Mapped,
+    is_result,
+    map_completion_csv,
+    map_employee,
+    map_grading,
+    map_qualification,
+    map_statement,
+)
+from aerosync.crew.tables import BY_SOURCE
+from aerosync.crew.values import moment_of
+from aerosync.csv_header import check_header
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+    def label(self) -> str:
+        return f"{self.start:%Y-%m-%dT%H:%MZ} to {self.end:%Y-%m-%dT%H:%MZ}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def csv_rows(lines: Iterable[str], name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(row reference, row) for each data line of a CSV with a header line, read as `lines`
+    (an open text stream) yields them. A header naming a column twice is refused (`RepeatedColumn`,
+    naming the file and the column) before any row is read."""
+    reader = csv.DictReader(lines)
+    header = [str(n).lstrip("\ufeff").strip() for n in reader.fieldnames or []]
+    check_header(name, header)
+    reader.fieldnames = header
+    for row in reader:
+        clean = {k: v for k, v in row.items() if k is not None}
+        if any((v or "").strip() for v in clean.values() if isinstance(v, str)):
+            yield f"{name} line {reader.line_num}", clean
+
+
+def csv_items(
+    files: Iterable[tuple[str, Iterable[str]]],
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(row reference, row) of every data line of every (file name, text stream), in order."""
+    for name, lines in files:
+        yield from csv_rows(lines, name)
+
+
+def iter_mapped(
+    source: str, items: Iterable[tuple[str, Mapping[str, Any]]], validity: Mapping[str, int]
+) -> Iterator[Mapped]:
+    """CSV lines or REST items of one source, mapped one at a time as `items` yields them."""
+    mappers = {
+        "hris": map_employee,
+        "qualifications": map_qualification,
+        "ebt_gradings": map_grading,
+    }
+    if source not in mappers and source != "statements":
+        raise ValueError(f"unknown training source {source!r}")
+    for ref, row in items:
+        if source == "statements":
+            mapped = map_completion_csv(row, ref, validity)
+            if is_result(mapped):
+                yield mapped
+        else:
+            yield mappers[source](row, ref)
+
+
+def map_rows(
+    source: str, items: Iterable[tuple[str, Mapping[str, Any]]], validity: Mapping[str, int]
+) -> list[Mapped]:
+    """CSV lines or REST items of one source, mapped."""
+    return list(iter_mapped(source, items, validity))
+
+
+def map_statements(
+    statements: Iterable[Mapping[str, Any]], validity: Mapping[str, int]
+) -> list[Mapped]:
+    """xAPI statements; those that are not completions or results (launched...) are skipped."""
+    return [m for m in (map_statement(s, validity) for s in statements) if is_result(m)]
+
+
+def in_window(row: Mapped, window: Window) -> bool:
+    moment = moment_of(row.record.get(BY_SOURCE[row.source].window_date))
+    if moment is None:
+        return True
+    if row.source == "statements":
+        return window.start < moment <= window.end
+    if row.source == "hris":
+        return moment < window.end
+    return window.start <= moment < window.end
+
+
+def select(rows: Iterable[Mapped], window: Window) -> list[Mapped]:
+    return [row for row in rows if in_window(row, window)]
+
+
+def last_complete_window(cron: str, now: datetime) -> Window:
+    """The latest window that has ended by `now` (a manual run has no data interval of its own)."""
+    from croniter import croniter
+
+    end = croniter(cron, now).get_prev(datetime)
+    return Window(croniter(cron, end).get_prev(datetime), end)

@@ -1,0 +1,105 @@
+"""The training part of `make demo`: demo HRIS, LMS, crew-management and EBT data for every demo
+company with `training.records`, served by the sandbox (HRIS REST, LRS) or written as CSV drops,
+and a companies file whose CSV locations point at them."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+import yaml
+
+from aerosync.crew.xapi import XAPI_VERSION
+from aerosync.demo.crew import build_training_data, write_drops
+
+DEMO_DAYS = 14
+DROP_FOLDERS = {
+    "hris": "hris",
+    "statements": "statements",
+    "qualifications": "qualifications",
+    "ebt_gradings": "ebt",
+}
+
+
+def _http(url: str) -> str:
+    return json.dumps(
+        {
+            "conn_type": "http",
+            "host": url,
+            "login": "demo-lms",
+            "password": "demo-lrs-secret-5e1d",
+            "extra": {"timeout": 10},
+        }
+    )
+
+
+def demo_run_day(now: datetime) -> int:
+    """The day (index into the demo data) of the window a manual run now reads."""
+    today = now.date()
+    latest_end = today if now.time() >= time(3, 0) else today - timedelta(days=1)
+    return DEMO_DAYS - 1 - (today - latest_end).days
+
+
+def prepare_training(
+    workdir: Path, sandbox_port: int, config_path: Path, now: datetime
+) -> dict[str, str]:
+    """Demo data and the environment (connections, companies file) for the training DAGs."""
+    raw: dict[str, Any] = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    base = f"http://127.0.0.1:{sandbox_port}"
+    env: dict[str, str] = {}
+    first = now.date() - timedelta(days=DEMO_DAYS)
+    for entry in raw["companies"]:
+        records = (entry.get("training") or {}).get("records")
+        if not records:
+            continue
+        data = build_training_data(first, DEMO_DAYS, broken=True, broken_on=demo_run_day(now))
+        folder = workdir / "training" / entry["id"]
+        drops = write_drops(folder, data)
+        for source, name in DROP_FOLDERS.items():
+            transport = records.get(source) or {}
+            if "csv" in transport:
+                transport["csv"] = str(drops[name])
+            if "rest" in transport:
+                endpoint = transport["rest"]["endpoint"]
+                env[f"AIRFLOW_CONN_{transport['rest']['conn_id'].upper()}"] = _http(f"{base}/hris")
+                _post(f"{base}/_sandbox/hris/{endpoint}", data.employees)
+            if "lrs" in transport:
+                env[f"AIRFLOW_CONN_{transport['lrs']['conn_id'].upper()}"] = _http(f"{base}/xapi")
+                _post(f"{base}/xapi/statements", data.statements)
+        if records.get("post_ebt_to"):
+            env[f"AIRFLOW_CONN_{records['post_ebt_to']['conn_id'].upper()}"] = _http(f"{base}/xapi")
+        if records.get("export_to"):
+            records["export_to"] = str(folder / "crew_exports")
+    derived = workdir / "companies.yaml"
+    derived.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    env["AEROSYNC_CONFIG"] = str(derived)
+    return env
+
+
+def _post(url: str, payload: Any) -> None:
+    headers = {"X-Experience-API-Version": XAPI_VERSION}
+    requests.post(url, json=payload, headers=headers, timeout=30).raise_for_status()
+
+
+def training_report(engine: Any, company: str, workdir: Path | None = None) -> str:
+    """What the training DAG left in the aerosync database, for the demo's closing words."""
+    from aerosync.crew.quarantine import QuarantineStore
+    from aerosync.crew.store import TrainingStore
+    from aerosync.crew.tables import SPECS
+
+    store = TrainingStore(engine)
+    lines = [f"Training records of {company} (aerosync database):"]
+    for spec in SPECS:
+        lines.append(f"  {spec.table:<28} {len(store.rows(company, spec)):>4} rows")
+    lines.append(f"  training_audit               {len(store.audit(company)):>4} changes")
+    for entry in QuarantineStore(engine).entries(company):
+        why = "; ".join(r["message"] for r in entry["reasons"])
+        lines.append(f"  quarantined: {entry['source']} {entry['row_ref']}: {why}")
+    exports = workdir / "training" / company / "crew_exports" if workdir else None
+    for path in sorted(exports.glob("*.csv")) if exports and exports.is_dir() else []:
+        rows = path.read_text(encoding="utf-8").count("\n") - 1
+        lines.append(f"  training status for crew management: {path} ({rows} rows)")
+    return "\n".join(lines)

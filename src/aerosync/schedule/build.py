@@ -1,0 +1,109 @@
+"""What the `build_schedules` task does: extract, normalise, validate and plan the upload.
+
+The four steps run in one process, each handing its bulk to the next in memory (`pipeline`): the
+raw extract and the check columns never leave it, only what later tasks need is staged (each
+aircraft's activity bodies, the decisions, the failed sources). As separate tasks (extract and
+normalise, validate, build payloads) they cost a 400-aircraft fleet 13 MB of check columns
+written and read back and two task processes more per run, and a 50-company cycle 100 task
+instances more (benchmarks/RESULTS.md).
+
+`report` receives the lines the task's log shows, in collapsible groups (Airflow's log view
+folds the lines between `::group::<title>` and `::endgroup::`); each line names the company.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from aerosync.config.companies import CompanyConfig
+from aerosync.schedule.sources.lms import BookingsReader
+from aerosync.schedule.steps import (
+    Stores,
+    step_build_payloads,
+    step_extract,
+    step_normalise,
+    step_validate,
+)
+
+Report = Callable[[str], None]
+
+
+@dataclass
+class BuiltSchedules:
+    """The upload batches (`plan_batches`), and each step's summary (small: counts and tails)."""
+
+    batches: list[dict[str, Any]]
+    summary: dict[str, Any]
+
+
+def _group(report: Report, title: str, lines: list[str]) -> None:
+    report(f"::group::{title}")
+    for line in lines:
+        report(line)
+    report("::endgroup::")
+
+
+def build_schedules(
+    company: CompanyConfig,
+    open_fms: Callable[[], Engine],
+    stores: Stores,
+    run_id: str,
+    now: datetime,
+    batch_size: int,
+    read_bookings: BookingsReader | None = None,
+    report: Report = lambda _line: None,
+) -> BuiltSchedules:
+    """Read the sources as of `now`, normalise, run the suites, decide per aircraft and plan the
+    upload batches of every aircraft cleared for sending. A failing source is recorded (it holds
+    the aircraft it feeds), not raised."""
+    cid = company.id
+    extracted = step_extract(company, open_fms, stores, run_id, now, read_bookings)
+    extract_summary = extracted.summary
+    lines = [f"{cid}: extracted {extract_summary}"]
+    if "training_bookings" in extract_summary:
+        lines.append(
+            f"{cid}: training bookings from the LMS: {extract_summary['training_bookings']}"
+        )
+    if extract_summary["failed_sources"]:
+        failed = ", ".join(extract_summary["failed_sources"])
+        lines.append(f"{cid}: source failed ({failed}); the aircraft it feeds will be held")
+        lines += [f"{cid}:   {s.message}" for s in extracted.failed_sources.values()]
+    normalised = step_normalise(company, stores, run_id, now, extracted)
+    del extracted  # the raw extract is done with: validation builds its own frames
+    lines.append(f"{cid}: normalised {normalised.summary}")
+    _group(report, "Extract and normalise", lines)
+
+    validated = step_validate(company, stores, run_id, now, normalised)
+    lines = [
+        f"{cid}: {validated['aircraft']} aircraft checked, {len(validated['held'])} held; "
+        f"{validated['failed_expectations']} expectation(s) not met, blocking or warning "
+        f"(validation {validated['validation_id']}; `aerosync status --company {cid}` "
+        "shows each aircraft's findings)"
+    ]
+    if validated["held"]:
+        lines.append(f"{cid}: held: {', '.join(validated['held'])}")
+    if validated["outside_fleet"]:
+        lines.append(
+            f"{cid}: {validated['outside_fleet']} source row(s) concern aircraft that are not "
+            "in this company's marketed fleet and were not sent:"
+        )
+        lines += [f"{cid}:   {message}" for message in validated["outside_fleet_findings"]]
+    _group(report, "Validate (Great Expectations)", lines)
+
+    batches = step_build_payloads(company, stores, run_id, batch_size)
+    sendable = sum(len(batch["tails"]) for batch in batches)
+    report(f"{cid}: {sendable} aircraft to upload in {len(batches)} batch(es)")
+    return BuiltSchedules(
+        batches=batches,
+        summary={
+            "extracted": extract_summary,
+            "normalised": normalised.summary,
+            "validated": validated,
+            "aircraft_to_upload": sendable,
+        },
+    )

@@ -1,0 +1,86 @@
+"""From activities and source health to a decision per aircraft: send, or hold with reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from aerosync.config.companies import CompanyConfig
+from aerosync.models import Finding, Severity
+from aerosync.quality.suites import ValidationReport, validate_frames
+from aerosync.schedule.checks import activity_checks, activity_frame, aircraft_checks
+from aerosync.schedule.sources.health import FailedSource, failures_by_tail
+from aerosync.schedule.sources.health import failed_sources as failed_sources_of
+
+if TYPE_CHECKING:
+    from aerosync.schedule.steps import Stores
+
+
+def decide(
+    company: CompanyConfig,
+    tails_marketed: Sequence[str],
+    columns: Mapping[str, Sequence[Any]],
+    earlier_findings: Sequence[Finding],
+    failed_sources: Mapping[str, str | Mapping[str, Any] | FailedSource],
+    stores: Stores,
+    now: datetime,
+    validation_id: str,
+) -> tuple[dict[str, dict[str, Any]], ValidationReport]:
+    """Validate the check columns (`check_columns`) of the marketed aircraft.
+
+    A failed source holds exactly the aircraft it feeds: the FMS every aircraft (a bare message
+    means that), an LMS those its `training.bookings` covers. Aircraft uploaded before and fed
+    by a failed source are held too, even if the FMS no longer lists them."""
+    previous_counts = stores.status.last_success_counts(company.id)
+    failed = list(failed_sources_of(failed_sources).values())
+    fed_before = {t for t in previous_counts if any(f.covers(t) for f in failed)}
+    tails = sorted(set(tails_marketed) | fed_before)
+    frame = activity_frame(columns)
+    checks = activity_checks(frame, now, company.limits)
+    failed_by_tail = failures_by_tail(failed, tails)
+    fleet_checks, fleet_ids = aircraft_checks(
+        frame,
+        tails,
+        now,
+        previous_counts,
+        failed_by_tail,
+        company.guards.shrink_threshold,
+        company.guards.min_activities_for_shrink_check,
+    )
+    report = validate_frames(
+        [
+            ("activities", checks, frame[["tail", "activity_id"]]),
+            ("aircraft", fleet_checks, fleet_ids),
+        ]
+    )
+    findings = list(earlier_findings) + report.findings()
+    findings += [
+        Finding("source_failed", message, Severity.BLOCKING, tail=tail)
+        for tail, message in failed_by_tail.items()
+    ]
+    counts = dict(zip(fleet_ids["tail"], fleet_checks["activity_count"], strict=True))
+    previous = dict(zip(fleet_ids["tail"], fleet_checks["previous_count"], strict=True))
+    decisions: dict[str, dict[str, Any]] = {
+        tail: {
+            "held": False,
+            "reasons": [],
+            "warnings": [],
+            "activities": int(counts.get(tail, 0)),
+            "previous_activities": int(previous.get(tail, 0)),
+            "validation_id": validation_id,
+        }
+        for tail in tails
+    }
+    for finding in findings:
+        targets = [finding.tail] if finding.tail is not None else tails
+        for tail in targets:
+            decision = decisions.get(tail)
+            if decision is None:
+                continue
+            if finding.severity is Severity.BLOCKING:
+                decision["held"] = True
+                decision["reasons"].append(finding.to_dict())
+            else:
+                decision["warnings"].append(finding.to_dict())
+    return decisions, report

@@ -1,0 +1,213 @@
+"""What `record_status` writes for the aircraft no upload recorded, and why a run fails.
+
+Every marketed aircraft gets a record in every run, whatever happened upstream (safety rule 7):
+held aircraft with their reasons; aircraft whose upload task crashed, or whose run crashed before
+it could decide, as `not_attempted` with the crashed task's error. When this run does not know
+the fleet (its FMS could not be read, or its build crashed before deciding), the fleet is that of
+the company's last run that decided (`StatusStore.last_fleet`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aerosync.models import Outcome
+from aerosync.schedule.sources.health import safe_error
+from aerosync.stores.status import StatusRecord
+
+NO_ERROR_REPORTED = "it stopped without reporting an error (killed, out of memory or timed out)"
+UPSTREAM_TASKS = ("build_schedules", "upload")  # the tasks before record_status
+CRASHED_STATES = ("failed", "upstream_failed")
+MAX_TASK_ERROR = 300  # characters: the error travels in XCom and into every aircraft's record
+
+
+def task_error_text(exc: BaseException, secrets: Iterable[str] = ()) -> str:
+    """The one line a crashed task leaves for `record_status` (in XCom, which lives in Airflow's
+    database and so works when the aerosync database refuses writes) and that ends up in the
+    `not_attempted` records, the page and the alerts.
+
+    The single place where a task's error is made safe to store and show: redacted of the
+    company's connection secrets (`secrets`, every encoding) and of anything shaped like a
+    credential (`safe_error`)."""
+    return safe_error(exc, secrets)[:MAX_TASK_ERROR]
+
+
+@dataclass
+class TaskCrashes:
+    """The run's tasks that crashed (failed, or never ran because a task before them failed),
+    each with a one-line error; `by_tail` names the crashed upload task that held each aircraft
+    of its batch. Empty when every task ended as it should."""
+
+    errors: dict[str, str] = field(default_factory=dict)  # task label -> error text
+    by_tail: dict[str, str] = field(default_factory=dict)  # tail -> task label
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def cause(self, tail: str) -> str:
+        """Which task kept the aircraft from being sent, and its error."""
+        label = self.by_tail.get(tail)
+        if label is None or label not in self.errors:
+            label = next(iter(self.errors))
+        return f"task {label} failed: {self.errors[label]}"
+
+    def problems(self) -> list[str]:
+        return [f"task {label} failed: {error}" for label, error in self.errors.items()]
+
+
+def _task_key(key: str) -> tuple[str, int]:
+    """Airflow's task states name a mapped instance `<task_id>_<map_index>`."""
+    task_id, _, index = key.rpartition("_")
+    if task_id in UPSTREAM_TASKS and index.isdigit():
+        return task_id, int(index)
+    return key, -1
+
+
+def crashes_of(
+    states: Mapping[str, str | None],
+    batches: Callable[[], Sequence[Mapping[str, Any]]],
+    error_of: Callable[[str, int], str | None],
+) -> TaskCrashes:
+    """The crashes among the run's task `states` (Airflow's `get_task_states` of the run): each
+    failed task with the error it left (`error_of(task_id, map_index)`), or a note that it left
+    none (killed); a failed upload task is labelled with its batch (`batches`: the build's plan)
+    and named for each of its aircraft. A task upstream_failed never ran: the task before it
+    has the error."""
+    crashed = sorted(key for key, state in states.items() if state in CRASHED_STATES)
+    crashes = TaskCrashes()
+    if not crashed:
+        return crashes
+    plan = batches()
+    for key in crashed:
+        if states[key] == "upstream_failed":
+            continue
+        task_id, index = _task_key(key)
+        label = task_id
+        if 0 <= index < len(plan):
+            label = f"{task_id}[{index}] ({plan[index]['label']})"
+            crashes.by_tail.update(dict.fromkeys(plan[index]["tails"], label))
+        error = error_of(task_id, index)
+        crashes.errors[label] = str(error) if error else NO_ERROR_REPORTED
+    if not crashes.errors:  # only upstream_failed ones: still a crash
+        crashes.errors[crashed[0]] = NO_ERROR_REPORTED
+    return crashes
+
+
+def _reason(tail: str, code: str, message: str) -> dict[str, Any]:
+    return {"code": code, "severity": "blocking", "tail": tail, "activity_id": None,
+            "field": None, "message": message}  # fmt: skip
+
+
+def no_longer_marketed(
+    company: str, run_id: str, now: datetime, tails: Sequence[str]
+) -> list[StatusRecord]:
+    """Aircraft of the last run that this run's FMS no longer markets: reported once (their
+    next run's fleet no longer holds them), since the marketplace keeps their last schedule."""
+    return [
+        StatusRecord(company, tail, run_id, now, Outcome.NOT_MARKETED, reasons=[_reason(
+            tail, "NO_LONGER_MARKETED",
+            f"{tail} is no longer marketed in {company}'s FMS: nothing more is sent for it, and "
+            "the marketplace keeps the schedule it last accepted until it is removed there")])
+        for tail in sorted(tails)
+    ]  # fmt: skip
+
+
+def not_attempted(company: str, tail: str, run_id: str, now: datetime, cause: str) -> StatusRecord:
+    return StatusRecord(
+        company=company,
+        tail=tail,
+        run_id=run_id,
+        attempted_at=now,
+        outcome=Outcome.NOT_ATTEMPTED,
+        reasons=[
+            _reason(
+                tail,
+                "NOT_ATTEMPTED",
+                f"{tail} was not sent in this run because {cause}; "
+                "its previous marketplace schedule stays and the next run sends it",
+            )
+        ],
+    )
+
+
+def unrecorded(
+    company: str,
+    run_id: str,
+    now: datetime,
+    decisions: Mapping[str, Mapping[str, Any]],
+    recorded: Set[str],
+    last_fleet: list[str],
+    failed_sources: Mapping[str, str],
+    crashes: TaskCrashes,
+) -> list[StatusRecord]:
+    """A record for every aircraft of the run (`decisions`, else `last_fleet`) that has none."""
+    found = []
+    for tail, decision in sorted(decisions.items()):
+        if tail in recorded:
+            continue
+        if decision["held"]:
+            found.append(
+                StatusRecord(company=company, tail=tail, run_id=run_id, attempted_at=now,
+                             outcome=Outcome.HELD, reasons=decision["reasons"],
+                             messages=decision["warnings"],
+                             validation_id=decision.get("validation_id"))
+            )  # fmt: skip
+            continue
+        cause = (
+            crashes.cause(tail) if crashes else f"its upload task did not run ({NO_ERROR_REPORTED})"
+        )
+        record = not_attempted(company, tail, run_id, now, cause)
+        record.messages = list(decision["warnings"])
+        record.validation_id = decision.get("validation_id")
+        found.append(record)
+    if decisions and "fms" in failed_sources:
+        return found
+    if decisions:
+        return found + no_longer_marketed(
+            company,
+            run_id,
+            now,
+            [t for t in last_fleet if t not in decisions and t not in recorded],
+        )
+    fms = failed_sources.get("fms")
+    for tail in last_fleet:
+        if tail in recorded:
+            continue
+        if fms is None and not crashes:  # the FMS answered, and listed no marketed aircraft
+            message = (
+                f"the FMS listed no marketed aircraft at all for {company} in this run; {tail} "
+                "is held and its previous marketplace schedule stays (check the FMS and the "
+                "dialect's aircraft query)"
+            )
+            reasons = [_reason(tail, "FLEET_EMPTY", message)]
+            found.append(StatusRecord(company, tail, run_id, now, Outcome.HELD, reasons=reasons))
+        elif fms is not None:
+            message = (
+                f"{fms}; {tail} is held (an aircraft of the last run that read the FMS): "
+                "its previous marketplace schedule stays"
+            )
+            reasons = [_reason(tail, "source_failed", message)]
+            found.append(StatusRecord(company, tail, run_id, now, Outcome.HELD, reasons=reasons))
+        elif crashes:
+            found.append(not_attempted(company, tail, run_id, now, crashes.cause(tail)))
+    return found
+
+
+def run_problems(counts: Mapping[str, int], failed_sources: Mapping[str, str],
+                 crashes: TaskCrashes) -> list[str]:  # fmt: skip
+    """Why the run fails (safety rule 7): nothing here, and the run is a success."""
+    found = []
+    for outcome, words in (
+        (Outcome.FAILED, "aircraft failed"),
+        (Outcome.UNKNOWN, "aircraft have an unknown outcome (the call may have reached the "
+                          "marketplace)"),
+        (Outcome.NOT_ATTEMPTED, "aircraft were not attempted"),
+    ):  # fmt: skip
+        if counts.get(outcome.value):
+            found.append(f"{counts[outcome.value]} {words}")
+    if failed_sources:
+        found.append("source failed: " + "; ".join(failed_sources.values()))
+    return found + crashes.problems()

@@ -1,0 +1,162 @@
+"""Bulk data handed between tasks goes through the aerosync database, never through XCom.
+
+Rows are keyed by (company, run id, stage, tail) so that a task on any worker can read exactly
+what the previous task of the same run wrote. Data of unbounded size (a training CSV of any
+length) is staged in numbered parts of bounded size (`put_parts`, `parts`): one row each, under
+the key `PART_PREFIX` + number in place of the tail, written and read one part at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, text
+
+from aerosync.stores import staged_json
+from aerosync.stores.status import iso
+
+FLEET = "*"  # the tail key for data that belongs to the whole company, not one aircraft
+PART_PREFIX = "#"  # "#000001": a numbered part of a stage (no tail starts with "#")
+
+
+class StagingStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def put(self, company: str, run_id: str, stage: str, by_tail: Mapping[str, Any]) -> None:
+        """Replace what this run staged under `stage` with `by_tail` (tail -> JSON value)."""
+        texts = {tail: staged_json.dumps(value) for tail, value in by_tail.items()}
+        self.put_text(company, run_id, stage, texts)
+
+    def put_text(self, company: str, run_id: str, stage: str, by_tail: Mapping[str, str]) -> None:
+        """`put` for values that are JSON text already."""
+        staged_at = iso(datetime.now(UTC))
+        rows = [
+            {
+                "company": company,
+                "run_id": run_id,
+                "stage": stage,
+                "tail": tail,
+                "staged_at": staged_at,
+                "data": text,
+            }
+            for tail, text in by_tail.items()
+        ]
+        key = {"company": company, "run_id": run_id, "stage": stage}
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "DELETE FROM staged_data WHERE company = :company AND run_id = :run_id "
+                    "AND stage = :stage"
+                ),
+                key,
+            )
+            if rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO staged_data (company, run_id, stage, tail, staged_at, data) "
+                        "VALUES (:company, :run_id, :stage, :tail, :staged_at, :data)"
+                    ),
+                    rows,
+                )
+
+    def get(
+        self, company: str, run_id: str, stage: str, tails: Iterable[str] | None = None
+    ) -> dict[str, Any]:
+        return {
+            tail: staged_json.loads(text)
+            for tail, text in self.get_text(company, run_id, stage, tails).items()
+        }
+
+    def get_text(
+        self, company: str, run_id: str, stage: str, tails: Iterable[str] | None = None
+    ) -> dict[str, str]:
+        """What `get` returns, as the JSON text it was staged as."""
+        query = (
+            "SELECT tail, data FROM staged_data WHERE company = :company AND run_id = :run_id "
+            "AND stage = :stage"
+        )
+        params: dict[str, Any] = {"company": company, "run_id": run_id, "stage": stage}
+        statement = text(query)
+        if tails is not None:
+            statement = text(query + " AND tail IN :tails").bindparams(
+                bindparam("tails", expanding=True)
+            )
+            params["tails"] = list(tails)
+            if not params["tails"]:
+                return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(statement, params).all()
+        return {row.tail: row.data for row in rows}
+
+    def clear(self, company: str, run_id: str, stage: str) -> None:
+        """Drop what this run staged under `stage` (every part)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "DELETE FROM staged_data WHERE company = :company AND run_id = :run_id "
+                    "AND stage = :stage"
+                ),
+                {"company": company, "run_id": run_id, "stage": stage},
+            )
+
+    def put_parts(self, company: str, run_id: str, stage: str, parts: Iterable[Any]) -> int:
+        """Replace what this run staged under `stage` with numbered parts, each written (and
+        its JSON text held) on its own as `parts` yields it; returns how many were written."""
+        self.clear(company, run_id, stage)
+        count = 0
+        for count, part in enumerate(parts, start=1):
+            self.add_part(company, run_id, stage, count, part)
+        return count
+
+    def add_part(self, company: str, run_id: str, stage: str, number: int, part: Any) -> None:
+        """Stage part `number` of `stage` (a re-run of the step clears the stage first)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO staged_data (company, run_id, stage, tail, staged_at, data) "
+                    "VALUES (:company, :run_id, :stage, :tail, :staged_at, :data)"
+                ),
+                {
+                    "company": company,
+                    "run_id": run_id,
+                    "stage": stage,
+                    "tail": f"{PART_PREFIX}{number:06d}",
+                    "staged_at": iso(datetime.now(UTC)),
+                    "data": staged_json.dumps(part),
+                },
+            )
+
+    def parts(self, company: str, run_id: str, stage: str) -> Iterator[Any]:
+        """The parts of `stage` in order, each read (and decoded) only when asked for."""
+        key = {"company": company, "run_id": run_id, "stage": stage}
+        with self.engine.connect() as conn:
+            numbers = [
+                row.tail
+                for row in conn.execute(
+                    text(
+                        "SELECT tail FROM staged_data WHERE company = :company "
+                        "AND run_id = :run_id AND stage = :stage ORDER BY tail"
+                    ),
+                    key,
+                )
+                if str(row.tail).startswith(PART_PREFIX)
+            ]
+        for number in numbers:
+            found = self.get_text(company, run_id, stage, [number])
+            if number in found:
+                yield staged_json.loads(found[number])
+
+    def purge(self, company: str, run_id: str, older_than: timedelta = timedelta(days=2)) -> None:
+        """Drop this run's staging and anything a crashed run left behind long ago."""
+        cutoff = iso(datetime.now(UTC) - older_than)
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "DELETE FROM staged_data WHERE company = :company "
+                    "AND (run_id = :run_id OR staged_at < :cutoff)"
+                ),
+                {"company": company, "run_id": run_id, "cutoff": cutoff},
+            )
