@@ -189,7 +189,10 @@ class SandboxServer:
         return f"http://{host}:{self.port}{self._server.base_path}"
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: stopping a sandbox (every test does) waits for one poll.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
