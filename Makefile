@@ -24,6 +24,7 @@ ui: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests dags plugins benchmarks
 	$(BIN)/ruff format --check src tests dags plugins benchmarks
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -15,10 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from aerosync.sandbox.marketplace import Answer, SandboxState
 from aerosync.sandbox import echo as sandbox_echo
 from aerosync.sandbox import lms as sandbox_lms
 from aerosync.sandbox import lrs as sandbox_lrs
+from aerosync.sandbox.marketplace import Answer, SandboxState
 
 __all__ = ["SandboxServer", "SandboxState", "serve"]
 
