@@ -7,6 +7,10 @@ authentication token (sent as `Authorization: Bearer ...`), extra `api_token` (s
 `X-Avinode-ApiToken`). Extras are read by name, never spread into headers, and nothing retries.
 Every secret of the connection is registered with Airflow's secrets masker before the first call
 and kept in `secrets` to redact what the marketplace answers.
+
+Only `HttpHook`'s public surface is used (its constructor, `get_conn`'s signature, `get_connection`,
+`url_from_endpoint`, and the attributes `http_conn_id`, `base_url`, `merged_extra`,
+`keep_alive_adapter`); `tests/airflow/test_avinode_hook.py` fails if a provider upgrade changes it.
 """
 
 from __future__ import annotations
@@ -31,34 +35,45 @@ class AvinodeHook(HttpHook):
         self._send_settings: dict[str, Any] | None = None
         self.secrets: list[str] = []
 
-    def _extract_auth(self, connection: Any) -> None:
-        # The password is a bearer token, not the basic-auth secret HttpHook assumes.
-        return None
-
-    def _configure_session_from_extra(
-        self, session: requests.Session, connection: Any, extra_options: dict[str, Any]
+    def get_conn(
+        self, headers: dict[Any, Any] | None = None, extra_options: dict[str, Any] | None = None
     ) -> requests.Session:
-        self.merged_extra = {**extra_options, "timeout": self.timeout, "check_response": False}
-        auth_token = connection.password or ""
-        api_token = connection.extra_dejson.get("api_token") or ""
+        """A session carrying both tokens, built from the connection's fields by name.
+
+        The provider's own `get_conn` is not called: it would send the password as basic auth,
+        spread every extra (the API token among them) into headers, and assume http for a bare
+        host. Raises `InsecureMarketplace` (a ValueError) before the session exists when the URL
+        would carry the tokens over plain http."""
+        connection = self.get_connection(self.http_conn_id)
         self.secrets = mask_connection_secrets(connection)  # before any call
-        session.headers["Authorization"] = f"Bearer {auth_token}"
-        session.headers["X-Avinode-ApiToken"] = api_token
-        verify = connection.extra_dejson.get("verify")
+        self.base_url = marketplace_base_url(
+            self.http_conn_id, connection.host, connection.schema, connection.port
+        )
+        # `run` hands these to `run_and_check`: our timeout, and answers checked by the caller.
+        self.merged_extra = {
+            **(extra_options or {}),
+            "timeout": self.timeout,
+            "check_response": False,
+        }
+        extra = connection.extra_dejson
+        session = requests.Session()
+        session.auth = None  # the password is a bearer token, never basic auth
+        session.headers["Authorization"] = f"Bearer {connection.password or ''}"
+        session.headers["X-Avinode-ApiToken"] = extra.get("api_token") or ""
+        verify = extra.get("verify")
         if verify is not None:
             session.verify = verify
+        if self.keep_alive_adapter is not None:  # the provider's TCP keep-alive, as in its session
+            session.mount("http://", self.keep_alive_adapter)
+            session.mount("https://", self.keep_alive_adapter)
+        if headers:
+            session.headers.update(headers)
         return session
 
     def open_session(self) -> requests.Session:
         """One session per connection and batch. Raises `InsecureMarketplace` (a ValueError)
         before anything is sent when the URL would carry the tokens over plain http."""
-        connection = self.get_connection(self.http_conn_id)
-        self.secrets = mask_connection_secrets(connection)
-        base_url = marketplace_base_url(
-            self.http_conn_id, connection.host, connection.schema, connection.port
-        )
         session = self.get_conn(extra_options={"timeout": self.timeout})
-        self.base_url = base_url  # the provider would have assumed http for a bare host
         if not session.headers.get("X-Avinode-ApiToken"):
             raise ValueError(
                 f"connection {self.http_conn_id!r} has no extra 'api_token' "
