@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from aerosync.models import ATTENTION_ORDER
-from aerosync.stores.status import StatusRecord, StatusStore
+from aerosync.stores.status import StatusStore
+from aerosync.stores.status_records import StatusRecord
 
 DB_URL_ENV = "AEROSYNC_DB_URL"
 

@@ -24,10 +24,10 @@ from aerosync.schedule.steps import DECISIONS, SOURCES, Stores, step_record_stat
 from aerosync.schedule.upload import upload_batch
 from aerosync.status.alerts import state_changes
 from aerosync.status.page import render
-from aerosync.stores.database import sqlite_engine
-from aerosync.stores.schema import add_missing_columns
+from aerosync.stores.database import add_missing_columns, sqlite_engine
 from aerosync.stores.staging import FLEET
-from aerosync.stores.status import StatusRecord, StatusStore
+from aerosync.stores.status import StatusStore
+from aerosync.stores.status_records import StatusRecord
 from tests.conftest import make_company
 
 pytestmark = pytest.mark.unit

@@ -19,8 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, text
 
 from aerosync.crew.tables import EMPLOYEES, TableSpec
-from aerosync.stores.schema import ensure_tables
-from aerosync.stores.status import iso
+from aerosync.stores.database import ensure_tables, iso
 
 _CHUNK = 500
 

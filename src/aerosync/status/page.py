@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from aerosync.models import ATTENTION_ORDER
-from aerosync.stores.status import StatusRecord
+from aerosync.stores.status_records import StatusRecord
 
 ORDER = ATTENTION_ORDER
 COLOURS = {
