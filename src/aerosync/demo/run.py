@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from aerosync.cli import format_table
 from aerosync.config.companies import load_config
 from aerosync.config.resources import data_dir
 from aerosync.demo.bookings import DEMO_FEEDS, demo_bookings
@@ -26,6 +25,7 @@ from aerosync.demo.crew_setup import prepare_training, training_report
 from aerosync.demo.fleet import build_demo_fms, demo_homebases
 from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
 from aerosync.sandbox.server import SandboxServer, SandboxState
+from aerosync.status.cli import format_table
 from aerosync.stores.database import sqlite_engine
 from aerosync.stores.status import StatusStore
 
