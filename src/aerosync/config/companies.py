@@ -27,6 +27,10 @@ CONFIG_ENV = "AEROSYNC_CONFIG"
 MAX_ACTIVITY_TYPE_LENGTH = 20
 COMPANY_ID_PATTERN = r"^[a-z0-9_]+$"
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A company's DAG ids: the flow's prefix and the company id (the status page reads the company
+# back from an upload DAG's id; a task's parsing reads it from either).
+UPLOAD_DAG_PREFIX = "schedule_upload__"
+CREW_DAG_PREFIX = "training_sync__"
 
 
 def known_dialects() -> list[str]:
@@ -160,7 +164,13 @@ class CompanyConfig(_Strict):
 
     @property
     def dag_id(self) -> str:
-        return f"schedule_upload__{self.id}"
+        """The company's schedule-upload DAG."""
+        return f"{UPLOAD_DAG_PREFIX}{self.id}"
+
+    @property
+    def crew_dag_id(self) -> str:
+        """The company's crew and training records sync DAG (with `training.records`)."""
+        return f"{CREW_DAG_PREFIX}{self.id}"
 
     @property
     def schedule_value(self) -> str | timedelta:

@@ -153,7 +153,7 @@ def run(workdir: Path, keep_running: bool) -> int:
         for company in companies:
             if company.training is None or company.training.records is None:
                 continue
-            dag_id = f"training_sync__{company.id}"
+            dag_id = company.crew_dag_id
             print(f"\nRunning {dag_id} through the scheduler (the last complete day) ...")
             result = runtime.run_dag(dag_id, timeout=600)
             print(f"  run {result.run_id}: {result.state}")
