@@ -43,7 +43,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 def cmd_config_check(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from aerosync.config.companies import load_config
+    from aerosync.config.companies_file import load_config
 
     loaded = load_config(Path(args.file) if args.file else None)
     for company in loaded.companies:

@@ -16,13 +16,8 @@ from airflow.sdk import DAG, TriggerRule, get_parsing_context, task
 from aerosync.airflow import upload_steps
 from aerosync.airflow.crew_dag import build_training_dag
 from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOperator
-from aerosync.config.companies import (
-    CREW_DAG_PREFIX,
-    UPLOAD_DAG_PREFIX,
-    CompanyConfig,
-    LoadedConfig,
-    load_config,
-)
+from aerosync.config.companies import CREW_DAG_PREFIX, UPLOAD_DAG_PREFIX, CompanyConfig
+from aerosync.config.companies_file import LoadedConfig, load_config
 
 log = logging.getLogger(__name__)
 START_DATE = datetime(2026, 1, 1, tzinfo=UTC)

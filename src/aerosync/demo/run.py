@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from aerosync.config.companies import load_config
+from aerosync.config.companies_file import load_config
 from aerosync.config.resources import data_dir
 from aerosync.demo.bookings import DEMO_FEEDS, demo_bookings
 from aerosync.demo.crew_setup import prepare_training, training_report
