@@ -306,7 +306,7 @@ def floor(sandbox_url: str, bodies: dict[str, bytes]) -> float:
 
 def bodies_from_pipeline(setup: Setup, fms: Path, store_url: str) -> dict[str, bytes]:
     """Build the same bodies the DAG sends, with the pipeline steps, for the floor."""
-    from aerosync.config.companies import load_config
+    from aerosync.config.companies_file import load_config
     from aerosync.schedule.steps import (
         DECISIONS,
         Stores,

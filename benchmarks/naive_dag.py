@@ -25,7 +25,7 @@ with DAG(
     @task
     def split_by_aircraft() -> list[str]:
         from aerosync.airflow.connections import aerosync_engine, engine_for_connection
-        from aerosync.config.companies import load_config
+        from aerosync.config.companies_file import load_config
         from aerosync.schedule.sources.fms import extract
         from aerosync.schedule.steps import Stores
 
@@ -51,7 +51,7 @@ with DAG(
 
         from aerosync.airflow.avinode_hook import AvinodeHook
         from aerosync.airflow.connections import aerosync_engine
-        from aerosync.config.companies import load_config
+        from aerosync.config.companies_file import load_config
         from aerosync.schedule.checks import check_columns
         from aerosync.schedule.decisions import decide
         from aerosync.schedule.normalise.activities import normalise

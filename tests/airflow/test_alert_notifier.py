@@ -16,7 +16,7 @@ from aerosync.airflow.alert_notifier import send_alerts
 from aerosync.dev.airflow_runtime import free_port
 from aerosync.models import Outcome
 from aerosync.status.alerts import state_changes
-from aerosync.stores.status import StatusRecord
+from aerosync.stores.status_records import StatusRecord
 from tests.conftest import make_company
 
 pytestmark = pytest.mark.airflow

@@ -16,8 +16,7 @@ from aerosync.config.companies import CompanyConfig
 from aerosync.sandbox.server import SandboxServer, SandboxState
 from aerosync.schedule.local_run import MarketplaceAccount, SessionSender, run_company
 from aerosync.schedule.steps import RunSummary
-from aerosync.stores.database import sqlite_engine
-from aerosync.stores.status import iso
+from aerosync.stores.database import iso, sqlite_engine
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder
 

@@ -47,7 +47,7 @@ def test_last_successes_of_some_tails_read_only_those_on_postgresql() -> None:
     from datetime import UTC, datetime, timedelta
 
     from aerosync.models import Outcome
-    from aerosync.stores.status import StatusRecord
+    from aerosync.stores.status_records import StatusRecord
 
     require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
     with fresh_postgres_database("aerosync_history") as url:

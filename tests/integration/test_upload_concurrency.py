@@ -19,7 +19,8 @@ from aerosync.sandbox.server import SandboxServer, SandboxState
 from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
 from aerosync.schedule.upload import upload_batch
 from aerosync.stores.database import sqlite_engine
-from aerosync.stores.status import StatusRecord, StatusStore
+from aerosync.stores.status import StatusStore
+from aerosync.stores.status_records import StatusRecord
 from tests.conftest import make_company, require_service
 from tests.integration.e2e_support import fresh_postgres_database, postgres_available
 

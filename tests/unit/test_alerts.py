@@ -10,7 +10,8 @@ import pytest
 from aerosync.models import Outcome
 from aerosync.status.alerts import state_changes
 from aerosync.stores.database import sqlite_engine
-from aerosync.stores.status import StatusRecord, StatusStore
+from aerosync.stores.status import StatusStore
+from aerosync.stores.status_records import StatusRecord
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aerosync.config.companies import load_config, parse_config
+from aerosync.config.companies_file import load_config, parse_config
 from aerosync.config.resources import data_dir
 
 pytestmark = pytest.mark.unit

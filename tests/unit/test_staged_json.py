@@ -9,7 +9,7 @@ import math
 import pytest
 
 from aerosync.schedule.gc_pause import cyclic_gc_paused
-from aerosync.stores import staged_json
+from aerosync.stores import staging as staged_json
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from aerosync.cli import format_table
 from aerosync.config.dialects import read_sql, split_statements
 from aerosync.models import Outcome
 from aerosync.sandbox.server import SandboxServer, SandboxState
@@ -23,11 +22,12 @@ from aerosync.schedule.record import NO_ERROR_REPORTED, TaskCrashes, crashes_of
 from aerosync.schedule.steps import DECISIONS, SOURCES, Stores, step_record_status
 from aerosync.schedule.upload import upload_batch
 from aerosync.status.alerts import state_changes
+from aerosync.status.cli import format_table
 from aerosync.status.page import render
-from aerosync.stores.database import sqlite_engine
-from aerosync.stores.schema import add_missing_columns
+from aerosync.stores.database import add_missing_columns, sqlite_engine
 from aerosync.stores.staging import FLEET
-from aerosync.stores.status import StatusRecord, StatusStore
+from aerosync.stores.status import StatusStore
+from aerosync.stores.status_records import StatusRecord
 from tests.conftest import make_company
 
 pytestmark = pytest.mark.unit

@@ -20,14 +20,9 @@ from aerosync.airflow import crew_tasks as training_tasks
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import RecordsSync
 
-TRAINING_PREFIX = "training_sync__"
 # Backfills may reach back this far (rows older than the retention period are not loaded).
 TRAINING_START_DATE = datetime(2020, 1, 1, tzinfo=UTC)
 SOURCE_ORDER = ("hris", "statements", "qualifications", "ebt_gradings")
-
-
-def training_dag_id(company_id: str) -> str:
-    return f"{TRAINING_PREFIX}{company_id}"
 
 
 def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> str:
@@ -48,7 +43,7 @@ the aerosync database, auditing every change in `training_audit`; then writes
 (audited).
 
 Re-running a window changes nothing. Historical load:
-`airflow backfill create --dag-id {training_dag_id(company.id)} --from-date 2026-01-01
+`airflow backfill create --dag-id {company.crew_dag_id} --from-date 2026-01-01
 --to-date 2026-03-31`.
 """
 
@@ -60,7 +55,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
     sources = [s for s in SOURCE_ORDER if getattr(records, s) is not None]
     kwargs: dict[str, Any] = {"company_id": company.id}
     with DAG(
-        dag_id=training_dag_id(company.id),
+        dag_id=company.crew_dag_id,
         description=f"Sync {company.name}'s crew training records (HRIS, LMS, crew, EBT)",
         schedule=CronDataIntervalTimetable(training_tasks.TRAINING_CRON, timezone="UTC"),
         start_date=TRAINING_START_DATE,

@@ -15,7 +15,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from sqlalchemy.exc import SQLAlchemyError
 
 from aerosync.airflow.connections import aerosync_engine
-from aerosync.config.companies import load_config
+from aerosync.config.companies_file import load_config
 from aerosync.config.training import RecordsSync
 
 TRAINING_CRON = "0 3 * * *"

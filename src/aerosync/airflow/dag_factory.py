@@ -14,13 +14,13 @@ from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, TriggerRule, get_parsing_context, task
 
 from aerosync.airflow import upload_steps
-from aerosync.airflow.crew_dag import TRAINING_PREFIX, build_training_dag
+from aerosync.airflow.crew_dag import build_training_dag
 from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOperator
-from aerosync.config.companies import CompanyConfig, LoadedConfig, load_config
+from aerosync.config.companies import CREW_DAG_PREFIX, UPLOAD_DAG_PREFIX, CompanyConfig
+from aerosync.config.companies_file import LoadedConfig, load_config
 
 log = logging.getLogger(__name__)
 START_DATE = datetime(2026, 1, 1, tzinfo=UTC)
-UPLOAD_PREFIX = "schedule_upload__"
 
 
 def _training_doc(company: CompanyConfig) -> str:
@@ -134,7 +134,7 @@ def build_all_dags() -> dict[str, DAG]:
     only the running task's own DAG when in a task."""
     wanted = get_parsing_context().dag_id
     only = None
-    for prefix in (UPLOAD_PREFIX, TRAINING_PREFIX):
+    for prefix in (UPLOAD_DAG_PREFIX, CREW_DAG_PREFIX):
         if wanted and wanted.startswith(prefix):
             only = wanted.removeprefix(prefix)
     loaded = load_config(only=only)
@@ -144,7 +144,7 @@ def build_all_dags() -> dict[str, DAG]:
     for company in loaded.companies:
         if wanted is None or wanted == company.dag_id:
             dags[company.dag_id] = build_upload_dag(company)
-        if wanted is None or wanted == f"{TRAINING_PREFIX}{company.id}":
+        if wanted is None or wanted == company.crew_dag_id:
             training = build_training_dag(company)  # None without training.records
             if training is not None:
                 dags[training.dag_id] = training

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from aerosync.config.companies import DEFAULT_UPLOAD_BATCH_SIZE, load_config
+from aerosync.config.companies import DEFAULT_UPLOAD_BATCH_SIZE
+from aerosync.config.companies_file import load_config
 
 if TYPE_CHECKING:
     import requests

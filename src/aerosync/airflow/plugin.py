@@ -10,10 +10,10 @@ from fastapi import Depends, FastAPI, Query
 from fastapi.responses import HTMLResponse
 
 from aerosync.airflow.connections import aerosync_engine
+from aerosync.config.companies import UPLOAD_DAG_PREFIX
 from aerosync.status import page as status_page
 from aerosync.stores.status import StatusStore
 
-UPLOAD_PREFIX = "schedule_upload__"
 app = FastAPI(title="AeroSync schedule uploads")
 
 
@@ -23,8 +23,8 @@ def status(
     outcome: str | None = Query(default=None),
     dag_id: str | None = Query(default=None),
 ) -> str:
-    if dag_id and dag_id.startswith(UPLOAD_PREFIX):
-        company = dag_id.removeprefix(UPLOAD_PREFIX)
+    if dag_id and dag_id.startswith(UPLOAD_DAG_PREFIX):
+        company = dag_id.removeprefix(UPLOAD_DAG_PREFIX)
     store = StatusStore(aerosync_engine())
     store.ensure_schema()
     records = store.latest()

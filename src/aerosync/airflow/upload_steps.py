@@ -11,7 +11,7 @@ from airflow.sdk import get_current_context
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from aerosync.airflow.connections import aerosync_engine
-from aerosync.config.companies import load_config
+from aerosync.config.companies_file import load_config
 from aerosync.schedule.guards import Currency, run_currency
 
 if TYPE_CHECKING:

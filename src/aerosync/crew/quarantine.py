@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, text
 
-from aerosync.stores.status import iso
+from aerosync.stores.database import iso
 
 UNKNOWN_EMPLOYEE = "employee_known"
 _CHUNK = 500  # fingerprints per query: a refused part looks up only its own rows

@@ -1,5 +1,6 @@
 """The training tables of the aerosync database: idempotent upserts by natural key, each real
-change written to the audit trail with its run, source, old and new values.
+change written to the audit trail (`aerosync.crew.audit`) with its run, source, old and new
+values.
 
 A row is written only when its values differ from what is stored, so loading the same window
 again changes nothing and audits nothing. The only derived column, an employee version's
@@ -9,8 +10,6 @@ audited: it changes because another version arrived, and that arrival is audited
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, text
 
+from aerosync.crew.audit import audit_row, count_audit, read_audit, write_audit
 from aerosync.crew.tables import EMPLOYEES, TableSpec
-from aerosync.stores.schema import ensure_tables
-from aerosync.stores.status import iso
+from aerosync.stores.database import ensure_tables, iso
 
 _CHUNK = 500
 
@@ -35,39 +34,10 @@ class UpsertCounts:
         return {"inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged}
 
 
-def _json(values: dict[str, Any] | None) -> str | None:
-    return None if values is None else json.dumps(values, sort_keys=True, separators=(",", ":"))
-
-
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
     return bool(a == b)
-
-
-def audit_row(
-    company: str,
-    run_id: str,
-    source: str,
-    spec: TableSpec,
-    key: dict[str, Any],
-    action: str,
-    old: dict[str, Any] | None,
-    new: dict[str, Any] | None,
-    now: datetime,
-) -> dict[str, Any]:
-    return {
-        "audit_id": uuid.uuid4().hex,
-        "company": company,
-        "run_id": run_id,
-        "source": source,
-        "table_name": spec.table,
-        "record_key": _json(key),
-        "action": action,
-        "old_values": _json(old),
-        "new_values": _json(new),
-        "changed_at": iso(now),
-    }
 
 
 class TrainingStore:
@@ -131,27 +101,10 @@ class TrainingStore:
         return None
 
     def audit(self, company: str, run_id: str | None = None) -> list[dict[str, Any]]:
-        where = "WHERE company = :company" + (" AND run_id = :run_id" if run_id else "")
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                text(f"SELECT * FROM training_audit {where} ORDER BY changed_at, audit_id"),
-                {"company": company, "run_id": run_id},
-            ).mappings()
-            return [dict(r) for r in rows]
+        return read_audit(self.engine, company, run_id)
 
     def audit_counts(self, company: str, run_id: str) -> dict[str, int]:
-        """`<table>.<action>` -> how many changes the run audited (counted by the database: a
-        run may have audited a million)."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT table_name, action, COUNT(*) AS n FROM training_audit "
-                    "WHERE company = :company AND run_id = :run_id "
-                    "GROUP BY table_name, action ORDER BY table_name, action"
-                ),
-                {"company": company, "run_id": run_id},
-            ).all()
-        return {f"{row.table_name}.{row.action}": int(row.n) for row in rows}
+        return count_audit(self.engine, company, run_id)
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -214,21 +167,10 @@ class TrainingStore:
                 )
             if updates:
                 conn.execute(text(f"UPDATE {spec.table} SET {assignments} WHERE {match}"), updates)
-            self._write_audit(conn, audits)
+            write_audit(conn, audits)
         if spec is EMPLOYEES:
             self.derive_effective_to(company, {str(r["employee_id"]) for r in rows})
         return counts
-
-    def _write_audit(self, conn: Any, audits: Sequence[dict[str, Any]]) -> None:
-        if audits:
-            columns = list(audits[0])
-            conn.execute(
-                text(
-                    f"INSERT INTO training_audit ({', '.join(columns)}) "
-                    f"VALUES ({', '.join(':' + c for c in columns)})"
-                ),
-                list(audits),
-            )
 
     def derive_effective_to(self, company: str, employee_ids: Iterable[str]) -> None:
         """Each version ends where the employee's next version begins: set from the set of
@@ -303,7 +245,7 @@ class TrainingStore:
                 text(f"DELETE FROM {spec.table} WHERE {match}"),
                 [{"company": company, **{k: r[k] for k in spec.keys}} for r in rows],
             )
-            self._write_audit(conn, audits)
+            write_audit(conn, audits)
         if spec is EMPLOYEES:
             self.derive_effective_to(company, {str(r["employee_id"]) for r in rows})
         return len(rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from aerosync.stores.status import iso
+from aerosync.stores.database import iso
 
 
 class Unreadable(ValueError):

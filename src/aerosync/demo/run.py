@@ -18,14 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from aerosync.cli import format_table
-from aerosync.config.companies import load_config
+from aerosync.config.companies_file import load_config
 from aerosync.config.resources import data_dir
 from aerosync.demo.bookings import DEMO_FEEDS, demo_bookings
 from aerosync.demo.crew_setup import prepare_training, training_report
 from aerosync.demo.fleet import build_demo_fms, demo_homebases
 from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
 from aerosync.sandbox.server import SandboxServer, SandboxState
+from aerosync.status.cli import format_table
 from aerosync.stores.database import sqlite_engine
 from aerosync.stores.status import StatusStore
 
@@ -153,7 +153,7 @@ def run(workdir: Path, keep_running: bool) -> int:
         for company in companies:
             if company.training is None or company.training.records is None:
                 continue
-            dag_id = f"training_sync__{company.id}"
+            dag_id = company.crew_dag_id
             print(f"\nRunning {dag_id} through the scheduler (the last complete day) ...")
             result = runtime.run_dag(dag_id, timeout=600)
             print(f"  run {result.run_id}: {result.state}")

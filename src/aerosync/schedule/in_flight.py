@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from aerosync.models import Outcome
 from aerosync.schedule.guards import next_allowed
-from aerosync.stores.status import StatusRecord, StatusStore
+from aerosync.stores.status import StatusStore
+from aerosync.stores.status_records import StatusRecord
 
 # A call's answer may still arrive a little after its request timeout (connect, then read).
 ANSWER_MARGIN = timedelta(seconds=60)

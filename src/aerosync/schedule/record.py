@@ -16,7 +16,7 @@ from typing import Any
 
 from aerosync.models import Outcome
 from aerosync.schedule.sources.health import safe_error
-from aerosync.stores.status import StatusRecord
+from aerosync.stores.status_records import StatusRecord
 
 NO_ERROR_REPORTED = "it stopped without reporting an error (killed, out of memory or timed out)"
 UPSTREAM_TASKS = ("build_schedules", "upload")  # the tasks before record_status

@@ -35,7 +35,8 @@ from aerosync.schedule.sources.health import FailedSource, engine_secrets, messa
 from aerosync.schedule.sources.lms import BookingsReader, extract_bookings
 from aerosync.schedule.upload import BatchResult, Sender, upload_batch
 from aerosync.stores.staging import FLEET, StagingStore
-from aerosync.stores.status import StatusRecord, StatusStore
+from aerosync.stores.status import StatusStore
+from aerosync.stores.status_records import StatusRecord
 
 MAX_OUTSIDE_FLEET_LISTED = 50  # findings about tails outside the fleet named in a run's summary
 ACTIVITIES, DECISIONS, SOURCES = "activities", "decisions", "sources"

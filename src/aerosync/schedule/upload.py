@@ -28,7 +28,8 @@ from aerosync.schedule.marketplace import (
     interpret_exception,
     interpret_response,
 )
-from aerosync.stores.status import StatusRecord, StatusStore
+from aerosync.stores.status import StatusStore
+from aerosync.stores.status_records import StatusRecord
 
 # Attempts older than this cannot make an aircraft "too soon" (the spacing is 5 minutes).
 SPACING_LOOKBACK = timedelta(minutes=10)

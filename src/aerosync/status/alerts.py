@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aerosync.models import Outcome
-from aerosync.stores.status import StatusRecord
+from aerosync.stores.status_records import StatusRecord
 
 # Failure-like states: each alerts when an aircraft enters it. `unknown` (the call may have
 # reached the marketplace) and `not_attempted` (a task crashed) are failures to the dispatcher.

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
+from aerosync.config.companies import UPLOAD_DAG_PREFIX
 from aerosync.models import ATTENTION_ORDER
-from aerosync.stores.status import StatusRecord
+from aerosync.stores.status_records import StatusRecord
 
 ORDER = ATTENTION_ORDER
 COLOURS = {
@@ -85,7 +86,7 @@ def _row(record: StatusRecord, now: datetime) -> str:
     return (
         f"<tr class='{outcome}' data-company='{escape(record.company)}' "
         f"data-tail='{escape(record.tail)}' data-outcome='{outcome}'>"
-        f"<td>{escape(record.company)}<br><a class='muted' href='/dags/schedule_upload__"
+        f"<td>{escape(record.company)}<br><a class='muted' href='/dags/{UPLOAD_DAG_PREFIX}"
         f"{escape(record.company)}' title='Trigger the DAG to upload now (the 5-minute guard "
         f"applies)'>upload now</a></td><td class='tail'>{escape(record.tail)}</td>"
         f"<td><span class='badge' style='background:{COLOURS[outcome]}'>"

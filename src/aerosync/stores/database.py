@@ -1,11 +1,39 @@
-"""Engines for the aerosync database when it is a SQLite file (the embedded default)."""
+"""The aerosync database: its engine, its tables, and the one text form of a time in it.
+
+The engine is a SQLite file by default (the embedded store) or any SQLAlchemy URL (PostgreSQL
+in production). The tables come from the DDL files of `include/sql/aerosync/`: every task makes
+sure they exist before it touches them, and a run's tasks (and many companies' runs) start
+together: on PostgreSQL two concurrent `CREATE TABLE IF NOT EXISTS` of one table collide on its
+catalogue entry, so creation holds a transaction-scoped advisory lock.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from aerosync.config.dialects import read_sql, split_statements
+
+SCHEMA_LOCK = 7_413_002  # any constant shared by every AeroSync process
+# Columns added after a table was first released: (table, column, type). `CREATE TABLE IF NOT
+# EXISTS` leaves an existing table as it is, so each is added where it is missing.
+ADDED_COLUMNS = (("upload_status", "last_real_attempt", "TEXT"),)
+
+
+def iso(moment: datetime) -> str:
+    """The one text form of a time in the aerosync database: sortable, UTC, microseconds."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+# -- the engine -----------------------------------------------------------------------------------
 
 
 def sqlite_engine(path: Path) -> Engine:
@@ -27,3 +55,60 @@ def engine_from_url(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         return sqlite_engine(Path(url.removeprefix("sqlite:///")))
     return create_engine(url)
+
+
+# -- the tables -----------------------------------------------------------------------------------
+
+
+def ensure_tables(engine: Engine, *ddl_files: str) -> None:
+    """Run the named DDL files of `include/sql/aerosync/` (idempotent statements), serialised."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        for name in ddl_files:
+            for statement in split_statements(read_sql("aerosync", name)):
+                conn.execute(text(statement))
+        add_missing_columns(conn)
+        if engine.dialect.name == "postgresql":
+            compress_staging_with_lz4(conn)
+
+
+def add_missing_columns(conn: Connection) -> list[str]:
+    """Add each of `ADDED_COLUMNS` its table lacks (a database created by an earlier release);
+    returns what was added. SQLite has no `ADD COLUMN IF NOT EXISTS`: the catalogue is read."""
+    inspector = inspect(conn)
+    tables = set(inspector.get_table_names())
+    added = []
+    for table, column, kind in ADDED_COLUMNS:
+        if table not in tables:
+            continue
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+            added.append(f"{table}.{column}")
+    return added
+
+
+def compress_staging_with_lz4(conn: Connection) -> bool:
+    """Staged data (a big fleet's run stages about 140 MB of JSON text) is compressed by
+    PostgreSQL's TOAST with pglz unless told otherwise; lz4 writes it in about half the time
+    (29 MB: 0.20 s against 0.36 s here) and reads it as fast. Set once, where the server has
+    lz4 (PostgreSQL 14 or later, built with it); returns whether the column uses it."""
+    version = conn.dialect.server_version_info or (0,)
+    if version < (14,):
+        return False
+    current = conn.execute(
+        text(
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = to_regclass('staged_data') AND attname = 'data'"
+        )
+    ).scalar()
+    if current is None:
+        return False
+    if current == "l":
+        return True
+    try:
+        with conn.begin_nested():
+            conn.execute(text("ALTER TABLE staged_data ALTER COLUMN data SET COMPRESSION lz4"))
+    except DBAPIError:  # a server built without lz4: pglz stays, nothing else changes
+        return False
+    return True

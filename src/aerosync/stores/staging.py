@@ -4,21 +4,45 @@ Rows are keyed by (company, run id, stage, tail) so that a task on any worker ca
 what the previous task of the same run wrote. Data of unbounded size (a training CSV of any
 length) is staged in numbered parts of bounded size (`put_parts`, `parts`): one row each, under
 the key `PART_PREFIX` + number in place of the tail, written and read one part at a time.
+
+Staged values are JSON text, read and written with msgspec where it gives the values the standard
+library would, several times faster; with the standard library where it would not. Staged JSON
+was once tens of megabytes per run (a fleet's extract and check columns, both now handed over in
+memory), and decoding it with `json` a fifth of the pipeline core's time; what is staged now
+(decisions, failed sources, the training sync's rows) still reads several times faster this way.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 from sqlalchemy import Engine, bindparam, text
 
-from aerosync.stores import staged_json
-from aerosync.stores.status import iso
+from aerosync.stores.database import iso
 
 FLEET = "*"  # the tail key for data that belongs to the whole company, not one aircraft
 PART_PREFIX = "#"  # "#000001": a numbered part of a stage (no tail starts with "#")
+
+_DECODER = msgspec.json.Decoder()
+
+
+def loads(text: str) -> Any:
+    """`json.loads(text)`. msgspec refuses what only Python's reader accepts (NaN and Infinity,
+    numbers beyond a float's range, lone surrogates); those texts are read by `json`."""
+    try:
+        return _DECODER.decode(text)
+    except msgspec.DecodeError:
+        return json.loads(text)
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON of any value `json` can write, including non-finite floats and huge ints
+    (a source's raw values may be either; each must reach normalisation as it was)."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 class StagingStore:
@@ -27,7 +51,7 @@ class StagingStore:
 
     def put(self, company: str, run_id: str, stage: str, by_tail: Mapping[str, Any]) -> None:
         """Replace what this run staged under `stage` with `by_tail` (tail -> JSON value)."""
-        texts = {tail: staged_json.dumps(value) for tail, value in by_tail.items()}
+        texts = {tail: dumps(value) for tail, value in by_tail.items()}
         self.put_text(company, run_id, stage, texts)
 
     def put_text(self, company: str, run_id: str, stage: str, by_tail: Mapping[str, str]) -> None:
@@ -66,8 +90,7 @@ class StagingStore:
         self, company: str, run_id: str, stage: str, tails: Iterable[str] | None = None
     ) -> dict[str, Any]:
         return {
-            tail: staged_json.loads(text)
-            for tail, text in self.get_text(company, run_id, stage, tails).items()
+            tail: loads(text) for tail, text in self.get_text(company, run_id, stage, tails).items()
         }
 
     def get_text(
@@ -125,7 +148,7 @@ class StagingStore:
                     "stage": stage,
                     "tail": f"{PART_PREFIX}{number:06d}",
                     "staged_at": iso(datetime.now(UTC)),
-                    "data": staged_json.dumps(part),
+                    "data": dumps(part),
                 },
             )
 
@@ -147,7 +170,7 @@ class StagingStore:
         for number in numbers:
             found = self.get_text(company, run_id, stage, [number])
             if number in found:
-                yield staged_json.loads(found[number])
+                yield loads(found[number])
 
     def purge(self, company: str, run_id: str, older_than: timedelta = timedelta(days=2)) -> None:
         """Drop this run's staging and anything a crashed run left behind long ago."""

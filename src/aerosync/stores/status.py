@@ -1,170 +1,25 @@
-"""The aerosync database: one status record per aircraft per attempt, read by the CLI and the UI.
+"""The aerosync database's upload status: one record per aircraft per attempt, written by the
+upload and read by the CLI and the UI (the records themselves: `aerosync.stores.status_records`).
 
-SQLAlchemy Core over any engine (SQLite by default, PostgreSQL in production). Records hold no
-secrets: messages come from the marketplace's envelope or from our own wording, never from a raw
-exception or a request.
+SQLAlchemy Core over any engine (SQLite by default, PostgreSQL in production).
 """
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, text
 
 from aerosync.models import CALL_OUTCOMES, Outcome
-from aerosync.stores.schema import ensure_tables
+from aerosync.stores.database import ensure_tables, iso
+from aerosync.stores.status_records import StatusRecord, record_of_row, row_params
 
 _SUCCESS = (Outcome.UPLOADED.value, Outcome.UPLOADED_WITH_ERRORS.value)
 _CALLS = tuple(o.value for o in CALL_OUTCOMES)
 # Records that say nothing about an aircraft's state: a skip, and a call not yet answered.
 _NOT_REAL = (Outcome.SKIPPED.value, Outcome.IN_FLIGHT.value)
-
-
-def iso(moment: datetime) -> str:
-    """The one text form of a time in the aerosync database: sortable, UTC, microseconds."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-@dataclass(frozen=True)
-class RealAttempt:
-    """An aircraft's last real attempt (not a skip, not a call still in flight), as a skip
-    carries it so that it never hides a failure or an unknown outcome (safety rule 7)."""
-
-    run_id: str
-    outcome: str
-    http_status: int | None
-    attempted_at: str  # `iso` text, as stored
-    messages: list[dict[str, Any]]
-    reasons: list[dict[str, Any]]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "outcome": self.outcome,
-            "http_status": self.http_status,
-            "attempted_at": self.attempted_at,
-            "messages": self.messages,
-            "reasons": self.reasons,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RealAttempt:
-        return cls(
-            run_id=str(data["run_id"]),
-            outcome=str(data["outcome"]),
-            http_status=data.get("http_status"),
-            attempted_at=str(data["attempted_at"]),
-            messages=list(data.get("messages") or []),
-            reasons=list(data.get("reasons") or []),
-        )
-
-
-@dataclass
-class StatusRecord:
-    company: str
-    tail: str
-    run_id: str
-    attempted_at: datetime
-    outcome: Outcome
-    http_status: int | None = None
-    activities_sent: int = 0
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    reasons: list[dict[str, Any]] = field(default_factory=list)
-    last_success_at: datetime | None = None
-    next_allowed_at: datetime | None = None
-    connection_id: str | None = None
-    validation_id: str | None = None
-    attempt_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    # A skip's record carries the aircraft's last real attempt (`real_attempt`), so that a skip
-    # never hides a failure or an unknown outcome (safety rule 7).
-    last_real_attempt: RealAttempt | None = None
-
-    def real_attempt(self) -> RealAttempt:
-        """What this record says about the aircraft, as a skip shows it."""
-        return RealAttempt(
-            run_id=self.run_id,
-            outcome=str(self.outcome),
-            http_status=self.http_status,
-            attempted_at=iso(self.attempted_at),
-            messages=self.messages,
-            reasons=self.reasons,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "company": self.company,
-            "tail": self.tail,
-            "run_id": self.run_id,
-            "outcome": str(self.outcome),
-            "http_status": self.http_status,
-            "attempted_at": iso(self.attempted_at),
-            "last_success_at": iso(self.last_success_at) if self.last_success_at else None,
-            "next_allowed_at": iso(self.next_allowed_at) if self.next_allowed_at else None,
-            "activities_sent": self.activities_sent,
-            "messages": self.messages,
-            "reasons": self.reasons,
-            "connection_id": self.connection_id,
-            "validation_id": self.validation_id,
-            "last_real_attempt": (
-                self.last_real_attempt.to_json() if self.last_real_attempt else None
-            ),
-        }
-
-
-def _record(row: Any) -> StatusRecord:
-    m = row._mapping
-    return StatusRecord(
-        attempt_id=m["attempt_id"],
-        company=m["company"],
-        tail=m["tail"],
-        run_id=m["run_id"],
-        attempted_at=datetime.fromisoformat(m["attempted_at"]),
-        outcome=Outcome(m["outcome"]),
-        http_status=m["http_status"],
-        activities_sent=m["activities_sent"],
-        messages=json.loads(m["messages"]),
-        reasons=json.loads(m["reasons"]),
-        last_success_at=parse_iso(m["last_success_at"]),
-        next_allowed_at=parse_iso(m["next_allowed_at"]),
-        connection_id=m["connection_id"],
-        validation_id=m["validation_id"],
-        last_real_attempt=(
-            RealAttempt.from_json(json.loads(m["last_real_attempt"]))
-            if m["last_real_attempt"]
-            else None
-        ),
-    )
-
-
-def _params(r: StatusRecord) -> dict[str, Any]:
-    return {
-        "attempt_id": r.attempt_id,
-        "company": r.company,
-        "tail": r.tail,
-        "run_id": r.run_id,
-        "attempted_at": iso(r.attempted_at),
-        "outcome": r.outcome.value,
-        "http_status": r.http_status,
-        "activities_sent": r.activities_sent,
-        "messages": json.dumps(r.messages),
-        "reasons": json.dumps(r.reasons),
-        "last_success_at": iso(r.last_success_at) if r.last_success_at else None,
-        "next_allowed_at": iso(r.next_allowed_at) if r.next_allowed_at else None,
-        "connection_id": r.connection_id,
-        "validation_id": r.validation_id,
-        "last_real_attempt": (
-            json.dumps(r.last_real_attempt.to_json()) if r.last_real_attempt else None
-        ),
-    }
 
 
 # What settling an attempt may change: the rest (who, when, which run) is fixed at the intent.
@@ -244,7 +99,7 @@ class StatusStore:
             previous = self.last_successes(company, [r.tail for r in recs])
             for rec in recs:
                 rec.last_success_at = previous.get(rec.tail)
-        params = [_params(r) for r in records]
+        params = [row_params(r) for r in records]
         columns = list(params[0])
         insert = (
             f"INSERT INTO upload_status ({', '.join(columns)}) "
@@ -258,7 +113,7 @@ class StatusStore:
         where = "WHERE company = :company" if company else ""
         with self.engine.connect() as conn:
             rows = conn.execute(text(_LATEST.format(where=where)), {"company": company}).all()
-        return [_record(r) for r in rows]
+        return [record_of_row(r) for r in rows]
 
     def attempts(self, company: str, run_id: str) -> list[StatusRecord]:
         with self.engine.connect() as conn:
@@ -269,7 +124,7 @@ class StatusStore:
                 ),
                 {"company": company, "run_id": run_id},
             ).all()
-        return [_record(r) for r in rows]
+        return [record_of_row(r) for r in rows]
 
     def settle(self, record: StatusRecord) -> None:
         """Turn an attempt recorded before its call (`in_flight`) into what came of the call:
@@ -277,7 +132,7 @@ class StatusStore:
         `unknown` written while the call seemed lost)."""
         if record.outcome.value in _SUCCESS:
             record.last_success_at = record.attempted_at
-        params = {k: v for k, v in _params(record).items() if k in (*_SETTLED, "attempt_id")}
+        params = {k: v for k, v in row_params(record).items() if k in (*_SETTLED, "attempt_id")}
         assignments = ", ".join(f"{c} = :{c}" for c in _SETTLED)
         with self.engine.begin() as conn:
             conn.execute(
@@ -295,7 +150,7 @@ class StatusStore:
                 ),
                 {"company": company, "o": Outcome.IN_FLIGHT.value},
             ).all()
-        return [_record(r) for r in rows]
+        return [record_of_row(r) for r in rows]
 
     def last_attempts(self, company: str, since: datetime) -> dict[str, datetime]:
         """When each aircraft was last sent a request, or was about to be (`in_flight`,
@@ -328,7 +183,7 @@ class StatusStore:
             rows = conn.execute(
                 statement, {"company": company, "tails": wanted, "not_real": list(_NOT_REAL)}
             ).all()
-        return {row.tail: _record(row) for row in rows}
+        return {row.tail: record_of_row(row) for row in rows}
 
     def last_fleet(self, company: str, before_run: str | None = None) -> list[str]:
         """The aircraft of the company's latest run that decided about its fleet (any record

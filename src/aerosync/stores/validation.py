@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from aerosync.quality.suites import ValidationReport
-from aerosync.stores.status import iso
+from aerosync.stores.database import iso
 
 
 def save_report(

@@ -160,7 +160,7 @@ class FaultEnv:
 
     def age_attempts(self, company: str, minutes: float) -> None:
         """Move the company's recorded attempts `minutes` back in time (a wait, simulated)."""
-        from aerosync.stores.status import iso
+        from aerosync.stores.database import iso
 
         engine = self.engine()
         with engine.begin() as conn:
