@@ -409,7 +409,8 @@ def run(
     upload_batch_size: int | None = None,
 ) -> dict[str, Any]:
     from aerosync.config.companies import DEFAULT_UPLOAD_BATCH_SIZE
-    from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+    from aerosync.dev.environment import AirflowEnv
+    from aerosync.dev.runtime import AirflowRuntime
     from aerosync.schedule.steps import Stores
 
     load_at_start = [round(x, 2) for x in os.getloadavg()]

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 
 from aerosync.config.dialects import read_sql, split_statements
 from aerosync.demo.fleet import build_demo_fms, demo_homebases
-from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+from aerosync.dev.environment import AirflowEnv
+from aerosync.dev.runtime import AirflowRuntime
 from aerosync.sandbox.server import SandboxServer, SandboxState
 from tests.conftest import POSTGRES_URL
 

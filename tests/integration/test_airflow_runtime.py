@@ -2,7 +2,7 @@
 
 The SQLite runtime keeps Airflow's own scheduling (``scheduled_runs=True``), the PostgreSQL one
 runs with ``scheduled_runs=False``: between them they pin down what happens to a cron DAG when
-it is triggered and unpaused (see the module docstring of ``aerosync.dev.airflow_runtime``).
+it is triggered and unpaused (see the module docstring of ``aerosync.dev.runtime``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime, AirflowRuntimeError
+from aerosync.dev.environment import AirflowEnv, AirflowRuntimeError
+from aerosync.dev.runtime import AirflowRuntime
 from tests.conftest import POSTGRES_URL, require_service
 
 pytestmark = pytest.mark.integration

@@ -19,7 +19,8 @@ import sqlalchemy as sa
 
 from aerosync.crew.xapi import XAPI_VERSION
 from aerosync.demo.crew import build_training_data, write_drops
-from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+from aerosync.dev.environment import AirflowEnv
+from aerosync.dev.runtime import AirflowRuntime
 from aerosync.sandbox.server import SandboxServer
 from tests.conftest import require_service
 from tests.integration.e2e_support import REPO, fresh_postgres_database, postgres_available

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+from aerosync.dev.environment import AirflowEnv
+from aerosync.dev.runtime import AirflowRuntime
 from aerosync.sandbox.server import SandboxServer, SandboxState
 from tests.conftest import require_service
 from tests.integration.e2e_support import REPO, fresh_postgres_database, postgres_available

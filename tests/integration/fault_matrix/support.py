@@ -24,7 +24,8 @@ import sqlalchemy as sa
 import yaml
 
 from aerosync.demo.fleet import build_demo_fms, demo_homebases
-from aerosync.dev.airflow_runtime import AirflowRuntime, RunResult
+from aerosync.dev.runs import RunResult
+from aerosync.dev.runtime import AirflowRuntime
 from aerosync.sandbox.server import SandboxServer
 from tests.integration.e2e_support import xcom_values
 
