@@ -26,7 +26,6 @@ Scenarios:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -34,9 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,33 +52,6 @@ POSTGRES_URL = os.environ.get(
 )
 AUTH, API = "bench-auth-token-0000", "bench-api-token-0000"  # the sandbox's, not a real secret
 TARGETS = {"big_wall_s": 60.0, "peak_rss_mb": 1536.0, "ours_over_floor": 3.0, "many_wall_s": 300.0}
-
-
-@contextmanager
-def fresh_database(prefix: str) -> Iterator[str]:
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _pg_connection(url: str) -> str:
-    parts = sa.engine.make_url(url)
-    return json.dumps(
-        {
-            "conn_type": "postgres",
-            "host": parts.host,
-            "port": parts.port,
-            "login": parts.username,
-            "schema": parts.database,
-        }
-    )
 
 
 class ProcessWatch:
@@ -171,9 +140,10 @@ class Setup:
         self.config = self.workdir / "companies.yaml"
 
 
-def write_config(setup: Setup, fms: dict[str, Path]) -> dict[str, str]:
+def write_config(setup: Setup, fms: dict[str, Path]) -> dict[str, dict[str, Any]]:
+    """The companies file; returns the Airflow connections to their FMSs."""
     lines = ["product: AeroSync/bench", "companies:"]
-    env: dict[str, str] = {}
+    connections: dict[str, dict[str, Any]] = {}
     for index in range(setup.companies):
         cid = company_id(index)
         lines += [
@@ -187,11 +157,9 @@ def write_config(setup: Setup, fms: dict[str, Path]) -> dict[str, str]:
         ]
         if setup.upload_batch_size is not None:
             lines.append(f"    upload_batch_size: {setup.upload_batch_size}")
-        env[f"AIRFLOW_CONN_FMS_{cid.upper()}"] = json.dumps(
-            {"conn_type": "sqlite", "host": str(fms[cid])}
-        )
+        connections[f"fms_{cid}"] = {"conn_type": "sqlite", "host": str(fms[cid])}
     setup.config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return env
+    return connections
 
 
 def dag_folder(setup: Setup) -> Path:
@@ -409,7 +377,8 @@ def run(
     upload_batch_size: int | None = None,
 ) -> dict[str, Any]:
     from aerosync.config.companies import DEFAULT_UPLOAD_BATCH_SIZE
-    from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+    from aerosync.dev.runtime import AirflowRuntime
+    from aerosync.dev.stack import aerosync_env, fresh_postgres_database, marketplace_connection
     from aerosync.schedule.steps import Stores
 
     load_at_start = [round(x, 2) for x in os.getloadavg()]
@@ -426,32 +395,21 @@ def run(
             now=now,
         )
         generated_s = time.monotonic() - started
-        env = write_config(setup, fms)
+        connections = write_config(setup, fms)
         with (
             sandbox_process(accounts, nagle=sandbox_nagle) as sandbox_url,
-            fresh_database("aerosync_bench_meta") as meta_url,
-            fresh_database("aerosync_bench_store") as store_url,
+            fresh_postgres_database(POSTGRES_URL, "aerosync_bench_meta") as meta_url,
+            fresh_postgres_database(POSTGRES_URL, "aerosync_bench_store") as store_url,
         ):
             Stores.on(sa.create_engine(store_url))
-            env.update(
-                {
-                    "AEROSYNC_CONFIG": str(setup.config),
-                    "AIRFLOW_CONN_AVINODE_BENCH": json.dumps(
-                        {
-                            "conn_type": "http",
-                            "host": sandbox_url,
-                            "password": AUTH,
-                            "extra": {"api_token": API},
-                        }
-                    ),
-                    "AIRFLOW_CONN_AEROSYNC_DB": _pg_connection(store_url),
-                }
-            )
-            airflow_env = AirflowEnv(
-                home=setup.workdir / "airflow",
-                dags_folder=dag_folder(setup),
+            connections["avinode_bench"] = marketplace_connection(sandbox_url, AUTH, API)
+            airflow_env = aerosync_env(
+                setup.workdir / "airflow",
                 metadata_url=meta_url,
-                extra_env=env,
+                store_url=store_url,
+                config=setup.config,
+                connections=connections,
+                dags_folder=dag_folder(setup),
             )
             dag_ids = [f"schedule_upload__{company_id(i)}" for i in range(companies)]
             with AirflowRuntime(airflow_env) as runtime:

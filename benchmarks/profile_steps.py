@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import code, machine, sandbox_process, write_result
-from bench_end_to_end import API, AUTH, floor, fresh_database, reset_sandbox
+from bench_end_to_end import API, AUTH, POSTGRES_URL, floor, reset_sandbox
 from fleet_generator import company_id, generate_company_fms
 
 STEPS = ("extract", "normalise", "validate", "build", "upload", "record_status")
@@ -38,6 +38,7 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
     import great_expectations  # noqa: F401  (imported once, as the figures exclude it)
 
     from aerosync.config.companies import CompanyConfig
+    from aerosync.dev.stack import fresh_postgres_database
     from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
     from aerosync.schedule.steps import (
         DECISIONS,
@@ -66,7 +67,7 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
     with (
         sandbox_process([("bench", AUTH, API)]) as url,
         tempfile.TemporaryDirectory() as tmp,
-        fresh_database("aerosync_steps") as store,
+        fresh_postgres_database(POSTGRES_URL, "aerosync_steps") as store,
     ):
         fms = sa.create_engine(f"sqlite:///{Path(tmp) / 'fms.sqlite'}")
         generate_company_fms(

@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from aerosync.airflow.alert_notifier import send_alerts
-from aerosync.dev.airflow_runtime import free_port
+from aerosync.dev.environment import free_port
 from aerosync.models import Outcome
 from aerosync.status.alerts import state_changes
 from aerosync.stores.status_records import StatusRecord

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+from aerosync.dev.environment import AirflowEnv
+from aerosync.dev.runtime import AirflowRuntime
 from aerosync.sandbox.server import SandboxServer, SandboxState
 from tests.conftest import require_service
 from tests.integration.test_quality_gate import API, AUTH, NOW, Gate, outcomes

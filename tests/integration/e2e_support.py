@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +14,8 @@ import sqlalchemy as sa
 
 from aerosync.config.dialects import read_sql, split_statements
 from aerosync.demo.fleet import build_demo_fms, demo_homebases
-from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+from aerosync.dev import stack
+from aerosync.dev.runtime import AirflowRuntime
 from aerosync.sandbox.server import SandboxServer, SandboxState
 from tests.conftest import POSTGRES_URL
 
@@ -38,28 +37,14 @@ def all_tokens() -> list[str]:
 
 
 def postgres_available() -> bool:
-    try:
-        with sa.create_engine(POSTGRES_URL).connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        return True
-    except Exception:
-        return False
+    return stack.postgres_available(POSTGRES_URL)
 
 
 @contextmanager
 def fresh_postgres_database(prefix: str) -> Iterator[str]:
     """A new empty database in the local PostgreSQL, dropped afterwards; yields its URL."""
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with stack.fresh_postgres_database(POSTGRES_URL, prefix) as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def copy_fms(sqlite_path: Path, target_url: str) -> None:
@@ -84,16 +69,9 @@ def copy_fms(sqlite_path: Path, target_url: str) -> None:
     target.dispose()
 
 
-def http_connection(url: str, account: str, timeout: float = 5) -> str:
+def http_connection(url: str, account: str, timeout: float = 5) -> dict[str, Any]:
     auth, api = TOKENS[account]
-    return json.dumps(
-        {
-            "conn_type": "http",
-            "host": url,
-            "password": auth,
-            "extra": {"api_token": api, "timeout": timeout},
-        }
-    )
+    return stack.marketplace_connection(url, auth, api, timeout)
 
 
 @dataclass
@@ -134,26 +112,11 @@ class E2E:
         ]
 
     def xcom_values(self, dag_id: str) -> list[Any]:
-        return xcom_values(self.runtime, dag_id)
+        return self.runtime.xcom_values(dag_id)
 
     def requests_for(self, tail: str) -> list[dict[str, Any]]:
         log: list[dict[str, Any]] = self.sandbox_get(f"/_sandbox/requests?tail={tail}")
         return log
-
-
-def xcom_values(runtime: AirflowRuntime, dag_id: str) -> list[Any]:
-    """Every XCom value of every run of a DAG, read through the REST API."""
-    listing = runtime.api(
-        "GET", f"/dags/{dag_id}/dagRuns/~/taskInstances/~/xcomEntries", params={"limit": 1000}
-    ).json()
-    values = []
-    for entry in listing["xcom_entries"]:
-        path = (
-            f"/dags/{dag_id}/dagRuns/{entry['run_id']}/taskInstances/{entry['task_id']}"
-            f"/xcomEntries/{entry['key']}"
-        )
-        values.append(runtime.api("GET", path, params={"map_index": entry["map_index"]}).json())
-    return values
 
 
 def write_config(path: Path) -> None:
@@ -210,64 +173,39 @@ def e2e_environment(workdir: Path) -> Iterator[E2E]:
     write_config(config)
     with (
         SandboxServer(port=0, state=state) as sandbox,
-        fresh_postgres_database("aerosync_e2e_meta") as meta_url,
         fresh_postgres_database("aerosync_e2e_fms") as fms_url,
-        fresh_postgres_database("aerosync_e2e_store") as store_url,
     ):
         copy_fms(pg_seed, fms_url)
-        pg_conn = sa.engine.make_url(fms_url)
-        store = sa.engine.make_url(store_url)
-        extra = {
-            "AEROSYNC_CONFIG": str(config),
-            "AIRFLOW_CONN_AVINODE_SQLITE_CO": http_connection(sandbox.url, "sqlite_co"),
-            "AIRFLOW_CONN_AVINODE_PARTNER": http_connection(sandbox.url, "partner"),
-            "AIRFLOW_CONN_AVINODE_PG_CO": http_connection(sandbox.url, "pg_co"),
-            "AIRFLOW_CONN_AVINODE_LMS_CO": http_connection(sandbox.url, "lms_co"),
-            "AIRFLOW_CONN_LMS_REST": json.dumps(
-                {
-                    "conn_type": "http",
-                    "host": f"http://127.0.0.1:{sandbox.port}",
-                    "login": "aerosync",
-                    "password": LMS_PASSWORD,
-                }
-            ),
-            "AIRFLOW_CONN_FMS_SQLITE_CO": json.dumps(
-                {"conn_type": "sqlite", "host": str(sqlite_fms)}
-            ),
-            "AIRFLOW_CONN_FMS_PG_CO": json.dumps(
-                {
-                    "conn_type": "postgres",
-                    "host": pg_conn.host,
-                    "port": pg_conn.port,
-                    "login": pg_conn.username,
-                    "schema": pg_conn.database,
-                }
-            ),
-            "AIRFLOW_CONN_FMS_MISSING": json.dumps(
-                {"conn_type": "sqlite", "host": str(workdir / "no-such-dir" / "fms.sqlite")}
-            ),
-            "AIRFLOW_CONN_AEROSYNC_DB": json.dumps(
-                {
-                    "conn_type": "postgres",
-                    "host": store.host,
-                    "port": store.port,
-                    "login": store.username,
-                    "schema": store.database,
-                }
-            ),
+        connections = {
+            "avinode_sqlite_co": http_connection(sandbox.url, "sqlite_co"),
+            "avinode_partner": http_connection(sandbox.url, "partner"),
+            "avinode_pg_co": http_connection(sandbox.url, "pg_co"),
+            "avinode_lms_co": http_connection(sandbox.url, "lms_co"),
+            "lms_rest": {
+                "conn_type": "http",
+                "host": f"http://127.0.0.1:{sandbox.port}",
+                "login": "aerosync",
+                "password": LMS_PASSWORD,
+            },
+            "fms_sqlite_co": {"conn_type": "sqlite", "host": str(sqlite_fms)},
+            "fms_pg_co": stack.postgres_connection(fms_url),
+            "fms_missing": {
+                "conn_type": "sqlite",
+                "host": str(workdir / "no-such-dir" / "fms.sqlite"),
+            },
         }
-        env = AirflowEnv(
-            home=workdir / "airflow",
-            dags_folder=REPO / "dags",
-            metadata_url=meta_url,
-            extra_env=extra,
-        )
-        with AirflowRuntime(env) as runtime:
+        with stack.aerosync_airflow(
+            workdir,
+            admin_url=POSTGRES_URL,
+            name="aerosync_e2e",
+            config=config,
+            connections=connections,
+        ) as airflow:
             yield E2E(
-                runtime=runtime,
+                runtime=airflow.runtime,
                 sandbox=sandbox,
-                aerosync_url=store_url,
-                home=workdir / "airflow",
+                aerosync_url=airflow.store_url,
+                home=airflow.home,
                 tails={
                     "sqlite_co": sorted(sqlite_summary.tails),
                     "pg_co": sorted(pg_summary.tails),

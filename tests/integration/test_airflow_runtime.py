@@ -2,14 +2,14 @@
 
 The SQLite runtime keeps Airflow's own scheduling (``scheduled_runs=True``), the PostgreSQL one
 runs with ``scheduled_runs=False``: between them they pin down what happens to a cron DAG when
-it is triggered and unpaused (see the module docstring of ``aerosync.dev.airflow_runtime``).
+it is triggered and unpaused (see the module docstring of ``aerosync.dev.runtime``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,9 +18,10 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
-import sqlalchemy as sa
 
-from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime, AirflowRuntimeError
+from aerosync.dev.environment import AirflowEnv, AirflowRuntimeError
+from aerosync.dev.runtime import AirflowRuntime
+from aerosync.dev.stack import fresh_postgres_database, postgres_available
 from tests.conftest import POSTGRES_URL, require_service
 
 pytestmark = pytest.mark.integration
@@ -85,40 +86,6 @@ def _quarter(moment: datetime) -> datetime:
     return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
 
 
-def _postgres_admin_dsn() -> dict[str, object]:
-    url = sa.engine.make_url(POSTGRES_URL)
-    return {
-        "host": url.host or "127.0.0.1",
-        "port": url.port or 5432,
-        "user": url.username or "postgres",
-        "password": url.password or "",
-        "dbname": "postgres",
-        "connect_timeout": 5,
-    }
-
-
-def _postgres_reachable() -> bool:
-    import psycopg2
-
-    try:
-        psycopg2.connect(**_postgres_admin_dsn()).close()
-    except psycopg2.Error:
-        return False
-    return True
-
-
-def _admin_sql(statement: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(**_postgres_admin_dsn())
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(statement)
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def case(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -129,22 +96,21 @@ def case(
     dags.mkdir()
     (dags / "runtime_dags.py").write_text(DAG_FILE)
     (dags / "broken_dag.py").write_text(BROKEN_DAG_FILE)
-    database = None
-    metadata_url = None
-    if backend == "postgres":
-        require_service(_postgres_reachable(), "PostgreSQL at 127.0.0.1:5432")
-        database = f"airflow_rt_{uuid.uuid4().hex[:10]}"
-        _admin_sql(f'CREATE DATABASE "{database}"')
-        metadata_url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{database}"
     scheduled_runs = backend == "sqlite"
-    env = AirflowEnv(
-        home=root / "airflow",
-        dags_folder=dags,
-        metadata_url=metadata_url,
-        scheduled_runs=scheduled_runs,
-    )
     family: list[psutil.Process] = []
-    try:
+    with contextlib.ExitStack() as databases:
+        metadata_url = None
+        if backend == "postgres":
+            require_service(postgres_available(POSTGRES_URL), "PostgreSQL at 127.0.0.1:5432")
+            metadata_url = databases.enter_context(
+                fresh_postgres_database(POSTGRES_URL, "airflow_rt")
+            )
+        env = AirflowEnv(
+            home=root / "airflow",
+            dags_folder=dags,
+            metadata_url=metadata_url,
+            scheduled_runs=scheduled_runs,
+        )
         with AirflowRuntime(env) as runtime:
             print(
                 f"\n[{backend}] db migrate {runtime.migrate_seconds:.1f} s, "
@@ -156,9 +122,6 @@ def case(
                 family.extend([leader, *leader.children(recursive=True)])
         alive = [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
         assert not alive, f"processes left after stop(): {alive}"
-    finally:
-        if database:
-            _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def test_health_and_login(case: Case) -> None:

@@ -19,10 +19,11 @@ import sqlalchemy as sa
 
 from aerosync.crew.xapi import XAPI_VERSION
 from aerosync.demo.crew import build_training_data, write_drops
-from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+from aerosync.dev.runtime import AirflowRuntime
+from aerosync.dev.stack import aerosync_airflow
 from aerosync.sandbox.server import SandboxServer
-from tests.conftest import require_service
-from tests.integration.e2e_support import REPO, fresh_postgres_database, postgres_available
+from tests.conftest import POSTGRES_URL, require_service
+from tests.integration.e2e_support import postgres_available
 from tests.training_support import audit_count, snapshot
 
 pytestmark = pytest.mark.integration
@@ -66,19 +67,6 @@ companies:
     )
 
 
-def _postgres_conn(url: str) -> str:
-    u = sa.engine.make_url(url)
-    return json.dumps(
-        {
-            "conn_type": "postgres",
-            "host": u.host,
-            "port": u.port,
-            "login": u.username,
-            "schema": u.database,
-        }
-    )
-
-
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
@@ -88,11 +76,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     exports = workdir / "crew_exports"
     config = workdir / "companies.yaml"
     _config(config, drops, exports)
-    with (
-        SandboxServer(port=0) as sandbox,
-        fresh_postgres_database("aerosync_training_meta") as meta_url,
-        fresh_postgres_database("aerosync_training_store") as store_url,
-    ):
+    with SandboxServer(port=0) as sandbox:
         base = f"http://127.0.0.1:{sandbox.port}"
         requests.post(
             f"{base}/_sandbox/hris/employees", json=data.employees, timeout=10
@@ -109,20 +93,18 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             "password": "lrs-secret-e2e-77",
             "extra": {"timeout": 5},
         }
-        extra = {
-            "AEROSYNC_CONFIG": str(config),
-            "AIRFLOW_CONN_HRIS_TRAIN": json.dumps({**http, "host": f"{base}/hris"}),
-            "AIRFLOW_CONN_LRS_TRAIN": json.dumps({**http, "host": f"{base}/xapi"}),
-            "AIRFLOW_CONN_AEROSYNC_DB": _postgres_conn(store_url),
+        connections = {
+            "hris_train": {**http, "host": f"{base}/hris"},
+            "lrs_train": {**http, "host": f"{base}/xapi"},
         }
-        airflow_env = AirflowEnv(
-            home=workdir / "airflow",
-            dags_folder=REPO / "dags",
-            metadata_url=meta_url,
-            extra_env=extra,
-        )
-        with AirflowRuntime(airflow_env) as runtime:
-            yield Env(runtime, sandbox, store_url, exports, data)
+        with aerosync_airflow(
+            workdir,
+            admin_url=POSTGRES_URL,
+            name="aerosync_training",
+            config=config,
+            connections=connections,
+        ) as airflow:
+            yield Env(airflow.runtime, sandbox, airflow.store_url, exports, data)
 
 
 def _window_start(day: date) -> datetime:

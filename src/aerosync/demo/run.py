@@ -23,7 +23,8 @@ from aerosync.config.resources import data_dir
 from aerosync.demo.bookings import DEMO_FEEDS, demo_bookings
 from aerosync.demo.crew_setup import prepare_training, training_report
 from aerosync.demo.fleet import build_demo_fms, demo_homebases
-from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+from aerosync.dev.environment import AirflowEnv
+from aerosync.dev.runtime import AirflowRuntime
 from aerosync.sandbox.server import SandboxServer, SandboxState
 from aerosync.status.cli import format_table
 from aerosync.stores.database import sqlite_engine

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from aerosync.dev.airflow_runtime import AirflowEnv, AirflowRuntime
+from aerosync.dev.stack import aerosync_airflow
 from aerosync.sandbox.server import SandboxServer, SandboxState
-from tests.conftest import require_service
-from tests.integration.e2e_support import REPO, fresh_postgres_database, postgres_available
+from tests.conftest import POSTGRES_URL, require_service
+from tests.integration.e2e_support import postgres_available
 from tests.integration.fault_matrix.support import (
     FaultEnv,
     FaultSetup,
     now_utc,
     write_companies,
 )
-
-
-def _connection_env(conn: dict[str, object]) -> str:
-    return json.dumps(conn)
 
 
 @pytest.fixture(scope="session")
@@ -45,38 +40,17 @@ def faults(
                 hook(setup)
         config = workdir / "companies.yaml"
         write_companies(config, setup.companies)
-        with (
-            fresh_postgres_database("aerosync_faults_meta") as meta_url,
-            fresh_postgres_database("aerosync_faults_store") as store_url,
-        ):
-            store = sa.engine.make_url(store_url)
-            extra = {
-                "AEROSYNC_CONFIG": str(config),
-                "AIRFLOW_CONN_AEROSYNC_DB": _connection_env(
-                    {
-                        "conn_type": "postgres",
-                        "host": store.host,
-                        "port": store.port,
-                        "login": store.username,
-                        "schema": store.database,
-                    }
-                ),
-                **{
-                    f"AIRFLOW_CONN_{conn_id.upper()}": _connection_env(conn)
-                    for conn_id, conn in setup.connections.items()
-                },
-                **setup.env,
-            }
-            env = AirflowEnv(
-                home=workdir / "airflow",
-                dags_folder=REPO / "dags",
-                metadata_url=meta_url,
-                extra_env=extra,
-            )
-            with AirflowRuntime(env) as runtime:
-                from aerosync.schedule.steps import Stores
+        with aerosync_airflow(
+            workdir,
+            admin_url=POSTGRES_URL,
+            name="aerosync_faults",
+            config=config,
+            connections=setup.connections,
+            extra_env=setup.env,
+        ) as airflow:
+            from aerosync.schedule.steps import Stores
 
-                engine = sa.create_engine(store_url)
-                Stores.on(engine)  # the tables exist before the first run creates them
-                engine.dispose()
-                yield FaultEnv(runtime, sandbox, store_url, workdir / "airflow", setup)
+            engine = sa.create_engine(airflow.store_url)
+            Stores.on(engine)  # the tables exist before the first run creates them
+            engine.dispose()
+            yield FaultEnv(airflow.runtime, sandbox, airflow.store_url, airflow.home, setup)

@@ -24,9 +24,9 @@ import sqlalchemy as sa
 import yaml
 
 from aerosync.demo.fleet import build_demo_fms, demo_homebases
-from aerosync.dev.airflow_runtime import AirflowRuntime, RunResult
+from aerosync.dev.runs import RunResult
+from aerosync.dev.runtime import AirflowRuntime
 from aerosync.sandbox.server import SandboxServer
-from tests.integration.e2e_support import xcom_values
 
 STORE_TABLES = ("upload_status", "validation_results", "staged_data")
 
@@ -114,7 +114,7 @@ class FaultEnv:
         return "\n".join(texts)
 
     def xcom_text(self, dag_id: str) -> str:
-        return json.dumps(xcom_values(self.runtime, dag_id))
+        return json.dumps(self.runtime.xcom_values(dag_id))
 
     # -- the sandbox ------------------------------------------------------------------------
     def sandbox_post(self, path: str, payload: dict[str, Any]) -> None:

@@ -27,7 +27,8 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from aerosync.demo.fleet import demo_homebases
-from aerosync.dev.airflow_runtime import RunResult, free_port
+from aerosync.dev.environment import free_port
+from aerosync.dev.runs import RunResult
 from tests.integration.fault_matrix.support import FaultEnv, FaultSetup, wait_until
 
 pytestmark = pytest.mark.integration

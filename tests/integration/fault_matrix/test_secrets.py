@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import requests
 
-from aerosync.dev.airflow_runtime import RunResult
+from aerosync.dev.runs import RunResult
 from tests.fms_builder import FmsBuilder
 from tests.integration.fault_matrix.support import FaultEnv, FaultSetup
 
