@@ -308,9 +308,9 @@ def bodies_from_pipeline(setup: Setup, fms: Path, store_url: str) -> dict[str, b
     """Build the same bodies the DAG sends, with the pipeline steps, for the floor."""
     from aerosync.config.companies import load_config
     from aerosync.schedule.steps import (
-        DECISIONS,
         Stores,
         schedule_bodies,
+        staged_decisions,
         step_build_payloads,
         step_extract,
         step_normalise,
@@ -329,8 +329,8 @@ def bodies_from_pipeline(setup: Setup, fms: Path, store_url: str) -> dict[str, b
         company, stores, run_id, now, step_normalise(company, stores, run_id, now, extracted)
     )
     batches = step_build_payloads(company, stores, run_id, 100)
-    tails = [tail for batch in batches for tail in batch["tails"]]
-    decisions = stores.staging.get(company.id, run_id, DECISIONS)
+    tails = [tail for batch in batches for tail in batch.tails]
+    decisions = staged_decisions(stores, company.id, run_id)
     texts = schedule_bodies(company, stores, run_id, tails, decisions)
     stores.staging.purge(company.id, run_id)
     return {tail: text.encode() for tail, text in texts.items()}

@@ -96,7 +96,7 @@ def run(aircraft: int, activities: int, runs: int, profile: Path | None = None) 
             timings["validate"].append(after_validate - after_normalise)
             timings["build"].append(ended - after_validate)
             timings["total"].append(ended - began)
-        sendable = sum(len(b["tails"]) for b in batches)
+        sendable = sum(len(b.tails) for b in batches)
         if profile is not None:  # one more run under cProfile, after the timed ones
             run_id = "profiled"
             profiler = cProfile.Profile()

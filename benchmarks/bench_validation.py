@@ -117,7 +117,7 @@ def run(activities: int, runs: int, per_aircraft: int) -> dict[str, Any]:
             )
             timings.append(time.perf_counter() - read)
             reads.append(read - started)
-            held = sorted(t for t, d in decisions.items() if d["held"])
+            held = sorted(t for t, d in decisions.items() if d.held)
     if held != [broken_tail]:
         raise SystemExit(f"validation held the wrong aircraft: {held[:5]} (expected {broken_tail})")
     count = len(staged["columns"]["activity_id"])

@@ -67,7 +67,7 @@ with DAG(
         decisions, _ = decide(
             company, [tail], check_columns(fleet.activities), [], {}, stores, now, "naive"
         )
-        if decisions[tail]["held"]:
+        if decisions[tail].held:
             return "held"
         hook = AvinodeHook(avinode_conn_id=company.marketplace_conn_id, timeout=60)
         body = json.dumps(schedule_body(tail, fleet.activities[tail])).encode()

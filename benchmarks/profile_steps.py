@@ -40,9 +40,9 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
     from aerosync.config.companies import CompanyConfig
     from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
     from aerosync.schedule.steps import (
-        DECISIONS,
         Stores,
         schedule_bodies,
+        staged_decisions,
         step_build_payloads,
         step_extract,
         step_normalise,
@@ -100,14 +100,14 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
             took["build"] = time.perf_counter() - mark
             mark = time.perf_counter()
             for batch in batches:
-                step_upload(company, stores, run_id, batch["tails"], sender)
+                step_upload(company, stores, run_id, batch.tails, sender)
             took["upload"] = time.perf_counter() - mark
             bodies = schedule_bodies(  # what was sent, read before the purge
                 company,
                 stores,
                 run_id,
-                [tail for batch in batches for tail in batch["tails"]],
-                stores.staging.get(company.id, run_id, DECISIONS),
+                [tail for batch in batches for tail in batch.tails],
+                staged_decisions(stores, company.id, run_id),
             )
             mark = time.perf_counter()
             summary = step_record_status(company.id, stores, run_id)

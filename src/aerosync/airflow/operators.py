@@ -76,7 +76,7 @@ class BuildSchedulesOperator(BaseOperator):
             report=self.log.info,
         )
         context["ti"].xcom_push(key="summary", value=built.summary)
-        return built.batches
+        return [batch.to_dict() for batch in built.batches]  # XCom holds JSON
 
 
 class UploadSchedulesOperator(BaseOperator):
@@ -102,14 +102,14 @@ class UploadSchedulesOperator(BaseOperator):
 
     def _upload(self, context: Any) -> dict[str, int]:
         from aerosync.airflow.connections import aerosync_engine
-        from aerosync.models import Outcome
+        from aerosync.models import Batch, Outcome
         from aerosync.schedule.steps import Stores, step_upload
 
         loaded = load_config(only=self.company_id)
         company = loaded.company(self.company_id)
         run_id = context["run_id"]
         stores = Stores.on(aerosync_engine())
-        tails: list[str] = list(self.batch["tails"])
+        tails = Batch.from_dict(self.batch).tails
         sender = HookSender(loaded.product, company.request_timeout_seconds)
         result = step_upload(company, stores, run_id, tails, sender)
         for record in result.records:

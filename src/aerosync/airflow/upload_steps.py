@@ -59,6 +59,7 @@ def _company_secrets(company_id: str) -> list[str]:
 def task_crashes(context: Any) -> TaskCrashes:
     """The run's upstream tasks that failed or were upstream_failed (`run_record.crashes_of`),
     from Airflow's task states and the errors the tasks left in XCom."""
+    from aerosync.models import Batch
     from aerosync.schedule.record import UPSTREAM_TASKS, crashes_of
 
     ti = context["ti"]
@@ -67,7 +68,11 @@ def task_crashes(context: Any) -> TaskCrashes:
     ).get(ti.run_id, {})
     return crashes_of(
         states,
-        lambda: ti.xcom_pull(task_ids="build_schedules", map_indexes=-1, default=None) or [],
+        lambda: [
+            Batch.from_dict(batch)
+            for batch in ti.xcom_pull(task_ids="build_schedules", map_indexes=-1, default=None)
+            or []
+        ],
         lambda task_id, index: ti.xcom_pull(
             task_ids=task_id, key=TASK_ERROR_KEY, map_indexes=index, default=None
         ),

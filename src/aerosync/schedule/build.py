@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from aerosync.config.companies import CompanyConfig
+from aerosync.models import Batch
 from aerosync.schedule.sources.lms import BookingsReader
 from aerosync.schedule.steps import (
     Stores,
@@ -37,7 +38,7 @@ Report = Callable[[str], None]
 class BuiltSchedules:
     """The upload batches (`plan_batches`), and each step's summary (small: counts and tails)."""
 
-    batches: list[dict[str, Any]]
+    batches: list[Batch]
     summary: dict[str, Any]
 
 
@@ -96,7 +97,7 @@ def build_schedules(
     _group(report, "Validate (Great Expectations)", lines)
 
     batches = step_build_payloads(company, stores, run_id, batch_size)
-    sendable = sum(len(batch["tails"]) for batch in batches)
+    sendable = sum(len(batch.tails) for batch in batches)
     report(f"{cid}: {sendable} aircraft to upload in {len(batches)} batch(es)")
     return BuiltSchedules(
         batches=batches,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aerosync.config.companies import CompanyConfig
-from aerosync.models import Finding, Severity
+from aerosync.models import Decision, Finding, Severity
 from aerosync.quality.suites import ValidationReport, validate_frames
 from aerosync.schedule.checks import activity_checks, activity_frame, aircraft_checks
 from aerosync.schedule.sources.health import FailedSource, failures_by_tail
@@ -26,7 +26,7 @@ def decide(
     stores: Stores,
     now: datetime,
     validation_id: str,
-) -> tuple[dict[str, dict[str, Any]], ValidationReport]:
+) -> tuple[dict[str, Decision], ValidationReport]:
     """Validate the check columns (`check_columns`) of the marketed aircraft.
 
     A failed source holds exactly the aircraft it feeds: the FMS every aircraft (a bare message
@@ -61,26 +61,22 @@ def decide(
     ]
     counts = dict(zip(fleet_ids["tail"], fleet_checks["activity_count"], strict=True))
     previous = dict(zip(fleet_ids["tail"], fleet_checks["previous_count"], strict=True))
-    decisions: dict[str, dict[str, Any]] = {
-        tail: {
-            "held": False,
-            "reasons": [],
-            "warnings": [],
-            "activities": int(counts.get(tail, 0)),
-            "previous_activities": int(previous.get(tail, 0)),
-            "validation_id": validation_id,
-        }
+    reasons: dict[str, list[Finding]] = {tail: [] for tail in tails}
+    warnings: dict[str, list[Finding]] = {tail: [] for tail in tails}
+    for finding in findings:
+        by_severity = reasons if finding.severity is Severity.BLOCKING else warnings
+        for tail in [finding.tail] if finding.tail is not None else tails:
+            if tail in by_severity:
+                by_severity[tail].append(finding)
+    decisions = {
+        tail: Decision(
+            held=bool(reasons[tail]),
+            reasons=tuple(reasons[tail]),
+            warnings=tuple(warnings[tail]),
+            activities=int(counts.get(tail, 0)),
+            previous_activities=int(previous.get(tail, 0)),
+            validation_id=validation_id,
+        )
         for tail in tails
     }
-    for finding in findings:
-        targets = [finding.tail] if finding.tail is not None else tails
-        for tail in targets:
-            decision = decisions.get(tail)
-            if decision is None:
-                continue
-            if finding.severity is Severity.BLOCKING:
-                decision["held"] = True
-                decision["reasons"].append(finding.to_dict())
-            else:
-                decision["warnings"].append(finding.to_dict())
     return decisions, report

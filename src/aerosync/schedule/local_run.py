@@ -80,5 +80,5 @@ def run_company(
     size = batch_size or company.upload_batch_size
     built = build_schedules(company, lambda: fms, stores, run, moment, size, bookings)
     for batch in built.batches:
-        step_upload(company, stores, run, batch["tails"], sender)
+        step_upload(company, stores, run, batch.tails, sender)
     return step_record_status(company.id, stores, run)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from aerosync.models import Outcome
+from aerosync.models import Batch, Decision, Finding, Outcome
 from aerosync.schedule.sources.health import safe_error
 from aerosync.stores.status import StatusRecord
 
@@ -68,7 +68,7 @@ def _task_key(key: str) -> tuple[str, int]:
 
 def crashes_of(
     states: Mapping[str, str | None],
-    batches: Callable[[], Sequence[Mapping[str, Any]]],
+    batches: Callable[[], Sequence[Batch]],
     error_of: Callable[[str, int], str | None],
 ) -> TaskCrashes:
     """The crashes among the run's task `states` (Airflow's `get_task_states` of the run): each
@@ -87,8 +87,8 @@ def crashes_of(
         task_id, index = _task_key(key)
         label = task_id
         if 0 <= index < len(plan):
-            label = f"{task_id}[{index}] ({plan[index]['label']})"
-            crashes.by_tail.update(dict.fromkeys(plan[index]["tails"], label))
+            label = f"{task_id}[{index}] ({plan[index].label})"
+            crashes.by_tail.update(dict.fromkeys(plan[index].tails, label))
         error = error_of(task_id, index)
         crashes.errors[label] = str(error) if error else NO_ERROR_REPORTED
     if not crashes.errors:  # only upstream_failed ones: still a crash
@@ -97,8 +97,8 @@ def crashes_of(
 
 
 def _reason(tail: str, code: str, message: str) -> dict[str, Any]:
-    return {"code": code, "severity": "blocking", "tail": tail, "activity_id": None,
-            "field": None, "message": message}  # fmt: skip
+    """The stored form of the reason (`Finding.holding`) a record of this step carries."""
+    return Finding.holding(tail, code, message).to_dict()
 
 
 def no_longer_marketed(
@@ -137,7 +137,7 @@ def unrecorded(
     company: str,
     run_id: str,
     now: datetime,
-    decisions: Mapping[str, Mapping[str, Any]],
+    decisions: Mapping[str, Decision],
     recorded: Set[str],
     last_fleet: list[str],
     failed_sources: Mapping[str, str],
@@ -148,20 +148,20 @@ def unrecorded(
     for tail, decision in sorted(decisions.items()):
         if tail in recorded:
             continue
-        if decision["held"]:
+        warnings = [w.to_dict() for w in decision.warnings]
+        if decision.held:
             found.append(
                 StatusRecord(company=company, tail=tail, run_id=run_id, attempted_at=now,
-                             outcome=Outcome.HELD, reasons=decision["reasons"],
-                             messages=decision["warnings"],
-                             validation_id=decision.get("validation_id"))
+                             outcome=Outcome.HELD, reasons=[r.to_dict() for r in decision.reasons],
+                             messages=warnings, validation_id=decision.validation_id)
             )  # fmt: skip
             continue
         cause = (
             crashes.cause(tail) if crashes else f"its upload task did not run ({NO_ERROR_REPORTED})"
         )
         record = not_attempted(company, tail, run_id, now, cause)
-        record.messages = list(decision["warnings"])
-        record.validation_id = decision.get("validation_id")
+        record.messages = warnings
+        record.validation_id = decision.validation_id
         found.append(record)
     if decisions and "fms" in failed_sources:
         return found

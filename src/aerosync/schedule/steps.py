@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from aerosync.config.companies import CompanyConfig
-from aerosync.models import Finding, Outcome, Severity
+from aerosync.models import Batch, Decision, Finding, Outcome, Severity
 from aerosync.schedule.checks import check_columns_of_normalised
 from aerosync.schedule.gc_pause import cyclic_gc_paused
 from aerosync.schedule.in_flight import ANSWER_MARGIN, settle_lost_calls
@@ -202,8 +202,10 @@ def step_validate(
     from aerosync.stores.validation import save_report
 
     save_report(stores.status.engine, validation_id, company.id, run_id, now, report)
-    stores.staging.put(company.id, run_id, DECISIONS, decisions)
-    held = sorted(t for t, d in decisions.items() if d["held"])
+    stores.staging.put(
+        company.id, run_id, DECISIONS, {t: d.to_dict() for t, d in decisions.items()}
+    )
+    held = sorted(t for t, d in decisions.items() if d.held)
     # Findings about tails the company does not market (an FMS or LMS row for an aircraft that is
     # not in its fleet) have no aircraft to be recorded with: the run reports them itself.
     outside = [f for f in normalise_findings if f.tail is not None and f.tail not in decisions]
@@ -217,7 +219,15 @@ def step_validate(
     }
 
 
-def plan_batches(tails: list[str], batch_size: int) -> list[dict[str, Any]]:
+def staged_decisions(
+    stores: Stores, company_id: str, run_id: str, tails: Sequence[str] | None = None
+) -> dict[str, Decision]:
+    """The run's decisions as `step_validate` staged them (DECISIONS), of `tails` or all."""
+    staged = stores.staging.get(company_id, run_id, DECISIONS, tails)
+    return {tail: Decision.from_dict(data) for tail, data in staged.items()}
+
+
+def plan_batches(tails: list[str], batch_size: int) -> list[Batch]:
     """Groups of aircraft for the mapped upload task, each with a readable label."""
     if not tails:
         return []
@@ -229,21 +239,21 @@ def plan_batches(tails: list[str], batch_size: int) -> list[dict[str, Any]]:
         label = (
             group[0] if len(group) == 1 else f"{group[0]} to {group[-1]} ({len(group)} aircraft)"
         )
-        batches.append({"batch": index, "tails": group, "label": label})
+        batches.append(Batch(index, tuple(group), label))
     return batches
 
 
 def step_build_payloads(
     company: CompanyConfig, stores: Stores, run_id: str, batch_size: int
-) -> list[dict[str, Any]]:
+) -> list[Batch]:
     """The upload batches: every aircraft whose schedule may be sent (validated, not held).
 
     Each one's complete `PUT /schedules` body is its activity bodies as normalisation staged them
     (ACTIVITIES, one JSON array per aircraft, written once) inside the aircraft's envelope
     (`schedule_body_text`), assembled by the upload as it sends: copying a big fleet's bodies
     into a second stage here cost a third of the pipeline core's database writes."""
-    decisions = stores.staging.get(company.id, run_id, DECISIONS)
-    sendable = sorted(t for t, d in decisions.items() if not d["held"])
+    decisions = staged_decisions(stores, company.id, run_id)
+    sendable = sorted(t for t, d in decisions.items() if not d.held)
     return plan_batches(sendable, batch_size)
 
 
@@ -252,12 +262,12 @@ def schedule_bodies(
     stores: Stores,
     run_id: str,
     tails: Sequence[str],
-    decisions: Mapping[str, Mapping[str, Any]],
+    decisions: Mapping[str, Decision],
 ) -> dict[str, str]:
     """The complete `PUT /schedules` body, as JSON text, of each of `tails` that validation
     cleared for sending (`decisions`); a held or undecided aircraft, or one without staged
     activities, has none, and the upload records it as not sent."""
-    cleared = [t for t in tails if t in decisions and not decisions[t]["held"]]
+    cleared = [t for t in tails if t in decisions and not decisions[t].held]
     staged = stores.staging.get_text(company.id, run_id, ACTIVITIES, cleared)
     return {tail: schedule_body_text(tail, staged[tail]) for tail in cleared if tail in staged}
 
@@ -267,7 +277,7 @@ def step_upload(
 ) -> BatchResult:
     """One batch of `step_build_payloads`: each aircraft's body (`schedule_bodies`) sent once
     through `sender` and recorded (`upload_batch`)."""
-    decisions = stores.staging.get(company.id, run_id, DECISIONS, tails)
+    decisions = staged_decisions(stores, company.id, run_id, tails)
     bodies = schedule_bodies(company, stores, run_id, tails, decisions)
     return upload_batch(
         company,
@@ -281,7 +291,7 @@ def step_upload(
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunSummary:
     counts: dict[str, int]
     records: list[StatusRecord]
@@ -316,7 +326,7 @@ def step_record_status(
     now = datetime.now(UTC)
     lost_before = now - timedelta(seconds=request_timeout_seconds) - ANSWER_MARGIN
     settle_lost_calls(stores.status, company_id, run_id=run_id, other_runs_before=lost_before)
-    decisions = stores.staging.get(company_id, run_id, DECISIONS)
+    decisions = staged_decisions(stores, company_id, run_id)
     failed_sources = messages(stores.staging.get(company_id, run_id, SOURCES).get(FLEET, {}))
     recorded = {r.tail for r in stores.status.attempts(company_id, run_id)}
     fleet = stores.status.last_fleet(company_id, before_run=run_id)
