@@ -83,7 +83,7 @@ def run(activities: int, runs: int, per_aircraft: int) -> dict[str, Any]:
     from aerosync.config.companies import CompanyConfig
     from aerosync.schedule.checks import check_columns
     from aerosync.schedule.decisions import decide
-    from aerosync.schedule.steps import Stores
+    from aerosync.schedule.stages import Stores
     from aerosync.stores.database import sqlite_engine
 
     now = datetime.now(UTC).replace(microsecond=0)

@@ -38,18 +38,14 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
     import great_expectations  # noqa: F401  (imported once, as the figures exclude it)
 
     from aerosync.config.companies import CompanyConfig
+    from aerosync.schedule.build import cyclic_gc_paused
+    from aerosync.schedule.decisions import step_validate
+    from aerosync.schedule.extract import step_extract, step_normalise
     from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
-    from aerosync.schedule.steps import (
-        Stores,
-        schedule_bodies,
-        staged_decisions,
-        step_build_payloads,
-        step_extract,
-        step_normalise,
-        step_record_status,
-        step_upload,
-        step_validate,
-    )
+    from aerosync.schedule.plan import step_plan
+    from aerosync.schedule.record import step_record_status
+    from aerosync.schedule.stages import Stores, staged_decisions
+    from aerosync.schedule.upload import schedule_bodies, step_upload
 
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     company = CompanyConfig.model_validate(
@@ -83,10 +79,12 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
             )
             took: dict[str, float] = {}
             began = time.perf_counter()
-            extracted = step_extract(company, lambda: fms, stores, run_id, now)
+            with cyclic_gc_paused():  # as build_schedules runs each step
+                extracted = step_extract(company, lambda: fms, stores, run_id, now)
             took["extract"] = time.perf_counter() - began
             mark = time.perf_counter()
-            normalised = step_normalise(company, stores, run_id, now, extracted)
+            with cyclic_gc_paused():  # as build_schedules runs each step
+                normalised = step_normalise(company, stores, run_id, now, extracted)
             took["normalise"] = time.perf_counter() - mark
             del extracted  # as build_schedules does: validation has what it needs
             mark = time.perf_counter()
@@ -96,7 +94,7 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
             # (here every collection of the upload's threads would walk them).
             del normalised
             mark = time.perf_counter()
-            batches = step_build_payloads(company, stores, run_id, company.upload_batch_size)
+            batches = step_plan(company, stores, run_id, company.upload_batch_size)
             took["build"] = time.perf_counter() - mark
             mark = time.perf_counter()
             for batch in batches:

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from aerosync.schedule.build import build_schedules
-from aerosync.schedule.steps import ACTIVITIES, DECISIONS, SOURCES, Stores
+from aerosync.schedule.stages import ACTIVITIES, DECISIONS, SOURCES, Stores
 from aerosync.stores.database import sqlite_engine
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder

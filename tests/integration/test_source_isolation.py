@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aerosync.schedule.build import build_schedules
-from aerosync.schedule.steps import DECISIONS, Stores
+from aerosync.schedule.stages import DECISIONS, Stores
 from aerosync.stores.database import sqlite_engine
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder

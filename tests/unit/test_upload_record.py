@@ -19,8 +19,8 @@ from aerosync.config.dialects import read_sql, split_statements
 from aerosync.models import Batch, Decision, Outcome
 from aerosync.sandbox.server import SandboxServer, SandboxState
 from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
-from aerosync.schedule.record import NO_ERROR_REPORTED, TaskCrashes, crashes_of
-from aerosync.schedule.steps import DECISIONS, SOURCES, Stores, step_record_status
+from aerosync.schedule.record import NO_ERROR_REPORTED, TaskCrashes, crashes_of, step_record_status
+from aerosync.schedule.stages import DECISIONS, SOURCES, Stores
 from aerosync.schedule.upload import upload_batch
 from aerosync.status.alerts import state_changes
 from aerosync.status.page import render

@@ -1,4 +1,4 @@
-"""Custom operators of the schedule-upload DAG: thin shells around `aerosync.schedule.steps`."""
+"""Custom operators of the schedule-upload DAG: thin shells around the `aerosync.schedule` steps."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ class BuildSchedulesOperator(BaseOperator):
         from aerosync.airflow.bookings_transport import bookings_reader
         from aerosync.airflow.connections import aerosync_engine, engine_for_connection
         from aerosync.schedule.build import build_schedules
-        from aerosync.schedule.steps import Stores
+        from aerosync.schedule.stages import Stores
 
         # Forked from a scheduler that preloaded it (aerosync.quality.preload), or imported here
         # (~2.6 s).
@@ -103,7 +103,8 @@ class UploadSchedulesOperator(BaseOperator):
     def _upload(self, context: Any) -> dict[str, int]:
         from aerosync.airflow.connections import aerosync_engine
         from aerosync.models import Batch, Outcome
-        from aerosync.schedule.steps import Stores, step_upload
+        from aerosync.schedule.stages import Stores
+        from aerosync.schedule.upload import step_upload
 
         loaded = load_config(only=self.company_id)
         company = loaded.company(self.company_id)

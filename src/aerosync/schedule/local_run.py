@@ -19,9 +19,10 @@ from sqlalchemy import Engine
 from aerosync.config.companies import CompanyConfig
 from aerosync.schedule.build import build_schedules
 from aerosync.schedule.marketplace import SCHEDULES_ENDPOINT, request_headers
+from aerosync.schedule.record import RunSummary, step_record_status
 from aerosync.schedule.sources.lms import BookingsReader
-from aerosync.schedule.steps import RunSummary, Stores, step_record_status, step_upload
-from aerosync.schedule.upload import ConnectionProblem
+from aerosync.schedule.stages import Stores
+from aerosync.schedule.upload import ConnectionProblem, step_upload
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aerosync.models import Batch, Decision, Finding, Outcome
-from aerosync.schedule.sources.health import safe_error
+from aerosync.schedule.in_flight import ANSWER_MARGIN, settle_lost_calls
+from aerosync.schedule.sources.health import messages, safe_error
+from aerosync.schedule.stages import SOURCES, Stores, staged_decisions
+from aerosync.stores.staging import FLEET
 from aerosync.stores.status import StatusRecord
 
 NO_ERROR_REPORTED = "it stopped without reporting an error (killed, out of memory or timed out)"
@@ -211,3 +214,51 @@ def run_problems(counts: Mapping[str, int], failed_sources: Mapping[str, str],
     if failed_sources:
         found.append("source failed: " + "; ".join(failed_sources.values()))
     return found + crashes.problems()
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    counts: dict[str, int]
+    records: list[StatusRecord]
+    failed_sources: dict[str, str]
+    crashes: TaskCrashes = field(default_factory=TaskCrashes)
+
+    @property
+    def problems(self) -> list[str]:
+        return run_problems(self.counts, self.failed_sources, self.crashes)
+
+    def table(self) -> str:
+        lines = [", ".join(f"{n} {o}" for o, n in self.counts.items() if n) or "no aircraft"]
+        for rec in self.records:
+            why = "; ".join(str(r.get("message")) for r in rec.reasons)[:300]
+            lines.append(
+                f"  {rec.tail:<10} {rec.outcome.value:<22} HTTP {rec.http_status!s:<5} {why}"
+            )
+        return "\n".join(lines)
+
+
+def step_record_status(
+    company_id: str,
+    stores: Stores,
+    run_id: str,
+    crashes: TaskCrashes | None = None,
+    request_timeout_seconds: float = 60,
+) -> RunSummary:
+    """Every aircraft of the run gets its record (`unrecorded`): held ones with every
+    reason, the ones a crashed task kept from being sent `not_attempted`; calls of this run left
+    `in_flight` (the upload task died mid-call) become `unknown`, never "nothing was sent"."""
+    crashes = crashes or TaskCrashes()
+    now = datetime.now(UTC)
+    lost_before = now - timedelta(seconds=request_timeout_seconds) - ANSWER_MARGIN
+    settle_lost_calls(stores.status, company_id, run_id=run_id, other_runs_before=lost_before)
+    decisions = staged_decisions(stores, company_id, run_id)
+    failed_sources = messages(stores.staging.get(company_id, run_id, SOURCES).get(FLEET, {}))
+    recorded = {r.tail for r in stores.status.attempts(company_id, run_id)}
+    fleet = stores.status.last_fleet(company_id, before_run=run_id)
+    stores.status.record(
+        unrecorded(company_id, run_id, now, decisions, recorded, fleet, failed_sources, crashes)
+    )
+    records = stores.status.attempts(company_id, run_id)
+    stores.staging.purge(company_id, run_id)
+    counts = {o.value: sum(1 for r in records if r.outcome is o) for o in Outcome}
+    return RunSummary(counts, records, failed_sources, crashes)

@@ -28,6 +28,8 @@ from aerosync.schedule.marketplace import (
     interpret_exception,
     interpret_response,
 )
+from aerosync.schedule.payloads import schedule_body_text
+from aerosync.schedule.stages import ACTIVITIES, Stores, staged_decisions
 from aerosync.stores.status import StatusRecord, StatusStore
 
 # Attempts older than this cannot make an aircraft "too soon" (the spacing is 5 minutes).
@@ -251,3 +253,37 @@ def _attempt(
         return record
     status.record([record], history_read=True)
     return record
+
+
+def schedule_bodies(
+    company: CompanyConfig,
+    stores: Stores,
+    run_id: str,
+    tails: Sequence[str],
+    decisions: Mapping[str, Decision],
+) -> dict[str, str]:
+    """The complete `PUT /schedules` body, as JSON text, of each of `tails` that validation
+    cleared for sending (`decisions`); a held or undecided aircraft, or one without staged
+    activities, has none, and the upload records it as not sent."""
+    cleared = [t for t in tails if t in decisions and not decisions[t].held]
+    staged = stores.staging.get_text(company.id, run_id, ACTIVITIES, cleared)
+    return {tail: schedule_body_text(tail, staged[tail]) for tail in cleared if tail in staged}
+
+
+def step_upload(
+    company: CompanyConfig, stores: Stores, run_id: str, tails: Sequence[str], sender: Sender
+) -> BatchResult:
+    """One batch of `step_plan`: each aircraft's body (`schedule_bodies`) sent once
+    through `sender` and recorded (`upload_batch`)."""
+    decisions = staged_decisions(stores, company.id, run_id, tails)
+    bodies = schedule_bodies(company, stores, run_id, tails, decisions)
+    return upload_batch(
+        company,
+        run_id,
+        tails,
+        bodies,
+        decisions,
+        stores.status,
+        sender,
+        concurrency=company.upload_concurrency,
+    )

@@ -74,7 +74,7 @@ def faults(
                 extra_env=extra,
             )
             with AirflowRuntime(env) as runtime:
-                from aerosync.schedule.steps import Stores
+                from aerosync.schedule.stages import Stores
 
                 engine = sa.create_engine(store_url)
                 Stores.on(engine)  # the tables exist before the first run creates them
