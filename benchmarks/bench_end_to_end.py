@@ -275,15 +275,11 @@ def floor(sandbox_url: str, bodies: dict[str, bytes]) -> float:
 def bodies_from_pipeline(setup: Setup, fms: Path, store_url: str) -> dict[str, bytes]:
     """Build the same bodies the DAG sends, with the pipeline steps, for the floor."""
     from aerosync.config.companies_file import load_config
-    from aerosync.schedule.steps import (
-        DECISIONS,
-        Stores,
-        schedule_bodies,
-        step_build_payloads,
-        step_extract,
-        step_normalise,
-        step_validate,
-    )
+    from aerosync.schedule.decisions import step_validate
+    from aerosync.schedule.extract import step_extract, step_normalise
+    from aerosync.schedule.plan import step_plan
+    from aerosync.schedule.stages import Stores, staged_decisions
+    from aerosync.schedule.upload import schedule_bodies
     from aerosync.stores.database import engine_from_url
 
     company = load_config(setup.config).company(company_id(0))
@@ -296,9 +292,9 @@ def bodies_from_pipeline(setup: Setup, fms: Path, store_url: str) -> dict[str, b
     step_validate(
         company, stores, run_id, now, step_normalise(company, stores, run_id, now, extracted)
     )
-    batches = step_build_payloads(company, stores, run_id, 100)
-    tails = [tail for batch in batches for tail in batch["tails"]]
-    decisions = stores.staging.get(company.id, run_id, DECISIONS)
+    batches = step_plan(company, stores, run_id, 100)
+    tails = [tail for batch in batches for tail in batch.tails]
+    decisions = staged_decisions(stores, company.id, run_id)
     texts = schedule_bodies(company, stores, run_id, tails, decisions)
     stores.staging.purge(company.id, run_id)
     return {tail: text.encode() for tail, text in texts.items()}
@@ -379,7 +375,7 @@ def run(
     from aerosync.config.companies import DEFAULT_UPLOAD_BATCH_SIZE
     from aerosync.dev.runtime import AirflowRuntime
     from aerosync.dev.stack import aerosync_env, fresh_postgres_database, marketplace_connection
-    from aerosync.schedule.steps import Stores
+    from aerosync.schedule.stages import Stores
 
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     now = datetime.now(UTC)

@@ -4,7 +4,7 @@
 A generated reference FMS (SQLite, benchmarks/fleet_generator.py) is extracted once, untimed,
 and held in memory as the DAG's `build_schedules` task holds it; then each run times the three
 steps after it exactly as that task calls them (`step_normalise`, `step_validate` on what
-normalise handed it in memory, `step_build_payloads`), staging through a real aerosync store
+normalise handed it in memory, `step_plan`), staging through a real aerosync store
 (SQLite), with GX imported beforehand and a warm-up run first.
 
     python benchmarks/bench_pipeline_core.py                            # 500 x 500, 5 runs
@@ -50,13 +50,11 @@ def run(aircraft: int, activities: int, runs: int, profile: Path | None = None) 
     import great_expectations  # noqa: F401  ("once imports are done")
 
     from aerosync.config.companies import CompanyConfig
-    from aerosync.schedule.steps import (
-        Stores,
-        step_build_payloads,
-        step_extract,
-        step_normalise,
-        step_validate,
-    )
+    from aerosync.schedule.build import cyclic_gc_paused
+    from aerosync.schedule.decisions import step_validate
+    from aerosync.schedule.extract import step_extract, step_normalise
+    from aerosync.schedule.plan import step_plan
+    from aerosync.schedule.stages import Stores
     from aerosync.stores.database import sqlite_engine
 
     now = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -77,16 +75,19 @@ def run(aircraft: int, activities: int, runs: int, profile: Path | None = None) 
             }
         )
         stores = Stores.on(sqlite_engine(Path(tmp) / "aerosync.db"))
-        extracted = step_extract(company, lambda: fms, stores, "extract", now)
+        with cyclic_gc_paused():  # as build_schedules runs each step
+            extracted = step_extract(company, lambda: fms, stores, "extract", now)
         summary: dict[str, Any] = {}
         for number in range(runs + 1):  # the first run warms up and is not counted
             run_id = f"run-{number}"
             began = time.perf_counter()
-            normalised = step_normalise(company, stores, run_id, now, extracted)
+            with cyclic_gc_paused():  # as build_schedules runs each step
+                normalised = step_normalise(company, stores, run_id, now, extracted)
             after_normalise = time.perf_counter()
-            validated = step_validate(company, stores, run_id, now, normalised)
+            with cyclic_gc_paused():  # as build_schedules runs each step
+                validated = step_validate(company, stores, run_id, now, normalised)
             after_validate = time.perf_counter()
-            batches = step_build_payloads(company, stores, run_id, 100)
+            batches = step_plan(company, stores, run_id, 100)
             ended = time.perf_counter()
             stores.staging.purge(company.id, run_id)
             if number == 0:
@@ -96,14 +97,15 @@ def run(aircraft: int, activities: int, runs: int, profile: Path | None = None) 
             timings["validate"].append(after_validate - after_normalise)
             timings["build"].append(ended - after_validate)
             timings["total"].append(ended - began)
-        sendable = sum(len(b["tails"]) for b in batches)
+        sendable = sum(len(b.tails) for b in batches)
         if profile is not None:  # one more run under cProfile, after the timed ones
             run_id = "profiled"
             profiler = cProfile.Profile()
             profiler.enable()
-            normalised = step_normalise(company, stores, run_id, now, extracted)
+            with cyclic_gc_paused():  # as build_schedules runs each step
+                normalised = step_normalise(company, stores, run_id, now, extracted)
             step_validate(company, stores, run_id, now, normalised)
-            step_build_payloads(company, stores, run_id, 100)
+            step_plan(company, stores, run_id, 100)
             profiler.disable()
             write_profile(profiler, profile)
     count = int(summary["normalised"]["activities"])

@@ -83,7 +83,7 @@ def run(activities: int, runs: int, per_aircraft: int) -> dict[str, Any]:
     from aerosync.config.companies import CompanyConfig
     from aerosync.schedule.checks import check_columns
     from aerosync.schedule.decisions import decide
-    from aerosync.schedule.steps import Stores
+    from aerosync.schedule.stages import Stores
     from aerosync.stores.database import sqlite_engine
 
     now = datetime.now(UTC).replace(microsecond=0)
@@ -117,7 +117,7 @@ def run(activities: int, runs: int, per_aircraft: int) -> dict[str, Any]:
             )
             timings.append(time.perf_counter() - read)
             reads.append(read - started)
-            held = sorted(t for t, d in decisions.items() if d["held"])
+            held = sorted(t for t, d in decisions.items() if d.held)
     if held != [broken_tail]:
         raise SystemExit(f"validation held the wrong aircraft: {held[:5]} (expected {broken_tail})")
     count = len(staged["columns"]["activity_id"])

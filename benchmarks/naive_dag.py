@@ -27,7 +27,7 @@ with DAG(
         from aerosync.airflow.connections import aerosync_engine, engine_for_connection
         from aerosync.config.companies_file import load_config
         from aerosync.schedule.sources.fms import extract
-        from aerosync.schedule.steps import Stores
+        from aerosync.schedule.stages import Stores
 
         company = load_config().companies[0]
         raw = extract(engine_for_connection(company.fms.conn_id), "reference", datetime.now(UTC))
@@ -56,7 +56,7 @@ with DAG(
         from aerosync.schedule.decisions import decide
         from aerosync.schedule.normalise.activities import normalise
         from aerosync.schedule.payloads import schedule_body
-        from aerosync.schedule.steps import Stores
+        from aerosync.schedule.stages import Stores
 
         loaded = load_config()
         company = loaded.companies[0]
@@ -67,7 +67,7 @@ with DAG(
         decisions, _ = decide(
             company, [tail], check_columns(fleet.activities), [], {}, stores, now, "naive"
         )
-        if decisions[tail]["held"]:
+        if decisions[tail].held:
             return "held"
         hook = AvinodeHook(avinode_conn_id=company.marketplace_conn_id, timeout=60)
         body = json.dumps(schedule_body(tail, fleet.activities[tail])).encode()

@@ -39,18 +39,14 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
 
     from aerosync.config.companies import CompanyConfig
     from aerosync.dev.stack import fresh_postgres_database
+    from aerosync.schedule.build import cyclic_gc_paused
+    from aerosync.schedule.decisions import step_validate
+    from aerosync.schedule.extract import step_extract, step_normalise
     from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
-    from aerosync.schedule.steps import (
-        DECISIONS,
-        Stores,
-        schedule_bodies,
-        step_build_payloads,
-        step_extract,
-        step_normalise,
-        step_record_status,
-        step_upload,
-        step_validate,
-    )
+    from aerosync.schedule.plan import step_plan
+    from aerosync.schedule.record import step_record_status
+    from aerosync.schedule.stages import Stores, staged_decisions
+    from aerosync.schedule.upload import schedule_bodies, step_upload
 
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     company = CompanyConfig.model_validate(
@@ -84,10 +80,12 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
             )
             took: dict[str, float] = {}
             began = time.perf_counter()
-            extracted = step_extract(company, lambda: fms, stores, run_id, now)
+            with cyclic_gc_paused():  # as build_schedules runs each step
+                extracted = step_extract(company, lambda: fms, stores, run_id, now)
             took["extract"] = time.perf_counter() - began
             mark = time.perf_counter()
-            normalised = step_normalise(company, stores, run_id, now, extracted)
+            with cyclic_gc_paused():  # as build_schedules runs each step
+                normalised = step_normalise(company, stores, run_id, now, extracted)
             took["normalise"] = time.perf_counter() - mark
             del extracted  # as build_schedules does: validation has what it needs
             mark = time.perf_counter()
@@ -97,18 +95,18 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
             # (here every collection of the upload's threads would walk them).
             del normalised
             mark = time.perf_counter()
-            batches = step_build_payloads(company, stores, run_id, company.upload_batch_size)
+            batches = step_plan(company, stores, run_id, company.upload_batch_size)
             took["build"] = time.perf_counter() - mark
             mark = time.perf_counter()
             for batch in batches:
-                step_upload(company, stores, run_id, batch["tails"], sender)
+                step_upload(company, stores, run_id, batch.tails, sender)
             took["upload"] = time.perf_counter() - mark
             bodies = schedule_bodies(  # what was sent, read before the purge
                 company,
                 stores,
                 run_id,
-                [tail for batch in batches for tail in batch["tails"]],
-                stores.staging.get(company.id, run_id, DECISIONS),
+                [tail for batch in batches for tail in batch.tails],
+                staged_decisions(stores, company.id, run_id),
             )
             mark = time.perf_counter()
             summary = step_record_status(company.id, stores, run_id)

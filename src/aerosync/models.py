@@ -7,6 +7,8 @@ findings hold the aircraft's upload back, warnings are sent on and shown to the 
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -83,7 +85,11 @@ DEFAULT_ACTIVITY_TYPES: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """Something wrong or worth telling about one activity or one whole aircraft."""
+    """Something wrong or worth telling about one activity or one whole aircraft.
+
+    A blocking finding is a *reason*: it holds the aircraft (validation's, or one of the upload
+    and record steps', made by `holding`). `to_dict`/`from_dict` are its one serialisation, as
+    the decisions are staged and the upload records store it."""
 
     code: str
     message: str
@@ -91,27 +97,93 @@ class Finding:
     tail: str | None = None
     activity_id: str | None = None
     field: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "message": self.message,
-            "severity": str(self.severity),
-            "tail": self.tail,
-            "activity_id": self.activity_id,
-            "field": self.field,
-        }
+    # The reasons the upload and record steps give have always been stored with the message
+    # last; kept so, that the stored JSON stays byte for byte what it was.
+    message_last: bool = dataclasses.field(default=False, compare=False, repr=False)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Finding:
+    def holding(cls, tail: str, code: str, message: str) -> Finding:
+        """The reason a step (not validation) gives for holding, skipping or not sending one
+        whole aircraft."""
+        return cls(code, message, Severity.BLOCKING, tail=tail, message_last=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"code": self.code}
+        if not self.message_last:
+            data["message"] = self.message
+        data["severity"] = str(self.severity)
+        data["tail"] = self.tail
+        data["activity_id"] = self.activity_id
+        data["field"] = self.field
+        if self.message_last:
+            data["message"] = self.message
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], severity: Severity = Severity.BLOCKING) -> Finding:
+        """`severity` is the one a dict without its own has (a decision's reasons block)."""
+        keys = list(data)
         return cls(
             code=data["code"],
             message=data["message"],
-            severity=Severity(data["severity"]),
+            severity=Severity(data.get("severity", severity)),
             tail=data.get("tail"),
             activity_id=data.get("activity_id"),
             field=data.get("field"),
+            message_last="severity" in keys and keys.index("message") > keys.index("severity"),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Validation's word on one aircraft: sent (with its warnings) or held (with every reason).
+    Staged by `build_schedules` (`to_dict`) for the upload and `record_status` (`from_dict`)."""
+
+    held: bool
+    reasons: tuple[Finding, ...] = ()
+    warnings: tuple[Finding, ...] = ()
+    activities: int = 0
+    previous_activities: int = 0
+    validation_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "held": self.held,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "warnings": [w.to_dict() for w in self.warnings],
+            "activities": self.activities,
+            "previous_activities": self.previous_activities,
+            "validation_id": self.validation_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Decision:
+        return cls(
+            held=bool(data["held"]),
+            reasons=tuple(Finding.from_dict(r) for r in data.get("reasons") or ()),
+            warnings=tuple(
+                Finding.from_dict(w, Severity.WARNING) for w in data.get("warnings") or ()
+            ),
+            activities=int(data.get("activities", 0)),
+            previous_activities=int(data.get("previous_activities", 0)),
+            validation_id=data.get("validation_id"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """A group of aircraft the plan gives one mapped upload task, with a label people read."""
+
+    batch: int
+    tails: tuple[str, ...]
+    label: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"batch": self.batch, "tails": list(self.tails), "label": self.label}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Batch:
+        return cls(int(data["batch"]), tuple(data["tails"]), str(data["label"]))
 
 
 @dataclass(frozen=True, slots=True)

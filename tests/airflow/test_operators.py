@@ -18,7 +18,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOperator
 from aerosync.sandbox.server import SandboxServer, SandboxState
-from aerosync.schedule.steps import ACTIVITIES, DECISIONS, Stores
+from aerosync.schedule.stages import ACTIVITIES, DECISIONS, Stores
 from aerosync.stores.database import sqlite_engine
 from tests.fms_builder import FmsBuilder
 

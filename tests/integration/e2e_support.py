@@ -94,7 +94,7 @@ class E2E:
     def reset(self) -> None:
         """Forget earlier runs: sandbox state and aerosync status (the 5-minute guard)."""
         self.sandbox_post("/_sandbox/reset", {})
-        from aerosync.schedule.steps import Stores
+        from aerosync.schedule.stages import Stores
 
         engine = sa.create_engine(self.aerosync_url)
         Stores.on(engine)  # the tables exist before the first run creates them

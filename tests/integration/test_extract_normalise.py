@@ -14,16 +14,9 @@ import pytest
 import sqlalchemy as sa
 
 from aerosync.models import Finding, Severity
-from aerosync.schedule.steps import (
-    ACTIVITIES,
-    DECISIONS,
-    SOURCES,
-    Extracted,
-    Stores,
-    step_extract,
-    step_normalise,
-    step_validate,
-)
+from aerosync.schedule.decisions import step_validate
+from aerosync.schedule.extract import Extracted, step_extract, step_normalise
+from aerosync.schedule.stages import ACTIVITIES, DECISIONS, SOURCES, Stores
 from aerosync.stores.database import sqlite_engine
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from aerosync.config.companies import CompanyConfig
 from aerosync.sandbox.server import SandboxServer, SandboxState
 from aerosync.schedule.local_run import MarketplaceAccount, SessionSender, run_company
-from aerosync.schedule.steps import RunSummary
+from aerosync.schedule.record import RunSummary
 from aerosync.stores.database import iso, sqlite_engine
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder

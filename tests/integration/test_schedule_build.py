@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from aerosync.schedule.build import build_schedules
-from aerosync.schedule.steps import ACTIVITIES, DECISIONS, SOURCES, Stores
+from aerosync.schedule.stages import ACTIVITIES, DECISIONS, SOURCES, Stores
 from aerosync.stores.database import sqlite_engine
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder
@@ -35,7 +35,7 @@ def test_builds_plans_and_reports_in_groups(tmp_path: Path) -> None:
     built = build_schedules(
         make_company(), lambda: fms.engine, stores, "r", NOW, 2, report=lines.append
     )
-    assert [b["tails"] for b in built.batches] == [["N1BS", "N3BS"]]  # N2BS held
+    assert [list(b.tails) for b in built.batches] == [["N1BS", "N3BS"]]  # N2BS held
     assert built.summary["validated"]["held"] == ["N2BS"]
     assert built.summary["normalised"]["blocking"] == 1
     # Only what later tasks read is staged: bodies, decisions, failed sources.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aerosync.schedule.build import build_schedules
-from aerosync.schedule.steps import DECISIONS, Stores
+from aerosync.schedule.stages import DECISIONS, Stores
 from aerosync.stores.database import sqlite_engine
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder
@@ -32,7 +32,7 @@ def test_an_undecodable_note_holds_only_its_aircraft(tmp_path: Path) -> None:
     fms = _fleet(tmp_path)
     fms.execute("UPDATE legs SET note = CAST(X'4142FF43' AS TEXT) WHERE leg_id = 'N2BS-L1'")
     built = build_schedules(make_company(), lambda: fms.engine, stores, "r", NOW, 10)
-    assert [b["tails"] for b in built.batches] == [["N1BS", "N3BS"]]
+    assert [list(b.tails) for b in built.batches] == [["N1BS", "N3BS"]]
     assert built.summary["validated"]["held"] == ["N2BS"]
     assert built.summary["extracted"]["failed_sources"] == []
     decision = stores.staging.get("skyway_charter", "r", DECISIONS)["N2BS"]

@@ -16,9 +16,11 @@ import sqlalchemy as sa
 
 from aerosync.config.companies import CompanyConfig
 from aerosync.sandbox.server import SandboxServer, SandboxState
+from aerosync.schedule.decisions import step_validate
+from aerosync.schedule.extract import step_extract, step_normalise
 from aerosync.schedule.local_run import MarketplaceAccount, SessionSender, run_company
 from aerosync.schedule.sources.lms import BookingsReader, local_bookings_reader
-from aerosync.schedule.steps import Stores, step_extract, step_normalise, step_validate
+from aerosync.schedule.stages import Stores
 from aerosync.stores.database import sqlite_engine
 from tests.conftest import make_company
 from tests.fms_builder import FmsBuilder

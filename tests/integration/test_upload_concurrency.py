@@ -8,13 +8,12 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 import sqlalchemy as sa
 
-from aerosync.models import Outcome
+from aerosync.models import Decision, Outcome
 from aerosync.sandbox.server import SandboxServer, SandboxState
 from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
 from aerosync.schedule.upload import upload_batch
@@ -77,7 +76,7 @@ def run(
     status = status or StatusStore(engine)
     status.ensure_schema()
     sender = SessionSender({"avinode_conc": MarketplaceAccount(sandbox.url, AUTH, API)}, "t/1")
-    decisions: dict[str, dict[str, Any]] = {t: {"held": False, "warnings": []} for t in TAILS}
+    decisions = {t: Decision(held=False, warnings=()) for t in TAILS}
     bodies = {tail: body(tail) for tail in TAILS}
     result = upload_batch(
         company, f"run-c{concurrency}", TAILS, bodies, decisions, status, sender,

@@ -20,9 +20,9 @@ from typing import Any
 from aerosync.airports import to_icao
 from aerosync.config.companies import CompanyConfig
 from aerosync.models import DEFAULT_ACTIVITY_TYPES, Activity, Finding, Service, Severity
+from aerosync.schedule.normalise.fields import HISTORY_WINDOW
 from aerosync.schedule.normalise.regulations import normalise_regulation
 
-HISTORY_WINDOW = timedelta(days=30)
 MARKETING_WINDOW = timedelta(days=5)
 REQUIRED_COLUMNS = ("activity_id", "tail", "activity_kind", "start_airport", "end_airport")
 

@@ -25,8 +25,7 @@ from aerosync.schedule.checks import check_columns, check_columns_of_normalised
 from aerosync.schedule.normalise.activities import NormalisedFleet, normalise, normalise_columns
 from aerosync.schedule.normalise.times import parse_time_column, parse_timestamp, to_us
 from aerosync.schedule.normalise.values import columns_from_rows
-from aerosync.schedule.payload_columns import activity_bodies_text
-from aerosync.schedule.payloads import activity_body
+from aerosync.schedule.payloads import activity_bodies_text, activity_body
 from tests.conftest import NOW, make_company
 from tests.unit import normalise_rowwise
 

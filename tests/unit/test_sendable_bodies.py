@@ -9,8 +9,7 @@ import pytest
 
 from aerosync.models import Severity
 from aerosync.schedule.normalise.activities import NormalisedFleet, normalise
-from aerosync.schedule.payload_columns import activity_bodies_text
-from aerosync.schedule.payloads import schedule_body_text
+from aerosync.schedule.payloads import activity_bodies_text, schedule_body_text
 from aerosync.schedule.sendable import UNREADABLE, readable_schedules
 from aerosync.schedule.upload import activity_ids
 from tests.conftest import NOW, make_company

@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from aerosync.schedule.gc_pause import cyclic_gc_paused
+from aerosync.schedule.build import cyclic_gc_paused
 from aerosync.stores import staging as staged_json
 
 

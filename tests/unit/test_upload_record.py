@@ -15,11 +15,11 @@ import requests
 import sqlalchemy as sa
 
 from aerosync.config.dialects import read_sql, split_statements
-from aerosync.models import Outcome
+from aerosync.models import Batch, Decision, Outcome
 from aerosync.sandbox.server import SandboxServer, SandboxState
 from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
-from aerosync.schedule.record import NO_ERROR_REPORTED, TaskCrashes, crashes_of
-from aerosync.schedule.steps import DECISIONS, SOURCES, Stores, step_record_status
+from aerosync.schedule.record import NO_ERROR_REPORTED, TaskCrashes, crashes_of, step_record_status
+from aerosync.schedule.stages import DECISIONS, SOURCES, Stores
 from aerosync.schedule.upload import upload_batch
 from aerosync.status.alerts import state_changes
 from aerosync.status.cli import format_table
@@ -83,7 +83,7 @@ def upload(
         run_id,
         tails,
         {t: body(t) for t in tails},
-        decisions(tails),
+        {t: Decision.from_dict(d) for t, d in decisions(tails).items()},
         stores.status,
         sender,
         **kw,
@@ -354,8 +354,8 @@ def test_the_sandbox_holds_a_call_until_released_and_never_for_ever(sandbox: San
 
 def test_crashes_are_read_from_the_runs_task_states_and_the_errors_left_in_xcom() -> None:
     plan = [
-        {"batch": 0, "tails": ["N1RC", "N2RC"], "label": "N1RC to N2RC (2 aircraft)"},
-        {"batch": 1, "tails": ["N3RC"], "label": "N3RC"},
+        Batch(0, ("N1RC", "N2RC"), "N1RC to N2RC (2 aircraft)"),
+        Batch(1, ("N3RC",), "N3RC"),
     ]
     errors = {("upload", 1): "OperationalError: database is gone"}
     asked: list[tuple[str, int]] = []

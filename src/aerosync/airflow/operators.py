@@ -1,4 +1,4 @@
-"""Custom operators of the schedule-upload DAG: thin shells around `aerosync.schedule.steps`."""
+"""Custom operators of the schedule-upload DAG: thin shells around the `aerosync.schedule` steps."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ class BuildSchedulesOperator(BaseOperator):
         from aerosync.airflow.bookings_transport import bookings_reader
         from aerosync.airflow.connections import aerosync_engine, engine_for_connection
         from aerosync.schedule.build import build_schedules
-        from aerosync.schedule.steps import Stores
+        from aerosync.schedule.stages import Stores
 
         # Forked from a scheduler that preloaded it (aerosync.quality.preload), or imported here
         # (~2.6 s).
@@ -77,7 +77,7 @@ class BuildSchedulesOperator(BaseOperator):
             report=self.log.info,
         )
         context["ti"].xcom_push(key="summary", value=built.summary)
-        return built.batches
+        return [batch.to_dict() for batch in built.batches]  # XCom holds JSON
 
 
 class UploadSchedulesOperator(BaseOperator):
@@ -103,14 +103,15 @@ class UploadSchedulesOperator(BaseOperator):
 
     def _upload(self, context: Any) -> dict[str, int]:
         from aerosync.airflow.connections import aerosync_engine
-        from aerosync.models import Outcome
-        from aerosync.schedule.steps import Stores, step_upload
+        from aerosync.models import Batch, Outcome
+        from aerosync.schedule.stages import Stores
+        from aerosync.schedule.upload import step_upload
 
         loaded = load_config(only=self.company_id)
         company = loaded.company(self.company_id)
         run_id = context["run_id"]
         stores = Stores.on(aerosync_engine())
-        tails: list[str] = list(self.batch["tails"])
+        tails = Batch.from_dict(self.batch).tails
         sender = HookSender(loaded.product, company.request_timeout_seconds)
         result = step_upload(company, stores, run_id, tails, sender)
         for record in result.records:

@@ -57,8 +57,9 @@ def _company_secrets(company_id: str) -> list[str]:
 
 
 def task_crashes(context: Any) -> TaskCrashes:
-    """The run's upstream tasks that failed or were upstream_failed (`run_record.crashes_of`),
+    """The run's upstream tasks that failed or were upstream_failed (`record.crashes_of`),
     from Airflow's task states and the errors the tasks left in XCom."""
+    from aerosync.models import Batch
     from aerosync.schedule.record import UPSTREAM_TASKS, crashes_of
 
     ti = context["ti"]
@@ -67,7 +68,11 @@ def task_crashes(context: Any) -> TaskCrashes:
     ).get(ti.run_id, {})
     return crashes_of(
         states,
-        lambda: ti.xcom_pull(task_ids="build_schedules", map_indexes=-1, default=None) or [],
+        lambda: [
+            Batch.from_dict(batch)
+            for batch in ti.xcom_pull(task_ids="build_schedules", map_indexes=-1, default=None)
+            or []
+        ],
         lambda task_id, index: ti.xcom_pull(
             task_ids=task_id, key=TASK_ERROR_KEY, map_indexes=index, default=None
         ),
@@ -77,8 +82,8 @@ def task_crashes(context: Any) -> TaskCrashes:
 def record_status(company_id: str) -> dict[str, Any]:
     """Every aircraft gets its record, whatever happened upstream; the run fails if any aircraft
     failed or has an unknown outcome, a source failed, or a task crashed (safety rule 7)."""
-    from aerosync.schedule.record import task_error_text
-    from aerosync.schedule.steps import Stores, step_record_status
+    from aerosync.schedule.record import step_record_status, task_error_text
+    from aerosync.schedule.stages import Stores
 
     context = get_current_context()
     currency = currency_of(context)

@@ -1,6 +1,6 @@
 """What the `build_schedules` task does: extract, normalise, validate and plan the upload.
 
-The four steps run in one process, each handing its bulk to the next in memory (`pipeline`): the
+The four steps run in one process, each handing its bulk to the next in memory: the
 raw extract and the check columns never leave it, only what later tasks need is staged (each
 aircraft's activity bodies, the decisions, the failed sources). As separate tasks (extract and
 normalise, validate, build payloads) they cost a 400-aircraft fleet 13 MB of check columns
@@ -9,11 +9,20 @@ instances more (benchmarks/RESULTS.md).
 
 `report` receives the lines the task's log shows, in collapsible groups (Airflow's log view
 folds the lines between `::group::<title>` and `::endgroup::`); each line names the company.
+
+Python's cyclic garbage collector is paused while a step runs (`cyclic_gc_paused`): a step
+allocates millions of small objects (texts, lists, row values) that form no reference cycles;
+each allocation burst triggers collections that walk every live container again, which cost a
+tenth of the pipeline core's time. Reference counting still frees everything at once while the
+collector is paused; cycles made meanwhile (pandas and Great Expectations make a few) are
+collected after the step, when the collector runs again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,23 +30,33 @@ from typing import Any
 from sqlalchemy import Engine
 
 from aerosync.config.companies import CompanyConfig
+from aerosync.models import Batch
+from aerosync.schedule.decisions import step_validate
+from aerosync.schedule.extract import step_extract, step_normalise
+from aerosync.schedule.plan import step_plan
 from aerosync.schedule.sources.lms import BookingsReader
-from aerosync.schedule.steps import (
-    Stores,
-    step_build_payloads,
-    step_extract,
-    step_normalise,
-    step_validate,
-)
+from aerosync.schedule.stages import Stores
 
 Report = Callable[[str], None]
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """The collector off for the block, back to what it was after (also on error)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass
 class BuiltSchedules:
     """The upload batches (`plan_batches`), and each step's summary (small: counts and tails)."""
 
-    batches: list[dict[str, Any]]
+    batches: list[Batch]
     summary: dict[str, Any]
 
 
@@ -62,7 +81,8 @@ def build_schedules(
     upload batches of every aircraft cleared for sending. A failing source is recorded (it holds
     the aircraft it feeds), not raised."""
     cid = company.id
-    extracted = step_extract(company, open_fms, stores, run_id, now, read_bookings)
+    with cyclic_gc_paused():
+        extracted = step_extract(company, open_fms, stores, run_id, now, read_bookings)
     extract_summary = extracted.summary
     lines = [f"{cid}: extracted {extract_summary}"]
     if "training_bookings" in extract_summary:
@@ -73,12 +93,14 @@ def build_schedules(
         failed = ", ".join(extract_summary["failed_sources"])
         lines.append(f"{cid}: source failed ({failed}); the aircraft it feeds will be held")
         lines += [f"{cid}:   {s.message}" for s in extracted.failed_sources.values()]
-    normalised = step_normalise(company, stores, run_id, now, extracted)
+    with cyclic_gc_paused():
+        normalised = step_normalise(company, stores, run_id, now, extracted)
     del extracted  # the raw extract is done with: validation builds its own frames
     lines.append(f"{cid}: normalised {normalised.summary}")
     _group(report, "Extract and normalise", lines)
 
-    validated = step_validate(company, stores, run_id, now, normalised)
+    with cyclic_gc_paused():
+        validated = step_validate(company, stores, run_id, now, normalised)
     lines = [
         f"{cid}: {validated['aircraft']} aircraft checked, {len(validated['held'])} held; "
         f"{validated['failed_expectations']} expectation(s) not met, blocking or warning "
@@ -95,8 +117,8 @@ def build_schedules(
         lines += [f"{cid}:   {message}" for message in validated["outside_fleet_findings"]]
     _group(report, "Validate (Great Expectations)", lines)
 
-    batches = step_build_payloads(company, stores, run_id, batch_size)
-    sendable = sum(len(batch["tails"]) for batch in batches)
+    batches = step_plan(company, stores, run_id, batch_size)
+    sendable = sum(len(batch.tails) for batch in batches)
     report(f"{cid}: {sendable} aircraft to upload in {len(batches)} batch(es)")
     return BuiltSchedules(
         batches=batches,

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aerosync.config.companies import CompanyConfig
-from aerosync.models import Finding, Severity
+from aerosync.models import Decision, Finding, Severity
 from aerosync.quality.suites import ValidationReport, validate_frames
 from aerosync.schedule.checks import activity_checks, activity_frame, aircraft_checks
 from aerosync.schedule.sources.health import FailedSource, failures_by_tail
 from aerosync.schedule.sources.health import failed_sources as failed_sources_of
+from aerosync.schedule.stages import DECISIONS, Stores
 
 if TYPE_CHECKING:
-    from aerosync.schedule.steps import Stores
+    from aerosync.schedule.extract import Normalised
+
+MAX_OUTSIDE_FLEET_LISTED = 50  # findings about tails outside the fleet named in a run's summary
 
 
 def decide(
@@ -26,7 +30,7 @@ def decide(
     stores: Stores,
     now: datetime,
     validation_id: str,
-) -> tuple[dict[str, dict[str, Any]], ValidationReport]:
+) -> tuple[dict[str, Decision], ValidationReport]:
     """Validate the check columns (`check_columns`) of the marketed aircraft.
 
     A failed source holds exactly the aircraft it feeds: the FMS every aircraft (a bare message
@@ -61,26 +65,59 @@ def decide(
     ]
     counts = dict(zip(fleet_ids["tail"], fleet_checks["activity_count"], strict=True))
     previous = dict(zip(fleet_ids["tail"], fleet_checks["previous_count"], strict=True))
-    decisions: dict[str, dict[str, Any]] = {
-        tail: {
-            "held": False,
-            "reasons": [],
-            "warnings": [],
-            "activities": int(counts.get(tail, 0)),
-            "previous_activities": int(previous.get(tail, 0)),
-            "validation_id": validation_id,
-        }
+    reasons: dict[str, list[Finding]] = {tail: [] for tail in tails}
+    warnings: dict[str, list[Finding]] = {tail: [] for tail in tails}
+    for finding in findings:
+        by_severity = reasons if finding.severity is Severity.BLOCKING else warnings
+        for tail in [finding.tail] if finding.tail is not None else tails:
+            if tail in by_severity:
+                by_severity[tail].append(finding)
+    decisions = {
+        tail: Decision(
+            held=bool(reasons[tail]),
+            reasons=tuple(reasons[tail]),
+            warnings=tuple(warnings[tail]),
+            activities=int(counts.get(tail, 0)),
+            previous_activities=int(previous.get(tail, 0)),
+            validation_id=validation_id,
+        )
         for tail in tails
     }
-    for finding in findings:
-        targets = [finding.tail] if finding.tail is not None else tails
-        for tail in targets:
-            decision = decisions.get(tail)
-            if decision is None:
-                continue
-            if finding.severity is Severity.BLOCKING:
-                decision["held"] = True
-                decision["reasons"].append(finding.to_dict())
-            else:
-                decision["warnings"].append(finding.to_dict())
     return decisions, report
+
+
+def step_validate(
+    company: CompanyConfig, stores: Stores, run_id: str, now: datetime, normalised: Normalised
+) -> dict[str, Any]:
+    """Run the suites; decide per aircraft: send (with warnings) or hold (with reasons). The
+    decisions are staged (DECISIONS) for the upload and `record_status`."""
+    normalise_findings = normalised.findings
+    validation_id = uuid.uuid4().hex
+    decisions, report = decide(
+        company,
+        normalised.tails,
+        normalised.check_columns,
+        normalise_findings,
+        normalised.failed_sources,
+        stores,
+        now,
+        validation_id,
+    )
+    from aerosync.stores.validation import save_report
+
+    save_report(stores.status.engine, validation_id, company.id, run_id, now, report)
+    stores.staging.put(
+        company.id, run_id, DECISIONS, {t: d.to_dict() for t, d in decisions.items()}
+    )
+    held = sorted(t for t, d in decisions.items() if d.held)
+    # Findings about tails the company does not market (an FMS or LMS row for an aircraft that is
+    # not in its fleet) have no aircraft to be recorded with: the run reports them itself.
+    outside = [f for f in normalise_findings if f.tail is not None and f.tail not in decisions]
+    return {
+        "validation_id": validation_id,
+        "aircraft": len(decisions),
+        "held": held,
+        "failed_expectations": len([o for o in report.outcomes if not o.success]),
+        "outside_fleet": len(outside),
+        "outside_fleet_findings": [f.message for f in outside[:MAX_OUTSIDE_FLEET_LISTED]],
+    }

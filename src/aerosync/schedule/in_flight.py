@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from aerosync.models import Outcome
+from aerosync.models import Finding, Outcome
 from aerosync.schedule.guards import next_allowed
 from aerosync.stores.status import StatusStore
 from aerosync.stores.status_records import StatusRecord
@@ -20,27 +20,22 @@ from aerosync.stores.status_records import StatusRecord
 ANSWER_MARGIN = timedelta(seconds=60)
 
 
-def unknown_reason(record: StatusRecord, why: str) -> dict[str, object]:
+def unknown_reason(record: StatusRecord, why: str) -> Finding:
     allowed = next_allowed(record.attempted_at) or record.attempted_at
-    return {
-        "code": "OUTCOME_UNKNOWN",
-        "severity": "blocking",
-        "tail": record.tail,
-        "activity_id": None,
-        "field": None,
-        "message": (
-            f"the schedule of {record.tail} was sent to the marketplace at "
-            f"{record.attempted_at.astimezone(UTC):%H:%M:%S} UTC and no answer was recorded "
-            f"({why}): the call may have reached the marketplace; the next run sends the "
-            f"complete schedule again from {allowed.astimezone(UTC):%H:%M:%S} UTC"
-        ),
-    }
+    return Finding.holding(
+        record.tail,
+        "OUTCOME_UNKNOWN",
+        f"the schedule of {record.tail} was sent to the marketplace at "
+        f"{record.attempted_at.astimezone(UTC):%H:%M:%S} UTC and no answer was recorded "
+        f"({why}): the call may have reached the marketplace; the next run sends the "
+        f"complete schedule again from {allowed.astimezone(UTC):%H:%M:%S} UTC",
+    )
 
 
 def settle_as_unknown(status: StatusStore, record: StatusRecord, why: str) -> StatusRecord:
     record.outcome = Outcome.UNKNOWN
     record.next_allowed_at = next_allowed(record.attempted_at)
-    record.reasons = [unknown_reason(record, why), *record.reasons]
+    record.reasons = [unknown_reason(record, why).to_dict(), *record.reasons]
     status.settle(record)
     return record
 

@@ -19,9 +19,10 @@ from sqlalchemy import Engine
 from aerosync.config.companies import CompanyConfig
 from aerosync.schedule.build import build_schedules
 from aerosync.schedule.marketplace import SCHEDULES_ENDPOINT, request_headers
+from aerosync.schedule.record import RunSummary, step_record_status
 from aerosync.schedule.sources.lms import BookingsReader
-from aerosync.schedule.steps import RunSummary, Stores, step_record_status, step_upload
-from aerosync.schedule.upload import ConnectionProblem
+from aerosync.schedule.stages import Stores
+from aerosync.schedule.upload import ConnectionProblem, step_upload
 
 
 @dataclass(frozen=True)
@@ -80,5 +81,5 @@ def run_company(
     size = batch_size or company.upload_batch_size
     built = build_schedules(company, lambda: fms, stores, run, moment, size, bookings)
     for batch in built.batches:
-        step_upload(company, stores, run, batch["tails"], sender)
+        step_upload(company, stores, run, batch.tails, sender)
     return step_record_status(company.id, stores, run)

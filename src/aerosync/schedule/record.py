@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aerosync.models import Outcome
-from aerosync.schedule.sources.health import safe_error
+from aerosync.models import Batch, Decision, Finding, Outcome
+from aerosync.schedule.in_flight import ANSWER_MARGIN, settle_lost_calls
+from aerosync.schedule.sources.health import messages, safe_error
+from aerosync.schedule.stages import SOURCES, Stores, staged_decisions
+from aerosync.stores.staging import FLEET
 from aerosync.stores.status_records import StatusRecord
 
 NO_ERROR_REPORTED = "it stopped without reporting an error (killed, out of memory or timed out)"
@@ -68,7 +71,7 @@ def _task_key(key: str) -> tuple[str, int]:
 
 def crashes_of(
     states: Mapping[str, str | None],
-    batches: Callable[[], Sequence[Mapping[str, Any]]],
+    batches: Callable[[], Sequence[Batch]],
     error_of: Callable[[str, int], str | None],
 ) -> TaskCrashes:
     """The crashes among the run's task `states` (Airflow's `get_task_states` of the run): each
@@ -87,8 +90,8 @@ def crashes_of(
         task_id, index = _task_key(key)
         label = task_id
         if 0 <= index < len(plan):
-            label = f"{task_id}[{index}] ({plan[index]['label']})"
-            crashes.by_tail.update(dict.fromkeys(plan[index]["tails"], label))
+            label = f"{task_id}[{index}] ({plan[index].label})"
+            crashes.by_tail.update(dict.fromkeys(plan[index].tails, label))
         error = error_of(task_id, index)
         crashes.errors[label] = str(error) if error else NO_ERROR_REPORTED
     if not crashes.errors:  # only upstream_failed ones: still a crash
@@ -97,8 +100,8 @@ def crashes_of(
 
 
 def _reason(tail: str, code: str, message: str) -> dict[str, Any]:
-    return {"code": code, "severity": "blocking", "tail": tail, "activity_id": None,
-            "field": None, "message": message}  # fmt: skip
+    """The stored form of the reason (`Finding.holding`) a record of this step carries."""
+    return Finding.holding(tail, code, message).to_dict()
 
 
 def no_longer_marketed(
@@ -137,7 +140,7 @@ def unrecorded(
     company: str,
     run_id: str,
     now: datetime,
-    decisions: Mapping[str, Mapping[str, Any]],
+    decisions: Mapping[str, Decision],
     recorded: Set[str],
     last_fleet: list[str],
     failed_sources: Mapping[str, str],
@@ -148,20 +151,20 @@ def unrecorded(
     for tail, decision in sorted(decisions.items()):
         if tail in recorded:
             continue
-        if decision["held"]:
+        warnings = [w.to_dict() for w in decision.warnings]
+        if decision.held:
             found.append(
                 StatusRecord(company=company, tail=tail, run_id=run_id, attempted_at=now,
-                             outcome=Outcome.HELD, reasons=decision["reasons"],
-                             messages=decision["warnings"],
-                             validation_id=decision.get("validation_id"))
+                             outcome=Outcome.HELD, reasons=[r.to_dict() for r in decision.reasons],
+                             messages=warnings, validation_id=decision.validation_id)
             )  # fmt: skip
             continue
         cause = (
             crashes.cause(tail) if crashes else f"its upload task did not run ({NO_ERROR_REPORTED})"
         )
         record = not_attempted(company, tail, run_id, now, cause)
-        record.messages = list(decision["warnings"])
-        record.validation_id = decision.get("validation_id")
+        record.messages = warnings
+        record.validation_id = decision.validation_id
         found.append(record)
     if decisions and "fms" in failed_sources:
         return found
@@ -211,3 +214,51 @@ def run_problems(counts: Mapping[str, int], failed_sources: Mapping[str, str],
     if failed_sources:
         found.append("source failed: " + "; ".join(failed_sources.values()))
     return found + crashes.problems()
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    counts: dict[str, int]
+    records: list[StatusRecord]
+    failed_sources: dict[str, str]
+    crashes: TaskCrashes = field(default_factory=TaskCrashes)
+
+    @property
+    def problems(self) -> list[str]:
+        return run_problems(self.counts, self.failed_sources, self.crashes)
+
+    def table(self) -> str:
+        lines = [", ".join(f"{n} {o}" for o, n in self.counts.items() if n) or "no aircraft"]
+        for rec in self.records:
+            why = "; ".join(str(r.get("message")) for r in rec.reasons)[:300]
+            lines.append(
+                f"  {rec.tail:<10} {rec.outcome.value:<22} HTTP {rec.http_status!s:<5} {why}"
+            )
+        return "\n".join(lines)
+
+
+def step_record_status(
+    company_id: str,
+    stores: Stores,
+    run_id: str,
+    crashes: TaskCrashes | None = None,
+    request_timeout_seconds: float = 60,
+) -> RunSummary:
+    """Every aircraft of the run gets its record (`unrecorded`): held ones with every
+    reason, the ones a crashed task kept from being sent `not_attempted`; calls of this run left
+    `in_flight` (the upload task died mid-call) become `unknown`, never "nothing was sent"."""
+    crashes = crashes or TaskCrashes()
+    now = datetime.now(UTC)
+    lost_before = now - timedelta(seconds=request_timeout_seconds) - ANSWER_MARGIN
+    settle_lost_calls(stores.status, company_id, run_id=run_id, other_runs_before=lost_before)
+    decisions = staged_decisions(stores, company_id, run_id)
+    failed_sources = messages(stores.staging.get(company_id, run_id, SOURCES).get(FLEET, {}))
+    recorded = {r.tail for r in stores.status.attempts(company_id, run_id)}
+    fleet = stores.status.last_fleet(company_id, before_run=run_id)
+    stores.status.record(
+        unrecorded(company_id, run_id, now, decisions, recorded, fleet, failed_sources, crashes)
+    )
+    records = stores.status.attempts(company_id, run_id)
+    stores.staging.purge(company_id, run_id)
+    counts = {o.value: sum(1 for r in records if r.outcome is o) for o in Outcome}
+    return RunSummary(counts, records, failed_sources, crashes)

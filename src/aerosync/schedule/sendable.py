@@ -19,8 +19,7 @@ from typing import Any
 import msgspec
 
 from aerosync.models import Finding, Severity
-from aerosync.schedule.payload_columns import activity_bodies
-from aerosync.schedule.payloads import schedule_body_text
+from aerosync.schedule.payloads import activity_bodies, schedule_body_text
 from aerosync.schedule.upload import activity_ids
 
 UNREADABLE = "BODY_UNREADABLE"
@@ -29,7 +28,7 @@ UNREADABLE = "BODY_UNREADABLE"
 def readable_schedules(
     bodies: Mapping[str, str], columns: Mapping[str, Sequence[Any]]
 ) -> tuple[dict[str, str], list[Finding]]:
-    """The activity bodies (`payload_columns.activity_bodies_text`) the upload can read, and a
+    """The activity bodies (`payloads.activity_bodies_text`) the upload can read, and a
     blocking finding for each activity of the aircraft whose body it could not."""
     readable: dict[str, str] = {}
     findings: list[Finding] = []

@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import msgspec
 
 from aerosync.config.companies import CompanyConfig
-from aerosync.models import Outcome
+from aerosync.models import Decision, Finding, Outcome
 from aerosync.redaction import redact
 from aerosync.schedule.guards import next_allowed, too_soon
 from aerosync.schedule.in_flight import ANSWER_MARGIN, settle_lost_calls
@@ -28,6 +28,8 @@ from aerosync.schedule.marketplace import (
     interpret_exception,
     interpret_response,
 )
+from aerosync.schedule.payloads import schedule_body_text
+from aerosync.schedule.stages import ACTIVITIES, Stores, staged_decisions
 from aerosync.stores.status import StatusStore
 from aerosync.stores.status_records import StatusRecord
 
@@ -82,18 +84,13 @@ class BatchResult:
         return sum(1 for r in self.records if r.outcome is outcome)
 
 
-def spacing_reason(tail: str, last: datetime, allowed: datetime) -> dict[str, Any]:
-    return {
-        "code": "UPLOADED_RECENTLY",
-        "severity": "blocking",
-        "tail": tail,
-        "activity_id": None,
-        "field": None,
-        "message": (
-            f"{tail} was sent to the marketplace at {last:%H:%M:%S} UTC, less than 5 minutes "
-            f"ago; it may go again from {allowed:%H:%M:%S} UTC"
-        ),
-    }
+def spacing_reason(tail: str, last: datetime, allowed: datetime) -> Finding:
+    return Finding.holding(
+        tail,
+        "UPLOADED_RECENTLY",
+        f"{tail} was sent to the marketplace at {last:%H:%M:%S} UTC, less than 5 minutes "
+        f"ago; it may go again from {allowed:%H:%M:%S} UTC",
+    )
 
 
 class _SentActivity(msgspec.Struct, rename="camel"):
@@ -142,7 +139,7 @@ def upload_batch(
     run_id: str,
     tails: Sequence[str],
     bodies: Mapping[str, str],
-    decisions: Mapping[str, Mapping[str, Any]],
+    decisions: Mapping[str, Decision],
     status: StatusStore,
     sender: Sender,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -206,7 +203,7 @@ def _attempt(
     run_id: str,
     tail: str,
     bodies: Mapping[str, str],
-    decisions: Mapping[str, Mapping[str, Any]],
+    decisions: Mapping[str, Decision],
     history: History,
     status: StatusStore,
     sender: Sender,
@@ -214,7 +211,7 @@ def _attempt(
 ) -> StatusRecord:
     """One aircraft: skipped (too soon), refused (no readable body) or sent once; recorded."""
     now = clock()
-    decision = decisions.get(tail, {})
+    decision = decisions.get(tail)
     record = StatusRecord(
         company=company.id,
         tail=tail,
@@ -222,8 +219,8 @@ def _attempt(
         attempted_at=now,
         outcome=Outcome.FAILED,
         connection_id=company.connection_for(tail),
-        validation_id=decision.get("validation_id"),
-        messages=list(decision.get("warnings", [])),
+        validation_id=decision.validation_id if decision else None,
+        messages=[w.to_dict() for w in decision.warnings] if decision else [],
         last_success_at=history.successes.get(tail),
     )
     last = history.recent.get(tail)
@@ -231,22 +228,18 @@ def _attempt(
     if last is not None and allowed is not None and too_soon(last, now):
         record.outcome = Outcome.SKIPPED
         record.next_allowed_at = allowed
-        record.reasons = [spacing_reason(tail, last, allowed)]
+        record.reasons = [spacing_reason(tail, last, allowed).to_dict()]
         if tail in history.real:
             record.last_real_attempt = history.real[tail].real_attempt()
     elif tail not in bodies:
-        record.reasons = [
-            {"code": "PAYLOAD_MISSING", "severity": "blocking", "tail": tail,
-             "activity_id": None, "field": None,
-             "message": f"no schedule was built for {tail} in this run; nothing was sent"}
-        ]  # fmt: skip
+        missing = f"no schedule was built for {tail} in this run; nothing was sent"
+        record.reasons = [Finding.holding(tail, "PAYLOAD_MISSING", missing).to_dict()]
     elif (ids := _readable_ids(bodies[tail])) is None:
-        record.reasons = [
-            {"code": "PAYLOAD_INVALID", "severity": "blocking", "tail": tail,
-             "activity_id": None, "field": None,
-             "message": f"the schedule built for {tail} in this run is not a readable "
-                        "PUT /schedules body; nothing was sent"}
-        ]  # fmt: skip
+        invalid = (
+            f"the schedule built for {tail} in this run is not a readable PUT /schedules body; "
+            "nothing was sent"
+        )
+        record.reasons = [Finding.holding(tail, "PAYLOAD_INVALID", invalid).to_dict()]
     else:
         record.outcome = Outcome.IN_FLIGHT
         record.activities_sent = len(ids)
@@ -261,3 +254,37 @@ def _attempt(
         return record
     status.record([record], history_read=True)
     return record
+
+
+def schedule_bodies(
+    company: CompanyConfig,
+    stores: Stores,
+    run_id: str,
+    tails: Sequence[str],
+    decisions: Mapping[str, Decision],
+) -> dict[str, str]:
+    """The complete `PUT /schedules` body, as JSON text, of each of `tails` that validation
+    cleared for sending (`decisions`); a held or undecided aircraft, or one without staged
+    activities, has none, and the upload records it as not sent."""
+    cleared = [t for t in tails if t in decisions and not decisions[t].held]
+    staged = stores.staging.get_text(company.id, run_id, ACTIVITIES, cleared)
+    return {tail: schedule_body_text(tail, staged[tail]) for tail in cleared if tail in staged}
+
+
+def step_upload(
+    company: CompanyConfig, stores: Stores, run_id: str, tails: Sequence[str], sender: Sender
+) -> BatchResult:
+    """One batch of `step_plan`: each aircraft's body (`schedule_bodies`) sent once
+    through `sender` and recorded (`upload_batch`)."""
+    decisions = staged_decisions(stores, company.id, run_id, tails)
+    bodies = schedule_bodies(company, stores, run_id, tails, decisions)
+    return upload_batch(
+        company,
+        run_id,
+        tails,
+        bodies,
+        decisions,
+        stores.status,
+        sender,
+        concurrency=company.upload_concurrency,
+    )

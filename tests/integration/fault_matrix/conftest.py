@@ -48,7 +48,7 @@ def faults(
             connections=setup.connections,
             extra_env=setup.env,
         ) as airflow:
-            from aerosync.schedule.steps import Stores
+            from aerosync.schedule.stages import Stores
 
             engine = sa.create_engine(airflow.store_url)
             Stores.on(engine)  # the tables exist before the first run creates them
