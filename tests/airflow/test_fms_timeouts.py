@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from aerosync.airflow.connections import engine_for_connection
 from aerosync.schedule.sources.fms import SourceTimeout, extract, fms_connect_args
 from tests.conftest import require_service
-from tests.fms_builder import FmsBuilder
-from tests.integration.e2e_support import postgres_available
+from tests.e2e.support import postgres_available
+from tests.schedule.fms_builder import FmsBuilder
 from tests.silent_tcp import SilentServer
 
 pytestmark = pytest.mark.airflow

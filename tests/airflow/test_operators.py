@@ -20,7 +20,7 @@ from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOp
 from aerosync.sandbox.server import SandboxServer, SandboxState
 from aerosync.schedule.stages import ACTIVITIES, DECISIONS, Stores
 from aerosync.stores.database import sqlite_engine
-from tests.fms_builder import FmsBuilder
+from tests.schedule.fms_builder import FmsBuilder
 
 pytestmark = pytest.mark.airflow
 AUTH, API = "operator-auth-2291", "operator-api-7730"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import require_service
-from tests.integration.e2e_support import postgres_available
+from tests.e2e.support import postgres_available
 
 pytestmark = pytest.mark.benchmark
 REPO = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ is driven through its REST API (``/api/v2``) with ``requests`` (:mod:`aerosync.d
         assert result.state == "success"
 
 Facts checked on the 2-core machine with apache-airflow 3.3.2 (see the integration test
-``tests/integration/test_airflow_runtime.py`` asserts the behaviour; it prints the timings).
+``tests/dev/test_airflow_runtime.py`` asserts the behaviour; it prints the timings).
 
 Timings (2 cores, tiny DAG of one task feeding a task mapped over 3 items):
 

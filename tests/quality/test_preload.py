@@ -1,0 +1,42 @@
+"""Only the scheduler preloads the validation stack; every other Airflow process stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = (
+    "import sys\n"
+    "from aerosync.quality.preload import preload_in_scheduler\n"
+    "assert 'great_expectations' not in sys.modules\n"
+    "done = preload_in_scheduler({argv!r})\n"
+    "from aerosync.airports import _tables\n"
+    "print(len(done), 'great_expectations' in sys.modules, 'pandas' in sys.modules,\n"
+    "      _tables.cache_info().currsize == 1)\n"
+)
+
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["airflow", "scheduler", "--skip-serve-logs"], "13 True True True"),
+        (["airflow", "dag-processor"], "0 False False False"),
+        (["airflow", "api-server", "--port", "8080"], "0 False False False"),
+        (["airflow", "dags", "trigger", "scheduler"], "0 False False False"),
+        (["airflow"], "0 False False False"),
+    ],
+)
+def test_preload_only_in_the_scheduler(argv: list[str], expected: str) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(argv=argv)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert out.stdout.split("\n")[-2] == expected, out.stdout + out.stderr
