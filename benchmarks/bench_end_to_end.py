@@ -168,6 +168,8 @@ def dag_folder(setup: Setup) -> Path:
     shutil.copy(REPO / "dags" / "aerosync_dags.py", folder / "aerosync_dags.py")
     if setup.naive:
         shutil.copy(REPO / "benchmarks" / "naive_dag.py", folder / "naive_dag.py")
+        # naive_dag imports it as a sibling module (the DAG folder is on Airflow's import path).
+        shutil.copy(REPO / "benchmarks" / "activity_records.py", folder / "activity_records.py")
     return folder
 
 

@@ -37,7 +37,7 @@ KINDS = ("PAX", "PAX", "PAX", "FERRY", "EMPTY_LEG", "OPTION", "MAINTENANCE", "CR
 
 def staged_fleet(activities: int, per_aircraft: int, now: datetime) -> dict[str, list[Any]]:
     """Normalised activities per tail, each aircraft's in start order, as normalise leaves them."""
-    from aerosync.models import Activity
+    from activity_records import Activity
 
     rng = random.Random(7)
     fleet: dict[str, list[Any]] = {}
@@ -80,8 +80,8 @@ def staged_fleet(activities: int, per_aircraft: int, now: datetime) -> dict[str,
 def run(activities: int, runs: int, per_aircraft: int) -> dict[str, Any]:
     import great_expectations  # noqa: F401  (the figure is "once GX is imported")
 
+    from activity_records import check_columns
     from aerosync.config.companies import CompanyConfig
-    from aerosync.schedule.checks import check_columns
     from aerosync.schedule.decisions import decide
     from aerosync.schedule.stages import Stores
     from aerosync.stores.database import sqlite_engine

@@ -3,6 +3,8 @@
 One mapped task per aircraft, each importing Great Expectations and validating its own aircraft,
 each doing its own PUT through the HTTP provider. The FMS is read once by a first task and each
 aircraft's rows staged apart, so that the comparison measures the granularity, not extra reads.
+Each task works record by record (activity_records.py, copied beside this file: the DAG folder
+is on the task's import path).
 """
 
 from __future__ import annotations
@@ -49,13 +51,11 @@ with DAG(
 
         import great_expectations  # noqa: F401  (the naive design pays this in every task)
 
+        from activity_records import activities_of, check_columns, normalise, schedule_body
         from aerosync.airflow.avinode_hook import AvinodeHook
         from aerosync.airflow.connections import aerosync_engine
         from aerosync.config.companies_file import load_config
-        from aerosync.schedule.checks import check_columns
         from aerosync.schedule.decisions import decide
-        from aerosync.schedule.normalise.activities import normalise
-        from aerosync.schedule.payloads import schedule_body
         from aerosync.schedule.stages import Stores
 
         loaded = load_config()
@@ -64,13 +64,14 @@ with DAG(
         rows = stores.staging.get(company.id, "naive", "naive_raw", [tail])[tail]
         now = datetime.now(UTC)
         fleet = normalise(company, rows["aircraft"], rows["activities"], rows["services"], now)
+        activities = activities_of(fleet)
         decisions, _ = decide(
-            company, [tail], check_columns(fleet.activities), [], {}, stores, now, "naive"
+            company, [tail], check_columns(activities), [], {}, stores, now, "naive"
         )
         if decisions[tail].held:
             return "held"
         hook = AvinodeHook(avinode_conn_id=company.marketplace_conn_id, timeout=60)
-        body = json.dumps(schedule_body(tail, fleet.activities[tail])).encode()
+        body = json.dumps(schedule_body(tail, activities[tail])).encode()
         response = hook.put_schedule(hook.open_session(), body, loaded.product)
         return str(response.status_code)
 

@@ -1,16 +1,15 @@
-"""Canonical records that every source is normalised into and every later step reads.
+"""Records the steps hand each other, and the words they share (outcomes, activity kinds).
 
-An `Activity` is one line of an aircraft's marketplace schedule, already in UTC with ICAO
-airports. `Finding` is anything a step noticed about an activity or an aircraft: blocking
-findings hold the aircraft's upload back, warnings are sent on and shown to the user.
+`Finding` is anything a step noticed about an activity or an aircraft: blocking findings hold
+the aircraft's upload back, warnings are sent on and shown to the user. Normalised activities
+travel as columns (`NormalisedFleet.columns`), never as one record each.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -195,62 +194,3 @@ class Service:
     service_for: str
     data_source: str
     note: str | None = None
-
-
-@dataclass(slots=True)
-class Activity:
-    """One schedule line of one aircraft, normalised: UTC datetimes, ICAO airports."""
-
-    activity_id: str
-    tail: str
-    kind: str
-    activity_type: str
-    start_airport: str
-    end_airport: str
-    start: datetime
-    end: datetime
-    source: str = "fms"
-    external_trip_id: str | None = None
-    trip_id: str | None = None
-    flight_number: str | None = None
-    pax_count: int | None = None
-    note: str | None = None
-    flight_regulations: str | None = None
-    flight_regulations_description: str | None = None
-    price: float | None = None
-    currency: str | None = None
-    marketing_start: datetime | None = None
-    marketing_end: datetime | None = None
-    marketing_verified: bool | None = None
-    marketing_message: str | None = None
-    services: list[Service] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Field by field: `dataclasses.asdict` deep-copies every value, 40 µs an activity."""
-        data = {name: getattr(self, name) for name in _ACTIVITY_SCALARS}
-        for key in _ACTIVITY_TIMES:
-            value = data[key]
-            data[key] = value.isoformat() if value is not None else None
-        data["services"] = [
-            {name: getattr(service, name) for name in _SERVICE_FIELDS} for service in self.services
-        ]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Activity:
-        values = dict(data)
-        for key in ("start", "end", "marketing_start", "marketing_end"):
-            raw = values.get(key)
-            values[key] = _parse_utc(raw) if raw is not None else None
-        values["services"] = [Service(**s) for s in values.get("services") or []]
-        return cls(**values)
-
-
-_ACTIVITY_SCALARS = tuple(f.name for f in fields(Activity) if f.name != "services")
-_ACTIVITY_TIMES = ("start", "end", "marketing_start", "marketing_end")
-_SERVICE_FIELDS = tuple(f.name for f in fields(Service))
-
-
-def _parse_utc(text: str) -> datetime:
-    parsed = datetime.fromisoformat(text)
-    return parsed.astimezone(UTC)

@@ -6,15 +6,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from benchmarks.activity_records import Activity, check_columns
 
-from aerosync.models import Activity, Severity
+from aerosync.models import Severity
 from aerosync.quality.suites import load_suite_definition, validate_frames
-from aerosync.schedule.checks import (
-    activity_checks,
-    activity_frame,
-    aircraft_checks,
-    check_columns,
-)
+from aerosync.schedule.checks import activity_checks, activity_frame, aircraft_checks
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.unit

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from benchmarks.activity_records import Activity, schedule_body
 
-from aerosync.models import Activity, Service
-from aerosync.schedule.payloads import avinode_time, schedule_body
+from aerosync.models import Service
+from aerosync.schedule.payloads import avinode_time
 
 pytestmark = pytest.mark.unit
 
@@ -132,7 +133,9 @@ def test_an_aircraft_with_no_activities_sends_an_empty_list() -> None:
 def test_body_text_is_the_body_assembled_from_staged_activity_bodies() -> None:
     import json
 
-    from aerosync.schedule.payloads import activity_body, schedule_body_text
+    from benchmarks.activity_records import activity_body
+
+    from aerosync.schedule.payloads import schedule_body_text
 
     activities = [
         Activity(

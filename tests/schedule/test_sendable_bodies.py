@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from benchmarks.activity_records import normalise
 
 from aerosync.models import Severity
-from aerosync.schedule.normalise.activities import NormalisedFleet, normalise
+from aerosync.schedule.normalise.activities import NormalisedFleet
 from aerosync.schedule.payloads import activity_bodies_text, schedule_body_text
 from aerosync.schedule.sendable import UNREADABLE, readable_schedules
 from aerosync.schedule.upload import activity_ids

@@ -8,12 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from benchmarks.activity_records import Activity, check_columns
 from pydantic import ValidationError
 
 from aerosync.config.companies import Limits
-from aerosync.models import Activity, Finding, Severity
+from aerosync.models import Finding, Severity
 from aerosync.quality.suites import load_suite_definition, validate_frames
-from aerosync.schedule.checks import activity_checks, activity_frame, check_columns
+from aerosync.schedule.checks import activity_checks, activity_frame
 from aerosync.schedule.currencies import iso_4217_codes
 from aerosync.schedule.value_checks import TEXT_LIMITS
 from tests.conftest import NOW, make_company

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from aerosync.airports import known_icao_codes
 from aerosync.config.companies import Limits
-from aerosync.models import Activity
 from aerosync.schedule.normalise.fields import HISTORY_WINDOW
 from aerosync.schedule.normalise.regulations import AVINODE_REGULATIONS
 from aerosync.schedule.normalise.times import epoch_seconds
@@ -45,28 +44,12 @@ class QualityFrames:
     aircraft_ids: pd.DataFrame
 
 
-def check_columns(by_tail: Mapping[str, Sequence[Activity]]) -> dict[str, list[Any]]:
-    """What validation reads, one list per column of `FRAME_COLUMNS`, aircraft by aircraft in
-    start order: handed over by normalisation so that validation builds its frame from columns
-    (a million row dicts cost seconds to turn into columns; a million-long list costs nothing).
-    Times are epoch seconds (normalised activities are UTC)."""
-    activities = [a for tail in sorted(by_tail) for a in by_tail[tail]]
-    columns: dict[str, list[Any]] = {}
-    for key in FRAME_COLUMNS:
-        if key in TIME_COLUMNS:
-            columns[key] = [_epoch(getattr(a, key)) for a in activities]
-        else:
-            columns[key] = [getattr(a, key) for a in activities]
-    return columns
-
-
-def _epoch(moment: datetime | None) -> float | None:
-    return None if moment is None else moment.timestamp()
-
-
 def check_columns_of_normalised(activities: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
-    """`check_columns` from the normalised activity columns (`NormalisedFleet.columns`: one list
-    per `Activity` field, times as epoch microseconds, grouped by sorted tail in start order)."""
+    """What validation reads, one list per column of `FRAME_COLUMNS`, from the normalised
+    activity columns (`NormalisedFleet.columns`: one list per `ACTIVITY_FIELDS` name, times as
+    epoch microseconds, grouped by sorted tail in start order): handed over by normalisation so
+    that validation builds its frame from columns (a million row dicts cost seconds to turn into
+    columns; a million-long list costs nothing). Times become epoch seconds."""
     return {
         key: epoch_seconds(activities[key]) if key in TIME_COLUMNS else list(activities[key])
         for key in FRAME_COLUMNS
@@ -74,7 +57,7 @@ def check_columns_of_normalised(activities: Mapping[str, Sequence[Any]]) -> dict
 
 
 def activity_frame(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
-    """One row per activity from `check_columns`' lists, in the order given.
+    """One row per activity from `check_columns_of_normalised`' lists, in the order given.
 
     The row-to-row checks rely on the rows being grouped by aircraft in start order, and restore
     that order if not. Text stays in plain object columns: pandas' string dtype costs a conversion

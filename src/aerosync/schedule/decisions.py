@@ -31,7 +31,7 @@ def decide(
     now: datetime,
     validation_id: str,
 ) -> tuple[dict[str, Decision], ValidationReport]:
-    """Validate the check columns (`check_columns`) of the marketed aircraft.
+    """Validate the check columns (`check_columns_of_normalised`) of the marketed aircraft.
 
     A failed source holds exactly the aircraft it feeds: the FMS every aircraft (a bare message
     means that), an LMS those its `training.bookings` covers. Aircraft uploaded before and fed

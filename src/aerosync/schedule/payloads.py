@@ -4,8 +4,8 @@
 building a dict per activity and encoding it: each field's JSON is computed once per distinct
 value (or in bulk, for ids and times) and the pieces are joined per activity. The result is, byte
 for byte, `json.dumps([activity_body(a), ...], separators=(",", ":"))` per aircraft, where
-`activity_body` is the record-by-record description of one activity's body; tests hold the two
-together.
+`activity_body` (benchmarks/activity_records.py) is the record-by-record description of one
+activity's body; tests hold the two together.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from itertools import repeat
 from json.encoder import encode_basestring_ascii  # what json.dumps writes for a str
 from typing import Any
 
-from aerosync.models import Activity, Service
+from aerosync.models import Service
 from aerosync.schedule.normalise.times import from_us, minute_texts
 from aerosync.schedule.normalise.values import apply
 
@@ -28,70 +28,11 @@ def avinode_time(moment: datetime) -> str:
     return utc.isoformat(timespec="minutes")[:16] + "Z"
 
 
-def _service(service: Service) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "serviceProviderId": service.provider_id,
-        "serviceProviderName": service.provider_name,
-        "airport": {"icao": service.airport},
-        "serviceType": service.service_type,
-        "serviceFor": service.service_for,
-        "dataSource": service.data_source,
-    }
-    if service.note:
-        body["note"] = service.note
-    return body
-
-
-def activity_body(activity: Activity) -> dict[str, Any]:
-    """One activity; optional fields appear only when they carry a value."""
-    body: dict[str, Any] = {"activityId": activity.activity_id}
-    if activity.external_trip_id:
-        body["externalTripId"] = activity.external_trip_id
-    if activity.trip_id:
-        body["tripId"] = activity.trip_id
-    if activity.flight_number:
-        body["flightNumber"] = activity.flight_number
-    body["activityType"] = activity.activity_type
-    body["startAirport"] = {"icao": activity.start_airport}
-    body["endAirport"] = {"icao": activity.end_airport}
-    body["startDateTime"] = avinode_time(activity.start)
-    body["endDateTime"] = avinode_time(activity.end)
-    if activity.pax_count is not None:
-        body["paxCount"] = activity.pax_count
-    if activity.note:
-        body["note"] = activity.note
-    if activity.flight_regulations:
-        body["flightRegulations"] = activity.flight_regulations
-    if activity.flight_regulations_description:
-        body["flightRegulationsDescription"] = activity.flight_regulations_description
-    if activity.marketing_start is not None and activity.marketing_end is not None:
-        if activity.price is not None:
-            price = activity.price
-            body["price"] = int(price) if float(price).is_integer() else price
-        if activity.currency:
-            body["currency"] = activity.currency
-        body["marketingStartDateTime"] = avinode_time(activity.marketing_start)
-        body["marketingEndDateTime"] = avinode_time(activity.marketing_end)
-        body["marketingVerified"] = bool(activity.marketing_verified)
-        if activity.marketing_message:
-            body["marketingMessage"] = activity.marketing_message
-    if activity.services:
-        body["services"] = [_service(s) for s in activity.services]
-    return body
-
-
-def schedule_body(tail: str, activities: Sequence[Activity]) -> dict[str, Any]:
-    """The aircraft's complete schedule: whatever is left out is deleted by the marketplace."""
-    return {
-        "lift": {"aircraftTail": tail},
-        "activities": [activity_body(a) for a in activities],
-    }
-
-
 def schedule_body_text(tail: str, activities_json: str) -> str:
-    """`schedule_body` as JSON text, from the JSON array of the aircraft's activity bodies as
-    normalisation staged it: the complete schedule is assembled without decoding and
-    re-encoding every activity (a fleet of 400 by 300 activities is 40 MB of JSON)."""
+    """The aircraft's complete schedule as JSON text (whatever is left out is deleted by the
+    marketplace), from the JSON array of the aircraft's activity bodies as normalisation
+    staged it: the complete schedule is assembled without decoding and re-encoding every
+    activity (a fleet of 400 by 300 activities is 40 MB of JSON)."""
     lift = json.dumps({"aircraftTail": tail}, separators=(",", ":"))
     return f'{{"lift":{lift},"activities":{activities_json}}}'
 
@@ -103,7 +44,7 @@ def activity_bodies_text(
     tails: Iterable[str], columns: Mapping[str, Sequence[Any]]
 ) -> dict[str, str]:
     """Each tail's activity bodies as a JSON array (`[]` for a tail without activities), from
-    columns grouped by tail as `normalise` leaves them."""
+    columns grouped by tail as `normalise_columns` leaves them."""
     import numpy as np
 
     bodies = activity_bodies(columns)
@@ -206,7 +147,8 @@ def _services(values: Sequence[list[Service] | None]) -> list[str]:
 
 
 def _service_json(service: Service) -> str:
-    """`json.dumps(service_body(service))`, compact; every field is text."""
+    """The service's body as compact JSON, as `json.dumps` of the record-by-record `_service`
+    (benchmarks/activity_records.py) writes it; every field is text."""
     text = encode_basestring_ascii
     note = ',"note":' + text(service.note) if service.note else ""
     return (

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from benchmarks.activity_records import Activity
+
 from aerosync.airports import to_icao
 from aerosync.config.companies import CompanyConfig
-from aerosync.models import DEFAULT_ACTIVITY_TYPES, Activity, Finding, Service, Severity
+from aerosync.models import DEFAULT_ACTIVITY_TYPES, Finding, Service, Severity
 from aerosync.schedule.normalise.fields import HISTORY_WINDOW
 from aerosync.schedule.normalise.regulations import normalise_regulation
 

@@ -4,10 +4,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from benchmarks.activity_records import activities_of, normalise
 
 from aerosync.config.companies import CompanyConfig
 from aerosync.models import Severity
-from aerosync.schedule.normalise.activities import normalise, parse_timestamp
+from aerosync.schedule.normalise.activities import parse_timestamp
 from tests.conftest import NOW, make_company
 
 pytestmark = pytest.mark.unit
@@ -47,7 +48,7 @@ def run(rows: list[dict[str, Any]], company: CompanyConfig | None = None, servic
 
 def test_a_booked_leg_becomes_a_utc_activity_with_icao_airports() -> None:
     fleet = run([leg(start_airport="TEB", end_airport="LHR")])
-    (activity,) = fleet.activities["N650SW"]
+    (activity,) = activities_of(fleet)["N650SW"]
     assert activity.start == datetime(2026, 11, 25, 14, 5, tzinfo=UTC)
     assert activity.end == datetime(2026, 11, 25, 16, 50, tzinfo=UTC)
     assert (activity.start_airport, activity.end_airport) == ("KTEB", "EGLL")
@@ -61,14 +62,14 @@ def test_a_booked_leg_becomes_a_utc_activity_with_icao_airports() -> None:
 def test_daylight_saving_change_inside_a_leg_gives_the_true_duration() -> None:
     # New York springs forward at 02:00 local on 2027-03-14: 01:30 EST to 04:10 EDT is 1h40.
     fleet = run([leg(start_time="2027-03-14T01:30:00-05:00", end_time="2027-03-14T04:10:00-04:00")])
-    (activity,) = fleet.activities["N650SW"]
+    (activity,) = activities_of(fleet)["N650SW"]
     assert activity.end - activity.start == timedelta(hours=1, minutes=40)
     assert activity.start.hour == 6 and activity.end.hour == 8
 
 
 def test_timestamp_without_offset_holds_the_aircraft_naming_the_activity() -> None:
     fleet = run([leg(start_time="2026-11-25T09:05:00"), leg(activity_id="LEG-2")])
-    assert [a.activity_id for a in fleet.activities["N650SW"]] == ["LEG-2"]
+    assert [a.activity_id for a in activities_of(fleet)["N650SW"]] == ["LEG-2"]
     (finding,) = fleet.findings
     assert finding.severity is Severity.BLOCKING
     assert finding.activity_id == "LEG-1" and finding.tail == "N650SW"
@@ -84,13 +85,13 @@ def test_naive_datetime_from_a_driver_is_refused_too() -> None:
 def test_renamed_types_and_option_legs() -> None:
     company = make_company(activity_types={"PAX": "CharterFlight", "OPTION": "Tentative"})
     fleet = run([leg(), leg(activity_id="LEG-2", activity_kind="OPTION")], company)
-    types = {a.activity_id: a.activity_type for a in fleet.activities["N650SW"]}
+    types = {a.activity_id: a.activity_type for a in activities_of(fleet)["N650SW"]}
     assert types == {"LEG-1": "CharterFlight", "LEG-2": "Tentative"}
 
 
 def test_unknown_regulation_is_reported_not_guessed() -> None:
     fleet = run([leg(flight_regulation="charter-ish")])
-    (activity,) = fleet.activities["N650SW"]
+    (activity,) = activities_of(fleet)["N650SW"]
     assert activity.flight_regulations is None
     (finding,) = fleet.findings
     assert finding.code == "REGULATION_UNKNOWN" and finding.severity is Severity.WARNING
@@ -132,7 +133,7 @@ def test_marketing_only_on_empty_legs_and_verified_only_by_a_person() -> None:
             ),
         ]
     )
-    by_id = {a.activity_id: a for a in fleet.activities["N650SW"]}
+    by_id = {a.activity_id: a for a in activities_of(fleet)["N650SW"]}
     assert by_id["LEG-E"].marketing_verified is True
     assert by_id["LEG-E"].price == 12500 and by_id["LEG-E"].currency == "USD"
     assert by_id["LEG-F"].marketing_verified is False
@@ -142,7 +143,7 @@ def test_marketing_only_on_empty_legs_and_verified_only_by_a_person() -> None:
 
 def test_marketing_window_over_five_days_is_cut_to_its_last_five_days() -> None:
     fleet = run([empty_leg(market_from="2026-11-10T00:00:00Z")])
-    (activity,) = fleet.activities["N650SW"]
+    (activity,) = activities_of(fleet)["N650SW"]
     assert activity.marketing_end is not None and activity.marketing_start is not None
     assert activity.marketing_end - activity.marketing_start == timedelta(days=5)
     assert activity.marketing_end == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
@@ -155,7 +156,7 @@ def test_activities_that_ended_over_30_days_ago_are_not_sent() -> None:
         activity_id="RECENT", start_time="2026-11-01T09:00:00Z", end_time="2026-11-01T10:00:00Z"
     )
     fleet = run([old, recent])
-    assert [a.activity_id for a in fleet.activities["N650SW"]] == ["RECENT"]
+    assert [a.activity_id for a in activities_of(fleet)["N650SW"]] == ["RECENT"]
     assert fleet.expired == 1
 
 
@@ -172,8 +173,8 @@ def test_services_only_when_the_company_shares_them() -> None:
     }
     hidden = run([leg()], services=[service])
     shared = run([leg()], make_company(share_services=True), services=[service])
-    assert hidden.activities["N650SW"][0].services == []
-    (sent,) = shared.activities["N650SW"][0].services
+    assert activities_of(hidden)["N650SW"][0].services == []
+    (sent,) = activities_of(shared)["N650SW"][0].services
     assert sent.airport == "KTEB" and sent.provider_name == "Signature TEB"
 
 

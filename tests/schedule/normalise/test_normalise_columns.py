@@ -16,16 +16,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from benchmarks.activity_records import activities_of, activity_body, check_columns, normalise
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aerosync.config.companies import CompanyConfig
 from aerosync.models import DEFAULT_ACTIVITY_TYPES
-from aerosync.schedule.checks import check_columns, check_columns_of_normalised
-from aerosync.schedule.normalise.activities import NormalisedFleet, normalise, normalise_columns
+from aerosync.schedule.checks import check_columns_of_normalised
+from aerosync.schedule.normalise.activities import NormalisedFleet, normalise_columns
 from aerosync.schedule.normalise.times import parse_time_column, parse_timestamp, to_us
 from aerosync.schedule.normalise.values import columns_from_rows
-from aerosync.schedule.payloads import activity_bodies_text, activity_body
+from aerosync.schedule.payloads import activity_bodies_text
 from tests.conftest import NOW, make_company
 from tests.schedule.normalise import normalise_rowwise
 
@@ -143,12 +144,19 @@ def expected_staged(fleet: normalise_rowwise.NormalisedFleet) -> tuple[dict[str,
     return bodies, json.dumps(check_columns(fleet.activities), separators=COMPACT)
 
 
+def records(fleet: Any) -> Any:
+    """Each tail's activity records: the row-by-row normaliser keeps them as it builds them."""
+    if isinstance(fleet, normalise_rowwise.NormalisedFleet):
+        return fleet.activities
+    return activities_of(fleet)
+
+
 def summary(fleet: Any, staged_by: Callable[[Any], Any]) -> Any:
     return (
         repr(fleet.aircraft),
         # repr: types too (12500.0, not 12500) and NaN prices; times as text (a driver's
         # datetime may carry fold=1, which means nothing in UTC)
-        repr({tail: [a.to_dict() for a in acts] for tail, acts in fleet.activities.items()}),
+        repr({tail: [a.to_dict() for a in acts] for tail, acts in records(fleet).items()}),
         fleet.findings,
         fleet.expired,
         fleet.blocking_tails(),
@@ -405,4 +413,4 @@ def test_a_value_python_cannot_represent_holds_its_aircraft_not_the_run(
     assert finding.tail == "N650SW" and finding.activity_id == "X-1"
     assert finding.severity == "blocking" and finding.field in (column, "row")
     assert fleet.blocking_tails() == {"N650SW"}
-    assert [a.activity_id for a in fleet.activities["N77XJ"]] == ["OK-1"]
+    assert [a.activity_id for a in activities_of(fleet)["N77XJ"]] == ["OK-1"]

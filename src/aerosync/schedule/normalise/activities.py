@@ -19,13 +19,13 @@ from typing import Any
 
 from aerosync.airports import to_icao
 from aerosync.config.companies import CompanyConfig
-from aerosync.models import Activity, Finding, Service, Severity
+from aerosync.models import Finding, Service, Severity
 from aerosync.schedule.normalise.fields import build_activities
-from aerosync.schedule.normalise.times import from_us, parse_timestamp
-from aerosync.schedule.normalise.values import RowError, columns_from_rows, text
+from aerosync.schedule.normalise.times import parse_timestamp
+from aerosync.schedule.normalise.values import RowError, text
 
 __all__ = [
-    "Aircraft", "NormalisedFleet", "RowError", "group_services", "normalise", "normalise_columns",
+    "Aircraft", "NormalisedFleet", "RowError", "group_services", "normalise_columns",
     "parse_timestamp",
 ]  # fmt: skip
 
@@ -43,9 +43,9 @@ class Aircraft:
 class NormalisedFleet:
     """Every marketed aircraft with its activities, and what normalising them found.
 
-    `columns` holds the activities to send, one list per `Activity` field (times as epoch
-    microseconds), grouped by tail in sorted order and each aircraft's in schedule order;
-    `activities` builds `Activity` records from them for callers that want records.
+    `columns` holds the activities to send, one list per `ACTIVITY_FIELDS` name (times as
+    epoch microseconds), grouped by tail in sorted order and each aircraft's in schedule order;
+    `activities_of` (benchmarks/activity_records.py) builds one record per activity from them.
     """
 
     aircraft: dict[str, Aircraft]
@@ -56,19 +56,6 @@ class NormalisedFleet:
     @property
     def count(self) -> int:
         return len(self.columns["activity_id"])
-
-    @property
-    def activities(self) -> dict[str, list[Activity]]:
-        by_tail: dict[str, list[Activity]] = {tail: [] for tail in self.aircraft}
-        names = list(self.columns)
-        for values in zip(*self.columns.values(), strict=True):
-            record = dict(zip(names, values, strict=True))
-            for key in ("start", "end", "marketing_start", "marketing_end"):
-                if record[key] is not None:
-                    record[key] = from_us(record[key])
-            record["services"] = record["services"] if record["services"] is not None else []
-            by_tail[record["tail"]].append(Activity(**record))
-        return by_tail
 
     def blocking_tails(self) -> set[str]:
         """Tails held by a blocking finding; a finding without a tail holds every aircraft."""
@@ -95,19 +82,6 @@ def group_services(rows: Iterable[Row]) -> dict[str, list[Service]]:
     return services
 
 
-def normalise(
-    company: CompanyConfig,
-    aircraft_rows: Iterable[Row],
-    activity_rows: Iterable[Row],
-    service_rows: Iterable[Row],
-    now: datetime,
-) -> NormalisedFleet:
-    """Canonical activities per marketed aircraft, with every problem found on the way."""
-    return normalise_columns(
-        company, aircraft_rows, columns_from_rows(activity_rows), service_rows, now
-    )
-
-
 def normalise_columns(
     company: CompanyConfig,
     aircraft_rows: Iterable[Row],
@@ -115,8 +89,9 @@ def normalise_columns(
     service_rows: Iterable[Row],
     now: datetime,
 ) -> NormalisedFleet:
-    """`normalise` for activities given as columns (one list per source column), the shape in
-    which the extract is staged."""
+    """Canonical activities per marketed aircraft, with every problem found on the way, from
+    activities given as columns (one list per source column), the shape in which the extract
+    is staged."""
     aircraft = {
         str(r["tail"]).strip(): Aircraft(
             tail=str(r["tail"]).strip(),

@@ -9,13 +9,13 @@ them. Rows that are fine, nearly all of them, never pass through a per-row branc
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aerosync.airports import to_icao
 from aerosync.config.companies import CompanyConfig
-from aerosync.models import DEFAULT_ACTIVITY_TYPES, Activity, Finding, Service
+from aerosync.models import DEFAULT_ACTIVITY_TYPES, Finding, Service
 from aerosync.schedule.normalise.marketing import MarketingColumns, read_marketing
 from aerosync.schedule.normalise.regulations import normalise_regulation
 from aerosync.schedule.normalise.rows import NOT_MARKETED, REGULATION, RowReport
@@ -35,12 +35,18 @@ if TYPE_CHECKING:
 HISTORY_WINDOW = timedelta(days=30)
 REQUIRED_COLUMNS = ("activity_id", "tail", "activity_kind", "start_airport", "end_airport")
 AIRPORT_COLUMNS = ("start_airport", "end_airport")
-ACTIVITY_FIELDS = tuple(f.name for f in fields(Activity))
+# The normalised activity columns, in the order the staged columns keep them.
+ACTIVITY_FIELDS = (
+    "activity_id", "tail", "kind", "activity_type", "start_airport", "end_airport", "start", "end",
+    "source", "external_trip_id", "trip_id", "flight_number", "pax_count", "note",
+    "flight_regulations", "flight_regulations_description", "price", "currency",
+    "marketing_start", "marketing_end", "marketing_verified", "marketing_message", "services",
+)  # fmt: skip
 
 
 @dataclass
 class BuiltActivities:
-    columns: dict[str, list[Any]]  # one list per `Activity` field, in schedule order
+    columns: dict[str, list[Any]]  # one list per `ACTIVITY_FIELDS` name, in schedule order
     findings: list[Finding]
     expired: int
 
