@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from aerosync.config.companies import CompanyConfig
 from aerosync.models import Finding, Severity
+from aerosync.redaction import engine_secrets, safe_error
 from aerosync.schedule.checks import check_columns_of_normalised
 from aerosync.schedule.normalise.activities import normalise_columns
 from aerosync.schedule.normalise.values import Columns, append_rows, column_length
@@ -22,7 +23,7 @@ from aerosync.schedule.payloads import activity_bodies_text
 from aerosync.schedule.sendable import readable_schedules
 from aerosync.schedule.sources.fms import RawExtract, extract
 from aerosync.schedule.sources.fms_text import undecodable_findings
-from aerosync.schedule.sources.health import FailedSource, engine_secrets, safe_error
+from aerosync.schedule.sources.health import FailedSource
 from aerosync.schedule.sources.lms import BookingsReader, extract_bookings
 from aerosync.schedule.stages import ACTIVITIES, SOURCES, Stores
 from aerosync.stores.staging import FLEET
