@@ -39,8 +39,9 @@ class Extracted:
     activities: Columns
     services: list[dict[str, Any]]
     findings: list[Finding]
-    summary: dict[str, Any]
+    summary: dict[str, Any]  # counts, for the log and the run's XCom summary
     failed_sources: dict[str, FailedSource] = field(default_factory=dict)
+    bookings_summary: dict[str, Any] | None = None  # the LMS bookings read, when configured
 
 
 @dataclass
@@ -94,8 +95,9 @@ def step_extract(
         "services": len(raw.services),
         "failed_sources": sorted(failed),
     }
+    bookings_summary = None
     if company.training is not None and company.training.bookings is not None:
-        summary["training_bookings"] = lms.summary
+        summary["training_bookings"] = bookings_summary = lms.summary
     return Extracted(
         aircraft=raw.aircraft,
         activities=append_rows(raw.activity_columns, lms.rows),
@@ -103,6 +105,7 @@ def step_extract(
         findings=[*_undecodable(company, raw), *lms.findings],
         summary=summary,
         failed_sources=failed,
+        bookings_summary=bookings_summary,
     )
 
 
