@@ -91,7 +91,7 @@ def run(aircraft: int, activities: int, runs: int, profile: Path | None = None) 
             ended = time.perf_counter()
             stores.staging.purge(company.id, run_id)
             if number == 0:
-                summary = {"normalised": normalised.summary, "validated": validated}
+                summary = {"normalised": normalised.summary, "validated": validated.to_dict()}
                 continue
             timings["normalise"].append(after_normalise - began)
             timings["validate"].append(after_validate - after_normalise)

@@ -16,13 +16,15 @@ from aerosync.redaction import (
     REDACTED,
     basic_auth_token,
     connection_secrets,
+    engine_secrets,
     error_excerpt,
     redact,
     redact_value,
+    safe_error,
+    scrub,
 )
 from aerosync.schedule.marketplace import interpret_response
 from aerosync.schedule.marketplace_url import InsecureMarketplace, is_loopback, marketplace_base_url
-from aerosync.schedule.sources.health import engine_secrets, safe_error, scrub
 
 pytestmark = pytest.mark.unit
 PASSWORD = "p@ss word/ü+=&?%20"  # every character an encoding changes

@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a user-facing command: a clear line, not a traceback
-        from aerosync.schedule.sources.health import safe_error
+        from aerosync.redaction import safe_error
 
         print(f"aerosync {args.command}: {safe_error(exc)}", file=sys.stderr)
         return 2

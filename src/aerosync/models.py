@@ -7,7 +7,6 @@ travel as columns (`NormalisedFleet.columns`), never as one record each.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -96,32 +95,26 @@ class Finding:
     tail: str | None = None
     activity_id: str | None = None
     field: str | None = None
-    # The reasons the upload and record steps give have always been stored with the message
-    # last; kept so, that the stored JSON stays byte for byte what it was.
-    message_last: bool = dataclasses.field(default=False, compare=False, repr=False)
 
     @classmethod
     def holding(cls, tail: str, code: str, message: str) -> Finding:
         """The reason a step (not validation) gives for holding, skipping or not sending one
         whole aircraft."""
-        return cls(code, message, Severity.BLOCKING, tail=tail, message_last=True)
+        return cls(code, message, Severity.BLOCKING, tail=tail)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"code": self.code}
-        if not self.message_last:
-            data["message"] = self.message
-        data["severity"] = str(self.severity)
-        data["tail"] = self.tail
-        data["activity_id"] = self.activity_id
-        data["field"] = self.field
-        if self.message_last:
-            data["message"] = self.message
-        return data
+        return {
+            "code": self.code,
+            "message": self.message,
+            "severity": str(self.severity),
+            "tail": self.tail,
+            "activity_id": self.activity_id,
+            "field": self.field,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], severity: Severity = Severity.BLOCKING) -> Finding:
         """`severity` is the one a dict without its own has (a decision's reasons block)."""
-        keys = list(data)
         return cls(
             code=data["code"],
             message=data["message"],
@@ -129,7 +122,6 @@ class Finding:
             tail=data.get("tail"),
             activity_id=data.get("activity_id"),
             field=data.get("field"),
-            message_last="severity" in keys and keys.index("message") > keys.index("severity"),
         )
 
 

@@ -20,9 +20,9 @@ from aerosync.crew.steps import (
     step_retention,
     step_validate,
 )
-from aerosync.crew.tables import SPECS
+from aerosync.crew.tables import SOURCE_ORDER, SPECS
 
-SOURCES = ("hris", "statements", "qualifications", "ebt_gradings")
+SOURCES = SOURCE_ORDER
 FOLDERS = {
     "hris": "hris",
     "statements": "statements",

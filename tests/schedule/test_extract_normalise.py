@@ -82,7 +82,7 @@ def test_normalising_in_memory_stages_what_the_staged_extract_gave(tmp_path: Pat
     assert '"KLGA"' in stores.staging.get_text("skyway_charter", "mem", ACTIVITIES)["N1EN"]
 
     validated = step_validate(company, stores, "mem", NOW, in_memory)
-    assert validated["aircraft"] == 2 and validated["held"] == []
+    assert validated.aircraft == 2 and validated.held == []
     decisions = stores.staging.get("skyway_charter", "mem", DECISIONS)
     assert {tail: d["activities"] for tail, d in decisions.items()} == {"N1EN": 4, "N2EN": 2}
 

@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 
 from aerosync.config.companies import CompanyConfig
-from aerosync.schedule.sources.health import safe_error
+from aerosync.redaction import safe_error
 from aerosync.status.alerts import AlertEvent
 
 log = logging.getLogger(__name__)

@@ -19,10 +19,10 @@ from airflow.sdk import DAG, CronDataIntervalTimetable
 from aerosync.airflow import crew_tasks as training_tasks
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import RecordsSync
+from aerosync.crew.tables import SOURCE_ORDER
 
 # Backfills may reach back this far (rows older than the retention period are not loaded).
 TRAINING_START_DATE = datetime(2020, 1, 1, tzinfo=UTC)
-SOURCE_ORDER = ("hris", "statements", "qualifications", "ebt_gradings")
 
 
 def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> str:

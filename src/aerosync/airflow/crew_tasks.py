@@ -59,7 +59,7 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
     from aerosync.crew.mapping import Mapped
     from aerosync.crew.sources import csv_items, iter_mapped, map_rows, map_statements
     from aerosync.crew.steps import stage_source
-    from aerosync.schedule.sources.health import safe_error
+    from aerosync.redaction import safe_error
 
     context = get_current_context()
     records = _records(company_id)
@@ -136,7 +136,7 @@ def post_ebt(company_id: str) -> dict[str, Any]:
     """The window's EBT gradings as xAPI statements, posted to the LMS's LRS."""
     from aerosync.airflow.crew_io import post_statements
     from aerosync.crew.export import ebt_statements
-    from aerosync.schedule.sources.health import safe_error
+    from aerosync.redaction import safe_error
 
     context = get_current_context()
     records = _records(company_id)

@@ -17,10 +17,9 @@ from typing import Any, Protocol
 from aerosync.crew.checks import SUITES, BatchSurvey, check_row, details
 from aerosync.crew.mapping import Mapped
 from aerosync.crew.quarantine import QuarantineEntry
+from aerosync.crew.tables import SOURCE_ORDER
 from aerosync.models import Severity
 from aerosync.quality.suites import ValidationReport, load_suite_definition, validate_frames
-
-ORDER = ("hris", "statements", "qualifications", "ebt_gradings")
 
 
 @dataclass
@@ -97,7 +96,7 @@ def run_gate_on_parts(
     known_now = set(known)
     tally = GateTally()
     columns: dict[str, dict[str, bytearray]] = {}
-    for source in [s for s in ORDER if s in batches]:
+    for source in [s for s in SOURCE_ORDER if s in batches]:
         survey = BatchSurvey(source)
         for part in batches[source]():
             for row in part:

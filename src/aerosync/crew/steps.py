@@ -19,12 +19,12 @@ from sqlalchemy import Engine
 
 from aerosync.config.training import RecordsSync
 from aerosync.crew import retention
-from aerosync.crew.gate import ORDER, run_gate_on_parts
+from aerosync.crew.gate import run_gate_on_parts
 from aerosync.crew.mapping import Mapped
 from aerosync.crew.quarantine import QuarantineEntry, QuarantineStore
 from aerosync.crew.sources import Window, in_window
 from aerosync.crew.store import TrainingStore, UpsertCounts
-from aerosync.crew.tables import BY_SOURCE, EMPLOYEES
+from aerosync.crew.tables import BY_SOURCE, EMPLOYEES, SOURCE_ORDER
 from aerosync.stores.staging import StagingStore
 
 MAPPED, GOOD, REFUSED = "training_mapped:", "training_good:", "training_refused"
@@ -48,7 +48,7 @@ class TrainingStores:
 
 
 def configured_sources(records: RecordsSync) -> list[str]:
-    return [s for s in ORDER if getattr(records, s) is not None]
+    return [s for s in SOURCE_ORDER if getattr(records, s) is not None]
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -226,7 +226,7 @@ def step_load(
         w for w in stores.quarantine.waiting_for_employees(company) if w["employee_id"] in known
     ]
     released = []
-    for source in ORDER:
+    for source in SOURCE_ORDER:
         rows = [w["record"] for w in waiting if w["source"] == source]
         rows = _drop_expired(stores, company, source, rows, first_kept) if rows else []
         if rows:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The order sources are extracted, gated and loaded in: HRIS first, since every other record
+# belongs to an employee the HRIS must know.
+SOURCE_ORDER = ("hris", "statements", "qualifications", "ebt_gradings")
 COMPETENCIES = ("apk", "com", "fpa", "fpm", "ltw", "psd", "saw", "wlm", "kno")
 
 

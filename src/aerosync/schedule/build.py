@@ -85,12 +85,10 @@ def build_schedules(
         extracted = step_extract(company, open_fms, stores, run_id, now, read_bookings)
     extract_summary = extracted.summary
     lines = [f"{cid}: extracted {extract_summary}"]
-    if "training_bookings" in extract_summary:
-        lines.append(
-            f"{cid}: training bookings from the LMS: {extract_summary['training_bookings']}"
-        )
-    if extract_summary["failed_sources"]:
-        failed = ", ".join(extract_summary["failed_sources"])
+    if extracted.bookings_summary is not None:
+        lines.append(f"{cid}: training bookings from the LMS: {extracted.bookings_summary}")
+    if extracted.failed_sources:
+        failed = ", ".join(sorted(extracted.failed_sources))
         lines.append(f"{cid}: source failed ({failed}); the aircraft it feeds will be held")
         lines += [f"{cid}:   {s.message}" for s in extracted.failed_sources.values()]
     with cyclic_gc_paused():
@@ -102,19 +100,19 @@ def build_schedules(
     with cyclic_gc_paused():
         validated = step_validate(company, stores, run_id, now, normalised)
     lines = [
-        f"{cid}: {validated['aircraft']} aircraft checked, {len(validated['held'])} held; "
-        f"{validated['failed_expectations']} expectation(s) not met, blocking or warning "
-        f"(validation {validated['validation_id']}; `aerosync status --company {cid}` "
+        f"{cid}: {validated.aircraft} aircraft checked, {len(validated.held)} held; "
+        f"{validated.failed_expectations} expectation(s) not met, blocking or warning "
+        f"(validation {validated.validation_id}; `aerosync status --company {cid}` "
         "shows each aircraft's findings)"
     ]
-    if validated["held"]:
-        lines.append(f"{cid}: held: {', '.join(validated['held'])}")
-    if validated["outside_fleet"]:
+    if validated.held:
+        lines.append(f"{cid}: held: {', '.join(validated.held)}")
+    if validated.outside_fleet:
         lines.append(
-            f"{cid}: {validated['outside_fleet']} source row(s) concern aircraft that are not "
+            f"{cid}: {validated.outside_fleet} source row(s) concern aircraft that are not "
             "in this company's marketed fleet and were not sent:"
         )
-        lines += [f"{cid}:   {message}" for message in validated["outside_fleet_findings"]]
+        lines += [f"{cid}:   {message}" for message in validated.outside_fleet_findings]
     _group(report, "Validate (Great Expectations)", lines)
 
     batches = step_plan(company, stores, run_id, batch_size)
@@ -125,7 +123,7 @@ def build_schedules(
         summary={
             "extracted": extract_summary,
             "normalised": normalised.summary,
-            "validated": validated,
+            "validated": validated.to_dict(),
             "aircraft_to_upload": sendable,
         },
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -86,9 +87,31 @@ def decide(
     return decisions, report
 
 
+@dataclass(frozen=True, slots=True)
+class Validated:
+    """What validating a run's aircraft found, for its log and its summary (`to_dict`, XCom)."""
+
+    validation_id: str
+    aircraft: int
+    held: list[str]
+    failed_expectations: int
+    outside_fleet: int
+    outside_fleet_findings: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "validation_id": self.validation_id,
+            "aircraft": self.aircraft,
+            "held": list(self.held),
+            "failed_expectations": self.failed_expectations,
+            "outside_fleet": self.outside_fleet,
+            "outside_fleet_findings": list(self.outside_fleet_findings),
+        }
+
+
 def step_validate(
     company: CompanyConfig, stores: Stores, run_id: str, now: datetime, normalised: Normalised
-) -> dict[str, Any]:
+) -> Validated:
     """Run the suites; decide per aircraft: send (with warnings) or hold (with reasons). The
     decisions are staged (DECISIONS) for the upload and `record_status`."""
     normalise_findings = normalised.findings
@@ -113,11 +136,11 @@ def step_validate(
     # Findings about tails the company does not market (an FMS or LMS row for an aircraft that is
     # not in its fleet) have no aircraft to be recorded with: the run reports them itself.
     outside = [f for f in normalise_findings if f.tail is not None and f.tail not in decisions]
-    return {
-        "validation_id": validation_id,
-        "aircraft": len(decisions),
-        "held": held,
-        "failed_expectations": len([o for o in report.outcomes if not o.success]),
-        "outside_fleet": len(outside),
-        "outside_fleet_findings": [f.message for f in outside[:MAX_OUTSIDE_FLEET_LISTED]],
-    }
+    return Validated(
+        validation_id=validation_id,
+        aircraft=len(decisions),
+        held=held,
+        failed_expectations=len([o for o in report.outcomes if not o.success]),
+        outside_fleet=len(outside),
+        outside_fleet_findings=[f.message for f in outside[:MAX_OUTSIDE_FLEET_LISTED]],
+    )

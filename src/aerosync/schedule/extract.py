@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from aerosync.config.companies import CompanyConfig
 from aerosync.models import Finding, Severity
+from aerosync.redaction import engine_secrets, safe_error
 from aerosync.schedule.checks import check_columns_of_normalised
 from aerosync.schedule.normalise.activities import normalise_columns
 from aerosync.schedule.normalise.values import Columns, append_rows, column_length
@@ -22,7 +23,7 @@ from aerosync.schedule.payloads import activity_bodies_text
 from aerosync.schedule.sendable import readable_schedules
 from aerosync.schedule.sources.fms import RawExtract, extract
 from aerosync.schedule.sources.fms_text import undecodable_findings
-from aerosync.schedule.sources.health import FailedSource, engine_secrets, safe_error
+from aerosync.schedule.sources.health import FailedSource
 from aerosync.schedule.sources.lms import BookingsReader, extract_bookings
 from aerosync.schedule.stages import ACTIVITIES, SOURCES, Stores
 from aerosync.stores.staging import FLEET
@@ -38,8 +39,9 @@ class Extracted:
     activities: Columns
     services: list[dict[str, Any]]
     findings: list[Finding]
-    summary: dict[str, Any]
+    summary: dict[str, Any]  # counts, for the log and the run's XCom summary
     failed_sources: dict[str, FailedSource] = field(default_factory=dict)
+    bookings_summary: dict[str, Any] | None = None  # the LMS bookings read, when configured
 
 
 @dataclass
@@ -93,8 +95,9 @@ def step_extract(
         "services": len(raw.services),
         "failed_sources": sorted(failed),
     }
+    bookings_summary = None
     if company.training is not None and company.training.bookings is not None:
-        summary["training_bookings"] = lms.summary
+        summary["training_bookings"] = bookings_summary = lms.summary
     return Extracted(
         aircraft=raw.aircraft,
         activities=append_rows(raw.activity_columns, lms.rows),
@@ -102,6 +105,7 @@ def step_extract(
         findings=[*_undecodable(company, raw), *lms.findings],
         summary=summary,
         failed_sources=failed,
+        bookings_summary=bookings_summary,
     )
 
 

@@ -15,8 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aerosync.models import Batch, Decision, Finding, Outcome
+from aerosync.redaction import safe_error
 from aerosync.schedule.in_flight import ANSWER_MARGIN, settle_lost_calls
-from aerosync.schedule.sources.health import messages, safe_error
+from aerosync.schedule.sources.health import messages
 from aerosync.schedule.stages import SOURCES, Stores, staged_decisions
 from aerosync.stores.staging import FLEET
 from aerosync.stores.status_records import StatusRecord

@@ -284,9 +284,9 @@ def test_a_booking_for_an_aircraft_that_is_not_marketed_is_reported(
     assert finding.code == "AIRCRAFT_NOT_MARKETED" and finding.tail == "N999"
     # N999 has no status record to carry it: the validate step's summary names it instead.
     validated = step_validate(fleet.company, stores, "r1", NOW, normalised)
-    assert "N999" not in validated["held"]
-    assert validated["outside_fleet"] == 1
-    (message,) = validated["outside_fleet_findings"]
+    assert "N999" not in validated.held
+    assert validated.outside_fleet == 1
+    (message,) = validated.outside_fleet_findings
     assert "LMS-8" in message and "N999" in message
 
 

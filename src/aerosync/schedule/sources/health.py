@@ -7,55 +7,9 @@ names the company, the source and the cause, and never a secret (rule 5).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from aerosync.redaction import REDACTED, redact
-
-# A URL's user:password@ and query string; `password=...`-like pairs of a DSN or a message.
-_URL_USERINFO = re.compile(r"(://)[^/\s@]*@")
-_URL_QUERY = re.compile(r"(://[^\s?#'\"]*)\?[^\s#'\"]*")
-_SECRET_PAIR = re.compile(
-    r"\b(password|passwd|pwd|secret|token|api[_-]?key|apitoken|authorization)(\s*[=:]\s*)"
-    r"(?!\*\*\*)(?:(?:bearer|basic)\s+)?[^\s,;&'\"]+",
-    re.IGNORECASE,
-)
-
-
-def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    """A text from outside without the connection's `secrets` (every encoding of them, see
-    `aerosync.redaction`), nor anything that looks like a credential: a URL's user info and query,
-    `password=...`-like pairs."""
-    text = redact(text, secrets)
-    text = _URL_USERINFO.sub(rf"\1{REDACTED}@", text)
-    text = _URL_QUERY.sub(rf"\1?{REDACTED}", text)
-    return _SECRET_PAIR.sub(rf"\1\2{REDACTED}", text)
-
-
-def engine_secrets(engine: Any) -> list[str]:
-    """The secrets in a SQLAlchemy engine's URL: the password, and query values under a
-    sensitive name (`sslpassword`, `token`, ...)."""
-    from aerosync.redaction import is_sensitive_key
-
-    url = getattr(engine, "url", None)
-    if url is None:
-        return []
-    found = [str(url.password)] if url.password else []
-    for key, value in dict(url.query).items():
-        values = value if isinstance(value, tuple) else (value,)
-        if is_sensitive_key(str(key)):
-            found.extend(str(v) for v in values if v)
-    return found
-
-
-def safe_error(exc: BaseException, secrets: Iterable[str] = ()) -> str:
-    """An exception as one short line, scrubbed (`scrub`) of the connection's `secrets` and of
-    anything that looks like a credential before it is cut to length."""
-    text = scrub(str(exc).strip(), secrets)
-    first = text.splitlines()[0] if text else ""
-    return f"{type(exc).__name__}: {first[:200]}"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import requests
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import BookingsSource
 from aerosync.models import Finding, Severity
+from aerosync.redaction import safe_error
 from aerosync.schedule.sources.bookings import (
     LMS_SOURCE,
     BookingRows,
@@ -31,7 +32,7 @@ from aerosync.schedule.sources.bookings_rest import (
     SessionPageFetcher,
     read_rest_bookings,
 )
-from aerosync.schedule.sources.health import FailedSource, safe_error
+from aerosync.schedule.sources.health import FailedSource
 
 BookingsReader = Callable[[datetime], BookingRows]
 
