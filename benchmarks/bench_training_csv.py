@@ -152,6 +152,12 @@ def _stores(db_url: str) -> Any:
     return TrainingStores.on(create_engine(db_url))
 
 
+def _summary(result: Any) -> dict[str, Any]:
+    """A step's summary as its task returns it: the typed record's `to_dict` (issue 15), or the
+    dict the steps returned before."""
+    return result.to_dict() if hasattr(result, "to_dict") else dict(result)
+
+
 def run_step(step: str, folder: Path, db_url: str, run_id: str) -> dict[str, Any]:
     """What one task does, through the functions it calls."""
     from aerosync.crew import steps
@@ -166,12 +172,12 @@ def run_step(step: str, folder: Path, db_url: str, run_id: str) -> dict[str, Any
         location = str(folder / ("hris" if source == "hris" else "statements"))
         return _extract(source, location, window, stores, run_id)
     if step == "validate":
-        summary = steps.step_validate(COMPANY, sources, stores, run_id, window, now)
+        summary = _summary(steps.step_validate(COMPANY, sources, stores, run_id, window, now))
         return {"sources": summary["sources"], "quarantined": summary["quarantined"]}
     if step == "load":
-        return dict(steps.step_load(COMPANY, sources, stores, run_id, now, now.date(), 3650))
+        return _summary(steps.step_load(COMPANY, sources, stores, run_id, now, now.date(), 3650))
     if step == "finish":
-        return dict(steps.step_finish(COMPANY, sources, stores, run_id))
+        return _summary(steps.step_finish(COMPANY, sources, stores, run_id))
     raise ValueError(step)
 
 
@@ -190,7 +196,7 @@ def _extract(source: str, location: str, window: Any, stores: Any, run_id: str) 
             for item in sources.csv_rows(text, name)
         ]
         rows = sources.map_rows(source, items, VALIDITY)
-    return dict(steps.stage_source(COMPANY, source, rows, window, stores, run_id))
+    return _summary(steps.stage_source(COMPANY, source, rows, window, stores, run_id))
 
 
 def _child(step: str, folder: Path, db_url: str, run_id: str, output: Path) -> None:

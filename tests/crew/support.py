@@ -68,7 +68,11 @@ def run_window(
     loaded = step_load(company, list(sources), stores, run_id, now, today, retention_days)
     step_retention(company, stores, run_id, now, today, retention_days)
     finished = step_finish(company, list(sources), stores, run_id)
-    return {"validated": validated, "loaded": loaded, "finished": finished}
+    return {
+        "validated": validated.to_dict(),
+        "loaded": loaded.to_dict(),
+        "finished": finished.to_dict(),
+    }
 
 
 TABLES = [spec.table for spec in SPECS] + ["training_quarantine"]

@@ -241,7 +241,7 @@ def test_a_source_failing_half_way_leaves_nothing_staged(engine: Engine) -> None
         raise ValueError("file 'employees.csv': the header names the column 'name' twice")
 
     window = window_of(FIRST)
-    assert stage_source("acme", "hris", [], window, stores, "r1")["parts"] == 0
+    assert stage_source("acme", "hris", [], window, stores, "r1").parts == 0
     stage_source("acme", "hris", [map_employee(row, "x line 2")] * 3, window, stores, "r1", 2)
     assert [len(p) for p in stores.staging.parts("acme", "r1", MAPPED + "hris")] == [2, 1]
     with pytest.raises(ValueError, match="twice"):

@@ -83,8 +83,9 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
             f"company {company_id}, source {source} ({_where(records, source)}): "
             f"cannot be read: {safe_error(exc)}"
         ) from None
-    print(f"{company_id}: {source} for {window.label()}: {summary}")
-    return summary
+    staged = summary.to_dict()
+    print(f"{company_id}: {source} for {window.label()}: {staged}")
+    return staged
 
 
 def validate(company_id: str, sources: list[str]) -> dict[str, Any]:
@@ -95,10 +96,10 @@ def validate(company_id: str, sources: list[str]) -> dict[str, Any]:
     summary = step_validate(
         company_id, sources, _stores(), context["run_id"], window, datetime.now(UTC)
     )
-    for line in summary["quarantine_examples"]:
+    for line in summary.quarantine_examples:
         print(f"quarantined: {line}")
-    print(f"{company_id}: validated {window.label()}: {summary['sources']}")
-    return summary
+    print(f"{company_id}: validated {window.label()}: {summary.sources}")
+    return summary.to_dict()
 
 
 def load(company_id: str, sources: list[str]) -> dict[str, Any]:
@@ -110,8 +111,9 @@ def load(company_id: str, sources: list[str]) -> dict[str, Any]:
     summary = step_load(
         company_id, sources, _stores(), context["run_id"], now, now.date(), records.retention_days
     )
-    print(f"{company_id}: loaded: {summary}")
-    return summary
+    loaded = summary.to_dict()
+    print(f"{company_id}: loaded: {loaded}")
+    return loaded
 
 
 def export_status(company_id: str) -> dict[str, Any]:
@@ -163,8 +165,8 @@ def retention(company_id: str) -> dict[str, Any]:
     summary = step_retention(
         company_id, _stores(), context["run_id"], now, now.date(), records.retention_days
     )
-    print(f"{company_id}: retention (keeping from {summary['first_kept']}): {summary['purged']}")
-    return summary
+    print(f"{company_id}: retention (keeping from {summary.first_kept}): {summary.purged}")
+    return summary.to_dict()
 
 
 def finish(company_id: str, sources: list[str]) -> dict[str, Any]:
@@ -172,5 +174,5 @@ def finish(company_id: str, sources: list[str]) -> dict[str, Any]:
 
     context = get_current_context()
     summary = step_finish(company_id, sources, _stores(), context["run_id"])
-    print(f"{company_id}: changes audited in this run: {summary['changes'] or 'none'}")
-    return summary
+    print(f"{company_id}: changes audited in this run: {summary.changes or 'none'}")
+    return summary.to_dict()

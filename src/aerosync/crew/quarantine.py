@@ -44,6 +44,17 @@ class QuarantineEntry:
         return f"company {company}, source {self.source}, {self.row_ref}{who}: {why}"
 
 
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A quarantined row refused only because its employee was unknown: loadable once the HRIS
+    has delivered that employee."""
+
+    source: str
+    fingerprint: str
+    employee_id: str | None
+    record: dict[str, Any]
+
+
 class QuarantineStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -96,7 +107,7 @@ class QuarantineStore:
                 )
         return len(new)
 
-    def waiting_for_employees(self, company: str) -> list[dict[str, Any]]:
+    def waiting_for_employees(self, company: str) -> list[Waiting]:
         """Unresolved entries whose only reason is an employee unknown at the time."""
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -107,7 +118,10 @@ class QuarantineStore:
                 ),
                 {"company": company, "codes": json.dumps([UNKNOWN_EMPLOYEE])},
             ).mappings()
-            return [{**dict(r), "record": json.loads(r["record"])} for r in rows]
+            return [
+                Waiting(r["source"], r["fingerprint"], r["employee_id"], json.loads(r["record"]))
+                for r in rows
+            ]
 
     def resolve(
         self, company: str, keys: Sequence[tuple[str, str]], run_id: str, now: datetime

@@ -1,6 +1,7 @@
 """The training-sync steps as plain functions over the aerosync stores, one per Airflow task.
 
-Each returns a small summary (XCom); bulk rows go through `staged_data`, in numbered parts of
+Each returns a small typed summary (`aerosync.crew.summaries`; its `to_dict` is the task's
+XCom); bulk rows go through `staged_data`, in numbered parts of
 `PART_ROWS` rows, each written and read on its own: a source of any size (a 100 MB CSV) passes
 extract, validate and load in bounded memory. The transports (files, HTTP) are the Airflow
 layer's: `stage_source` receives rows as they are read (an iterator: a CSV row by row).
@@ -24,6 +25,14 @@ from aerosync.crew.mapping import Mapped
 from aerosync.crew.quarantine import QuarantineEntry, QuarantineStore
 from aerosync.crew.sources import Window, in_window
 from aerosync.crew.store import TrainingStore, UpsertCounts
+from aerosync.crew.summaries import (
+    Finished,
+    Loaded,
+    Retained,
+    SourceLoaded,
+    Staged,
+    Validated,
+)
 from aerosync.crew.tables import BY_SOURCE, EMPLOYEES, SOURCE_ORDER
 from aerosync.stores.staging import StagingStore
 
@@ -65,7 +74,7 @@ def stage_source(
     stores: TrainingStores,
     run_id: str,
     part_rows: int = PART_ROWS,
-) -> dict[str, Any]:
+) -> Staged:
     """Keep the rows of this window and stage them for validation, `part_rows` at a time as
     `rows` yields them (what the source staged before for this run is replaced). If reading
     fails half-way, nothing of this source stays staged."""
@@ -85,7 +94,7 @@ def stage_source(
     except BaseException:
         stores.staging.clear(company, run_id, MAPPED + source)
         raise
-    return {"source": source, **counted, "parts": parts}
+    return Staged(source, counted["read"], counted["in_window"], parts)
 
 
 @dataclass
@@ -122,7 +131,7 @@ def step_validate(
     run_id: str,
     window: Window,
     now: datetime,
-) -> dict[str, Any]:
+) -> Validated:
     """Run the quality gate over the staged parts; quarantine refused rows, stage the good ones
     in parts."""
     from aerosync.stores.validation import save_report
@@ -150,15 +159,15 @@ def step_validate(
     stores.staging.clear(company, run_id, REFUSED)
     validation_id = uuid.uuid4().hex
     save_report(stores.records.engine, validation_id, company, run_id, now, gate.report)
-    return {
-        "validation_id": validation_id,
-        "window": window.to_dict(),
-        "sources": gate.counts,
-        "quarantined": gate.quarantined,
-        "newly_quarantined": new,
-        "quarantine_examples": [q.describe(company) for q in sink.examples],
-        "warnings": gate.warnings,
-    }
+    return Validated(
+        validation_id=validation_id,
+        window=window,
+        sources=gate.counts,
+        quarantined=gate.quarantined,
+        newly_quarantined=new,
+        quarantine_examples=[q.describe(company) for q in sink.examples],
+        warnings=gate.warnings,
+    )
 
 
 def _drop_expired(
@@ -201,11 +210,11 @@ def step_load(
     now: datetime,
     today: date,
     retention_days: int,
-) -> dict[str, Any]:
+) -> Loaded:
     """Upsert the good rows by natural key (employees first), part by part, then load rows
     quarantined only for an employee the HRIS has since delivered."""
     first_kept = retention.cutoff(today, retention_days)
-    summary: dict[str, Any] = {}
+    loaded: dict[str, SourceLoaded] = {}
     for source in sources:
         spec = BY_SOURCE[source]
         incoming = None
@@ -220,21 +229,20 @@ def step_load(
             total.updated += counts.updated
             total.unchanged += counts.unchanged
             expired += len(rows) - len(kept)
-        summary[source] = {**total.to_dict(), "beyond_retention": expired}
+        loaded[source] = SourceLoaded(total, expired)
     known = stores.records.known_employees(company)
     waiting = [
-        w for w in stores.quarantine.waiting_for_employees(company) if w["employee_id"] in known
+        w for w in stores.quarantine.waiting_for_employees(company) if w.employee_id in known
     ]
     released = []
     for source in SOURCE_ORDER:
-        rows = [w["record"] for w in waiting if w["source"] == source]
+        rows = [w.record for w in waiting if w.source == source]
         rows = _drop_expired(stores, company, source, rows, first_kept) if rows else []
         if rows:
             stores.records.upsert(company, BY_SOURCE[source], rows, run_id, now)
-        released += [(w["source"], w["fingerprint"]) for w in waiting if w["source"] == source]
+        released += [(w.source, w.fingerprint) for w in waiting if w.source == source]
     stores.quarantine.resolve(company, released, run_id, now)
-    summary["released_from_quarantine"] = len(released)
-    return summary
+    return Loaded(loaded, len(released))
 
 
 def step_retention(
@@ -244,19 +252,17 @@ def step_retention(
     now: datetime,
     today: date,
     retention_days: int,
-) -> dict[str, Any]:
+) -> Retained:
     first_kept = retention.cutoff(today, retention_days)
     purged = retention.purge(stores.records, company, first_kept, run_id, now)
-    return {"first_kept": first_kept, "purged": purged}
+    return Retained(first_kept, purged)
 
 
-def step_finish(
-    company: str, sources: list[str], stores: TrainingStores, run_id: str
-) -> dict[str, Any]:
+def step_finish(company: str, sources: list[str], stores: TrainingStores, run_id: str) -> Finished:
     """This run's audit count; the run's staging is dropped."""
     by_action = stores.records.audit_counts(company, run_id)
     stores.staging.purge(company, run_id)
-    return {"sources": sources, "changes": by_action}
+    return Finished(sources, by_action)
 
 
 def summary_lines(summary: Mapping[str, Any]) -> str:
