@@ -263,7 +263,3 @@ def step_finish(company: str, sources: list[str], stores: TrainingStores, run_id
     by_action = stores.records.audit_counts(company, run_id)
     stores.staging.purge(company, run_id)
     return Finished(sources, by_action)
-
-
-def summary_lines(summary: Mapping[str, Any]) -> str:
-    return "\n".join(f"  {k}: {v}" for k, v in summary.items())
