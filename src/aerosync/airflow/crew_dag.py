@@ -16,7 +16,7 @@ from typing import Any
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, CronDataIntervalTimetable
 
-from aerosync.airflow import crew_tasks as training_tasks
+from aerosync.airflow import crew_tasks
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import RecordsSync
 from aerosync.crew.tables import SOURCE_ORDER
@@ -57,7 +57,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
     with DAG(
         dag_id=company.crew_dag_id,
         description=f"Sync {company.name}'s crew training records (HRIS, LMS, crew, EBT)",
-        schedule=CronDataIntervalTimetable(training_tasks.TRAINING_CRON, timezone="UTC"),
+        schedule=CronDataIntervalTimetable(crew_tasks.TRAINING_CRON, timezone="UTC"),
         start_date=TRAINING_START_DATE,
         catchup=False,
         max_active_runs=1,
@@ -72,7 +72,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
         extracts = [
             PythonOperator(
                 task_id=f"extract_{source}",
-                python_callable=training_tasks.extract,
+                python_callable=crew_tasks.extract,
                 op_kwargs={**kwargs, "source": source},
                 retries=0,
             )
@@ -81,22 +81,22 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
         with_sources = {**kwargs, "sources": sources}
         validate = PythonOperator(
             task_id="validate",
-            python_callable=training_tasks.validate,
+            python_callable=crew_tasks.validate,
             op_kwargs=with_sources,
             retries=0,
         )
         load = PythonOperator(
-            task_id="load", python_callable=training_tasks.load, op_kwargs=with_sources, retries=0
+            task_id="load", python_callable=crew_tasks.load, op_kwargs=with_sources, retries=0
         )
         retention = PythonOperator(
             task_id="retention",
-            python_callable=training_tasks.retention,
+            python_callable=crew_tasks.retention,
             op_kwargs=kwargs,
             retries=0,
         )
         finish = PythonOperator(
             task_id="finish",
-            python_callable=training_tasks.finish,
+            python_callable=crew_tasks.finish,
             op_kwargs=with_sources,
             retries=0,
         )
@@ -107,7 +107,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
                     task_id="export_status",
                     retries=0,
                     op_kwargs=kwargs,
-                    python_callable=training_tasks.export_status,
+                    python_callable=crew_tasks.export_status,
                 )
             )
         if records.post_ebt_to and records.ebt_gradings:
@@ -116,7 +116,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
                     task_id="post_ebt",
                     retries=0,
                     op_kwargs=kwargs,
-                    python_callable=training_tasks.post_ebt,
+                    python_callable=crew_tasks.post_ebt,
                 )
             )
         extracts >> validate >> load

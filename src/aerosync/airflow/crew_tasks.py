@@ -55,7 +55,7 @@ def _where(records: RecordsSync, source: str) -> str:
 def extract(company_id: str, source: str) -> dict[str, Any]:
     """Read one source (CSV drop, REST API or LRS) and stage its rows of this window. A CSV is
     read row by row while it is staged, in parts: a file of any size in bounded memory."""
-    from aerosync.airflow import crew_io as training_io
+    from aerosync.airflow import crew_io
     from aerosync.crew.mapping import Mapped
     from aerosync.crew.sources import csv_items, iter_mapped, map_rows, map_statements
     from aerosync.crew.steps import stage_source
@@ -69,12 +69,12 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
     rows: Iterable[Mapped]
     try:
         if source == "statements" and transport.lrs is not None:
-            rows = map_statements(training_io.lrs_statements(transport.lrs, window), validity)
+            rows = map_statements(crew_io.lrs_statements(transport.lrs, window), validity)
         elif transport.csv is not None:
-            files = training_io.csv_files(transport.csv)
+            files = crew_io.csv_files(transport.csv)
             rows = iter_mapped(source, csv_items(files), validity)  # read while staged
         else:
-            rows = map_rows(source, list(training_io.rest_items(transport.rest)), validity)
+            rows = map_rows(source, list(crew_io.rest_items(transport.rest)), validity)
         summary = stage_source(company_id, source, rows, window, _stores(), context["run_id"])
     except SQLAlchemyError:
         raise  # the aerosync store, not the source
