@@ -2,8 +2,7 @@
 imported, from the check columns to a decision per aircraft.
 
 What is timed is `aerosync.schedule.decisions.decide`: the activity frame built from the check
-columns,
-the pandas check columns, the per-aircraft checks, both Great Expectations suites (an ephemeral
+columns, the pandas check columns, the per-aircraft checks, both Great Expectations suites (an ephemeral
 context each run, as in a task) and the decisions, against a real aerosync store (SQLite). The
 input is what normalisation hands validation (`check_columns`): a realistic mix of flights, empty
 legs with marketing windows, ground events, some unknown airports and the odd broken activity, so

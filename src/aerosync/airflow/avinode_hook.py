@@ -2,9 +2,8 @@
 
 The connection is an ordinary `http` connection: host = base URL (https is assumed when it has no
 scheme; plain http is refused except on this machine, `aerosync.schedule.marketplace_url`),
-password = the
-authentication token (sent as `Authorization: Bearer ...`), extra `api_token` (sent as
-`X-Avinode-ApiToken`). Extras are read by name, never spread into headers, and nothing retries.
+password = the authentication token (sent as `Authorization: Bearer ...`), extra `api_token`
+(sent as `X-Avinode-ApiToken`). Extras are read by name, never spread into headers, and nothing retries.
 Every secret of the connection is registered with Airflow's secrets masker before the first call
 and kept in `secrets` to redact what the marketplace answers.
 

@@ -2,8 +2,7 @@
 
 `GET /lms/<feed>/bookings?page_size=N[&cursor=K]` answers `{"data": [...], "next": <absolute
 URL or null>}` (see `aerosync.schedule.sources.bookings_rest`). Each feed (say, one per demo
-company) is controlled
-under `/_sandbox/lms/<feed>/`:
+company) is controlled under `/_sandbox/lms/<feed>/`:
 
 * `POST .../bookings` `{"bookings": [...]}` replaces the feed's bookings;
 * `POST .../fault` `{"fault": "500", "from_page": 2}` makes pages from that one answer HTTP 500
