@@ -2,11 +2,11 @@
 imported, from the check columns to a decision per aircraft.
 
 What is timed is `aerosync.schedule.decisions.decide`: the activity frame built from the check
-columns, the pandas check columns, the per-aircraft checks, both Great Expectations suites (an ephemeral
-context each run, as in a task) and the decisions, against a real aerosync store (SQLite). The
-input is what normalisation hands validation (`check_columns`): a realistic mix of flights, empty
-legs with marketing windows, ground events, some unknown airports and the odd broken activity, so
-the failing-row paths run too. Until 2026-12-01 the check columns were staged as JSON between two
+columns, the pandas check columns, the per-aircraft checks, both Great Expectations suites (an
+ephemeral context each run, as in a task) and the decisions, against a real aerosync store (SQLite).
+The input is what normalisation hands validation (`check_columns`): a realistic mix of flights,
+empty legs with marketing windows, ground events, some unknown airports and the odd broken activity,
+so the failing-row paths run too. Until 2026-12-01 the check columns were staged as JSON between two
 tasks; the benchmark still reads them back from JSON before each run and reports that read beside
 the figure (`staging_json_read_median_s`), though the pipeline no longer pays it.
 

@@ -1,11 +1,11 @@
 """The HTTP provider's hook, taught Avinode's authentication headers.
 
 The connection is an ordinary `http` connection: host = base URL (https is assumed when it has no
-scheme; plain http is refused except on this machine, `aerosync.schedule.marketplace_url`),
-password = the authentication token (sent as `Authorization: Bearer ...`), extra `api_token`
-(sent as `X-Avinode-ApiToken`). Extras are read by name, never spread into headers, and nothing retries.
-Every secret of the connection is registered with Airflow's secrets masker before the first call
-and kept in `secrets` to redact what the marketplace answers.
+scheme; plain http is refused except on this machine, `aerosync.schedule.marketplace_url`), password
+= the authentication token (sent as `Authorization: Bearer ...`), extra `api_token` (sent as
+`X-Avinode-ApiToken`). Extras are read by name, never spread into headers, and nothing retries.
+Every secret of the connection is registered with Airflow's secrets masker before the first call and
+kept in `secrets` to redact what the marketplace answers.
 
 Only `HttpHook`'s public surface is used (its constructor, `get_conn`'s signature, `get_connection`,
 `url_from_endpoint`, and the attributes `http_conn_id`, `base_url`, `merged_extra`,

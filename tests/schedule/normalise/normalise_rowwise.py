@@ -1,6 +1,7 @@
 """The row-by-row normaliser `aerosync.schedule.normalise.activities` was until the column-wise
-rewrite, kept unchanged (but for this docstring) as the reference that rewrite is compared against: for any
-rows, both must give the same activities, findings and expired count, or raise the same error.
+rewrite, kept unchanged (but for this docstring) as the reference that rewrite is compared against:
+for any rows, both must give the same activities, findings and expired count, or raise the same
+error.
 
 Source rows (the canonical columns every FMS dialect returns) to canonical `Activity` records.
 Nothing is dropped silently: a row that cannot become a correct activity produces a blocking

@@ -1,11 +1,11 @@
 """Training bookings from an LMS, as canonical activity rows of kind TRAINING.
 
 An LMS books aircraft for base training, line checks and check rides. Each booking has the fields
-`booking_id, tail, airport, start, end, status, course`, whether it comes from a CSV file drop
-(read here) or a paginated REST API (`aerosync.schedule.sources.bookings_rest`). A booking becomes
-one canonical activity row, the same columns an FMS dialect returns, so the normaliser and the quality gate
-treat it like any other activity: a booking that cannot be read (no tail, a time without its UTC
-offset, ...) becomes a blocking finding for its aircraft there, never a silent gap. A file whose
+`booking_id, tail, airport, start, end, status, course`, whether it comes from a CSV file drop (read
+here) or a paginated REST API (`aerosync.schedule.sources.bookings_rest`). A booking becomes one
+canonical activity row, the same columns an FMS dialect returns, so the normaliser and the quality
+gate treat it like any other activity: a booking that cannot be read (no tail, a time without its
+UTC offset, ...) becomes a blocking finding for its aircraft there, never a silent gap. A file whose
 header names a column twice (case and spaces aside) is refused whole: the LMS counts as unavailable.
 
 The CSV location is anything path-like with `is_dir()`, `iterdir()`, `open()` and `stat()`: a
