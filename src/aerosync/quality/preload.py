@@ -18,7 +18,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-# What the build_schedules task imports to validate (the pipeline imports pandas and SQLAlchemy),
+# What the build_schedules task imports to validate (its steps import pandas and SQLAlchemy;
+# `schedule.build` imports extract, decisions and plan),
 # then what every task of the upload DAG imports on its own otherwise: the DAG factory its DAG file
 # parses, the hooks of the aerosync database and the FMS (PostgreSQL: psycopg, sqlparse; about
 # 0.06 s a task when measured forked from a scheduler), the marketplace's and the LMS's.
@@ -31,7 +32,6 @@ PRELOADED = (
     "aerosync.schedule.build",
     "aerosync.schedule.upload",
     "aerosync.schedule.record",
-    "aerosync.schedule.decisions",
     "aerosync.stores.validation",
     "aerosync.airflow.dag_factory",
     "aerosync.airflow.avinode_hook",
