@@ -19,7 +19,7 @@ from airflow.sdk import DAG, CronDataIntervalTimetable
 from aerosync.airflow import crew_tasks
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import RecordsSync
-from aerosync.crew.tables import SOURCE_ORDER
+from aerosync.crew.tables import configured_sources
 
 # Backfills may reach back this far (rows older than the retention period are not loaded).
 TRAINING_START_DATE = datetime(2020, 1, 1, tzinfo=UTC)
@@ -52,7 +52,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
     records = company.training.records if company.training else None
     if records is None:
         return None
-    sources = [s for s in SOURCE_ORDER if getattr(records, s) is not None]
+    sources = configured_sources(records)
     kwargs: dict[str, Any] = {"company_id": company.id}
     with DAG(
         dag_id=company.crew_dag_id,

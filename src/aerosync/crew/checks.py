@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -270,7 +269,3 @@ def details(column: str, row: Mapped) -> tuple[str | None, str]:
         return _DETAILS[column](row)
     field = column.removesuffix("_present")
     return field, "missing"
-
-
-def most_common_reasons(reasons: Sequence[str], top: int = 5) -> list[tuple[str, int]]:
-    return Counter(reasons).most_common(top)

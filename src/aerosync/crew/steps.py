@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from aerosync.config.training import RecordsSync
 from aerosync.crew import retention
 from aerosync.crew.gate import run_gate_on_parts
 from aerosync.crew.mapping import Mapped
@@ -54,10 +53,6 @@ class TrainingStores:
         stores = cls(StagingStore(engine), TrainingStore(engine), QuarantineStore(engine))
         stores.records.ensure_schema()
         return stores
-
-
-def configured_sources(records: RecordsSync) -> list[str]:
-    return [s for s in SOURCE_ORDER if getattr(records, s) is not None]
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -7,10 +7,21 @@ what staging holds between tasks, what the store upserts and what the audit trai
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aerosync.config.training import RecordsSync
 
 # The order sources are extracted, gated and loaded in: HRIS first, since every other record
 # belongs to an employee the HRIS must know.
 SOURCE_ORDER = ("hris", "statements", "qualifications", "ebt_gradings")
+
+
+def configured_sources(records: RecordsSync) -> list[str]:
+    """The sources a company's `training.records` configures, in `SOURCE_ORDER`."""
+    return [s for s in SOURCE_ORDER if getattr(records, s) is not None]
+
+
 COMPETENCIES = ("apk", "com", "fpa", "fpm", "ltw", "psd", "saw", "wlm", "kno")
 
 

@@ -9,7 +9,6 @@ check columns go to GX; identity columns (tail, activity id) stay beside it, joi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -32,16 +31,6 @@ TIME_COLUMNS = ("start", "end", "marketing_start", "marketing_end")
 # Longest plausible block time per kind, in minutes: flights up to 20 h, ground events 120 days.
 MAX_MINUTES = {"PAX": 1200, "FERRY": 1200, "EMPTY_LEG": 1200, "OPTION": 1200, "TRAINING": 24 * 60}
 MAX_GROUND_MINUTES = 120 * 24 * 60
-
-
-@dataclass
-class QualityFrames:
-    """Check columns for GX, and identity columns to turn failing rows into activity ids."""
-
-    activity_checks: pd.DataFrame
-    activity_ids: pd.DataFrame
-    aircraft_checks: pd.DataFrame
-    aircraft_ids: pd.DataFrame
 
 
 def check_columns_of_normalised(activities: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:

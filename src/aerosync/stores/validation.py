@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -48,16 +47,3 @@ def save_report(
             ),
             rows,
         )
-
-
-def load_report(engine: Engine, validation_id: str) -> list[dict[str, Any]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT suite, expectation, column_name, severity, success, element_count, "
-                "unexpected_count, failing FROM validation_results "
-                "WHERE validation_id = :id ORDER BY suite, expectation"
-            ),
-            {"id": validation_id},
-        ).mappings()
-        return [{**dict(r), "failing": json.loads(r["failing"])} for r in rows]
