@@ -1,37 +1,164 @@
 """The "Schedule uploads" page inside the Airflow UI, registered through the package's
-`airflow.plugins` entry point. The sub-app is mounted without authentication by Airflow: every
-route here requires an authenticated user."""
+`airflow.plugins` entry point.
+
+Airflow mounts the sub-app without authentication: every route here asks for the user
+(`GetUserDep`, 401 without a login) and shows or triggers only the companies Airflow's auth
+manager lets that user read or trigger (`aerosync.airflow.page_access`). Every answer carries
+the security headers of `aerosync.airflow.page_security`.
+
+The DAG tab: Airflow 3.3 shows a plugin's `destination: "dag"` view on *every* DAG (the UI
+filters external views by destination only; neither the plugin model nor the UI has a per-DAG
+condition), so the route answers a DAG that is not a schedule upload with a neutral note and
+no company data.
+"""
 
 from __future__ import annotations
 
-from airflow.api_fastapi.core_api.security import requires_authenticated
-from airflow.plugins_manager import AirflowPlugin
-from fastapi import Depends, FastAPI, Query
-from fastapi.responses import HTMLResponse
+import re
+from urllib.parse import urlencode
 
+import requests
+from airflow.api_fastapi.core_api.security import GetUserDep
+from airflow.plugins_manager import AirflowPlugin
+from fastapi import FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from aerosync.airflow import upload_now as trigger
 from aerosync.airflow.connections import aerosync_engine
-from aerosync.config.companies import UPLOAD_DAG_PREFIX
+from aerosync.airflow.page_access import may_read, may_trigger, readable_companies
+from aerosync.airflow.page_security import SecurityHeaders, posted_from_our_page
+from aerosync.config.companies import COMPANY_ID_PATTERN, UPLOAD_DAG_PREFIX
 from aerosync.status import page as status_page
+from aerosync.status.message_page import render_message
 from aerosync.stores.status import StatusStore
 
-app = FastAPI(title="AeroSync schedule uploads")
+# No /docs nor /openapi.json: they would answer without a login and need inline script.
+app = FastAPI(title="AeroSync schedule uploads", docs_url=None, redoc_url=None, openapi_url=None)
+app.add_middleware(SecurityHeaders)
+
+# A run id as Airflow's trigger makes it (`manual__<ISO time>`): the only text the status page
+# takes from its query string into its notice.
+RUN_ID = re.compile(r"^manual__[0-9T:.+\-]{10,40}$")
+GUARD = (
+    "Aircraft sent in the last 5 minutes will be skipped (the 5-minute guard); every other "
+    "marketed aircraft gets its complete schedule."
+)
 
 
-@app.get("/status", response_class=HTMLResponse, dependencies=[Depends(requires_authenticated())])
+def _message(status_code: int, title: str, text: str) -> HTMLResponse:
+    return HTMLResponse(render_message(title, text), status_code=status_code)
+
+
+def _notice(company: str | None, run_id: str | None, paused: bool) -> str | None:
+    if not company or not run_id or not RUN_ID.match(run_id):
+        return None
+    waiting = (
+        f" The DAG {UPLOAD_DAG_PREFIX}{company} is paused: the run waits until it is unpaused."
+        if paused
+        else ""
+    )
+    return f"Upload of {company} triggered: run {run_id}. {GUARD}{waiting}"
+
+
+@app.get("/status", response_class=HTMLResponse)
 def status(
+    user: GetUserDep,
     company: str | None = Query(default=None),
     outcome: str | None = Query(default=None),
     dag_id: str | None = Query(default=None),
-) -> str:
-    if dag_id and dag_id.startswith(UPLOAD_DAG_PREFIX):
+    triggered: str | None = Query(default=None),
+    paused: bool = Query(default=False),
+) -> HTMLResponse:
+    if dag_id:
+        if not dag_id.startswith(UPLOAD_DAG_PREFIX):
+            return _message(
+                200,
+                "This DAG is not a schedule upload",
+                f"{dag_id} does not upload schedules, so this tab has nothing to show for it. "
+                "Airflow shows the Schedule uploads tab on every DAG; it lists aircraft only on "
+                f"a company's upload DAG ({UPLOAD_DAG_PREFIX}<company>).",
+            )
         company = dag_id.removeprefix(UPLOAD_DAG_PREFIX)
     store = StatusStore(aerosync_engine())
     store.ensure_schema()
     records = store.latest()
-    companies = sorted({r.company for r in records})
-    return status_page.render(
-        records, companies=companies, company=company or None, outcome=outcome or None
+    visible = readable_companies(user, {r.company for r in records})
+    if company and company not in visible and not may_read(user, company):
+        return _message(
+            403,
+            "Not allowed",
+            f"You may not see {company}'s uploads: your Airflow role does not let you read its "
+            f"DAG {UPLOAD_DAG_PREFIX}{company} (or Airflow has no such DAG).",
+        )
+    allowed = set(visible)
+    shown = [r for r in records if r.company in allowed]
+    html = status_page.render(
+        shown,
+        companies=[company] if dag_id and company else visible,
+        company=company or None,
+        outcome=outcome or None,
+        notice=_notice(company, triggered, paused),
     )
+    return HTMLResponse(html)
+
+
+@app.post("/upload-now")
+def upload_now(request: Request, user: GetUserDep, company: str = Form(...)) -> Response:
+    """Trigger the company's upload DAG as the user, then back to the page (303) saying what
+    the run will do."""
+    token = trigger.user_token(request)
+    by_cookie = token is not None and token == request.cookies.get(trigger.TOKEN_COOKIE)
+    if by_cookie and not posted_from_our_page(request, also=trigger.api_root()):
+        return _message(
+            403,
+            "Not allowed",
+            "This upload request did not come from the Schedule uploads page, so nothing was "
+            "triggered. Open the page in Airflow and press 'upload now' there.",
+        )
+    if not re.match(COMPANY_ID_PATTERN, company):
+        return _message(400, "No such company", "A company id has only a-z, 0-9 and '_'.")
+    if token is None or not may_trigger(user, company):
+        return _message(
+            403,
+            "Not allowed",
+            f"You may not trigger {company}'s upload: your Airflow role does not let you run "
+            f"the DAG {UPLOAD_DAG_PREFIX}{company}. Nothing was triggered.",
+        )
+    dag_id = UPLOAD_DAG_PREFIX + company
+    try:
+        result = trigger.trigger_dag(dag_id, token, referer=request.headers.get("referer"))
+    except requests.RequestException:
+        return _message(
+            502,
+            "Airflow did not answer",
+            f"Airflow's API at {trigger.api_root()} did not answer, so {company}'s upload was "
+            "not triggered. Try again; if it persists, check [api] base_url.",
+        )
+    if result.created:
+        query = {"company": company, "triggered": result.run_id or ""}
+        if result.paused:
+            query["paused"] = "true"
+        return RedirectResponse(f"status?{urlencode(query)}", status_code=303)
+    refusals = {
+        401: ("Please log in again", "Your Airflow login has expired; log in and try again."),
+        403: (
+            "Not allowed",
+            f"You may not trigger {company}'s upload: Airflow refused to run {dag_id} for you.",
+        ),
+        404: (
+            "No upload DAG",
+            f"Airflow has no DAG {dag_id}: is {company} in the companies file, and has the DAG "
+            "been parsed?",
+        ),
+    }
+    title, text = refusals.get(
+        result.status,
+        (
+            "Not triggered",
+            f"Airflow did not trigger {dag_id} (HTTP {result.status}): {result.detail}",
+        ),
+    )
+    return _message(result.status if result.status in refusals else 502, title, text)
 
 
 class AeroSyncPlugin(AirflowPlugin):
@@ -45,6 +172,7 @@ class AeroSyncPlugin(AirflowPlugin):
             "url_route": "schedule-uploads",
         },
         {
+            # Shown on every DAG (see the module docstring); the route answers only upload DAGs.
             "name": "Schedule uploads",
             "href": "/aerosync/status?dag_id={DAG_ID}",
             "destination": "dag",

@@ -4,7 +4,8 @@
 Login: SimpleAuthManager (the default auth manager) keeps passwords in
 ``$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated`` (JSON ``{"user": "password"}``)
 and generates one only for users missing from the file, so writing ``{"admin": "admin"}``
-before the api-server starts gives a known password. All processes share one
+before the api-server starts gives a known password (``users`` adds more, each with its role
+and teams). All processes share one
 ``[api_auth] jwt_secret``: the scheduler signs the tokens tasks present to the api-server's
 execution API, so it must be fixed before the processes start.
 """
@@ -19,6 +20,7 @@ import secrets
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 ADMIN_USER = "admin"
 PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"
@@ -36,6 +38,47 @@ from aerosync.quality.preload import preload_in_scheduler
 __all__: list[str] = []  # nothing here overrides Airflow's settings
 preload_in_scheduler()
 """
+
+
+LOCAL_BUNDLE = "airflow.dag_processing.bundles.local.LocalDagBundle"
+
+
+@dataclass(frozen=True)
+class AirflowUser:
+    """A SimpleAuthManager user besides admin. A user with ``teams`` reads and runs only the
+    DAGs of its teams' bundles and those of no team (``[core] multi_team`` mode)."""
+
+    name: str
+    role: Literal["viewer", "user", "op", "admin"]
+    password: str
+    teams: tuple[str, ...] = ()
+
+    @property
+    def entry(self) -> str:
+        """Its item of ``[core] simple_auth_manager_users``: ``name:role[:team1|team2]``."""
+        teams = f":{'|'.join(self.teams)}" if self.teams else ""
+        return f"{self.name}:{self.role}{teams}"
+
+
+@dataclass(frozen=True)
+class DagBundle:
+    """A folder of DAG files as a DAG bundle of its own, owned by ``team`` if given (a DAG's
+    team is its bundle's: that is how Airflow 3 scopes a DAG to a team)."""
+
+    name: str
+    path: Path
+    team: str | None = None
+
+    def config(self) -> dict[str, object]:
+        """Its item of ``[dag_processor] dag_bundle_config_list``."""
+        item: dict[str, object] = {
+            "name": self.name,
+            "classpath": LOCAL_BUNDLE,
+            "kwargs": {"path": str(Path(self.path).resolve())},
+        }
+        if self.team:
+            item["team_name"] = self.team
+        return item
 
 
 class AirflowRuntimeError(RuntimeError):
@@ -86,6 +129,11 @@ class AirflowEnv:
     #: task processes import it themselves (the benchmarks' naive design).
     preload: bool = True
     admin_password: str = "admin"
+    #: More SimpleAuthManager users (admin is always there).
+    users: tuple[AirflowUser, ...] = ()
+    #: More DAG bundles beside the ``dags_folder`` one; a bundle with a team turns on
+    #: ``[core] multi_team`` and ``migrate()`` creates its team (``airflow teams sync``).
+    bundles: tuple[DagBundle, ...] = ()
     jwt_secret: str = field(default_factory=_token, repr=False)
     secret_key: str = field(default_factory=_token, repr=False)
     fernet_key: str = field(default_factory=_fernet_key, repr=False)
@@ -101,6 +149,23 @@ class AirflowEnv:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        """The teams of the bundles and users: any turns on multi-team mode."""
+        named = {b.team for b in self.bundles if b.team} | {t for u in self.users for t in u.teams}
+        return tuple(sorted(named))
+
+    def _auth_and_bundles(self) -> dict[str, str]:
+        users = ",".join([f"{ADMIN_USER}:admin", *(user.entry for user in self.users)])
+        settings = {"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": users}
+        if self.teams:
+            settings["AIRFLOW__CORE__MULTI_TEAM"] = "True"
+        if self.bundles:
+            folder = DagBundle("dags-folder", self.dags_folder).config()
+            bundles = [folder, *(bundle.config() for bundle in self.bundles)]
+            settings["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(bundles)
+        return settings
 
     @property
     def passwords_file(self) -> Path:
@@ -138,7 +203,7 @@ class AirflowEnv:
             # SimpleAuthManager: user admin with role admin; its password is the one we write
             # into the passwords file before the api-server starts (it only generates missing ones).
             "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN_USER}:admin",
+            **self._auth_and_bundles(),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(self.passwords_file),
             # New and changed DAG files are seen within seconds, not minutes.
@@ -175,6 +240,7 @@ class AirflowEnv:
         if self.passwords_file.exists():
             with contextlib.suppress(ValueError):
                 passwords = json.loads(self.passwords_file.read_text() or "{}")
-        if passwords.get(ADMIN_USER) != self.admin_password:
-            passwords[ADMIN_USER] = self.admin_password
+        wanted = {ADMIN_USER: self.admin_password, **{u.name: u.password for u in self.users}}
+        if any(passwords.get(name) != password for name, password in wanted.items()):
+            passwords.update(wanted)
             self.passwords_file.write_text(json.dumps(passwords) + "\n")

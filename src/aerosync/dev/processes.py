@@ -84,16 +84,25 @@ class AirflowProcesses:
         return [sys.executable, "-m", "airflow", *args]
 
     def migrate(self, timeout: float = 600) -> None:
-        """``airflow db migrate`` (idempotent); raises with the output's tail when it fails."""
+        """``airflow db migrate`` (idempotent), then ``airflow teams sync`` when a DAG bundle has
+        a team (its team must exist before the dag-processor registers the bundle); raises with
+        the output's tail when either fails."""
         self.env.prepare()
         began = time.monotonic()
+        self._cli(("db", "migrate"), timeout)
+        if any(bundle.team for bundle in self.env.bundles):
+            self._cli(("teams", "sync"), timeout)
+        self.migrate_seconds = time.monotonic() - began
+
+    def _cli(self, args: tuple[str, ...], timeout: float) -> None:
         log = self.log_path("db-migrate")
+        command = " ".join(args)
         with log.open("ab") as out:
-            out.write(f"\n=== airflow db migrate {datetime.now().isoformat()}\n".encode())
+            out.write(f"\n=== airflow {command} {datetime.now().isoformat()}\n".encode())
             out.flush()
             try:
                 proc = subprocess.run(
-                    self.airflow_command("db", "migrate"),
+                    self.airflow_command(*args),
                     env=self.env.env(),
                     stdout=out,
                     stderr=subprocess.STDOUT,
@@ -103,11 +112,10 @@ class AirflowProcesses:
                 )
             except subprocess.TimeoutExpired as exc:
                 raise AirflowRuntimeError(
-                    f"airflow db migrate took over {timeout} s:\n{_tail(log)}"
+                    f"airflow {command} took over {timeout} s:\n{_tail(log)}"
                 ) from exc
         if proc.returncode != 0:
-            raise AirflowRuntimeError(f"airflow db migrate exited {proc.returncode}:\n{_tail(log)}")
-        self.migrate_seconds = time.monotonic() - began
+            raise AirflowRuntimeError(f"airflow {command} exited {proc.returncode}:\n{_tail(log)}")
 
     def launch(self) -> None:
         """Start every component (without waiting for it); see ``AirflowRuntime.start``."""

@@ -52,17 +52,21 @@ class AirflowClient:
     def token(self, refresh: bool = False) -> str:
         """A JWT for the admin user (``POST /auth/token``), cached until refused."""
         if self._token is None or refresh:
-            response = self._session.post(
-                f"{self.base_url}/auth/token",
-                json={"username": ADMIN_USER, "password": self._password},
-                timeout=30,
-            )
-            if response.status_code != 201:
-                raise AirflowRuntimeError(
-                    f"login as {ADMIN_USER} failed: {response.status_code} {response.text[:500]}"
-                )
-            self._token = str(response.json()["access_token"])
+            self._token = self.login(ADMIN_USER, self._password)
         return self._token
+
+    def login(self, username: str, password: str) -> str:
+        """A JWT for any user (``POST /auth/token``), as the UI's login page gets it."""
+        response = self._session.post(
+            f"{self.base_url}/auth/token",
+            json={"username": username, "password": password},
+            timeout=30,
+        )
+        if response.status_code != 201:
+            raise AirflowRuntimeError(
+                f"login as {username} failed: {response.status_code} {response.text[:500]}"
+            )
+        return str(response.json()["access_token"])
 
     def api(
         self, method: str, path: str, *, check: bool = True, timeout: float = 60, **kw: Any

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
-from aerosync.config.companies import UPLOAD_DAG_PREFIX
 from aerosync.models import ATTENTION_ORDER
 from aerosync.stores.status_records import StatusRecord
 
@@ -73,6 +72,17 @@ def _last_real(record: StatusRecord) -> str:
     )
 
 
+def _upload_now(company: str) -> str:
+    """A post to the plugin's `upload-now` route: it triggers the company's upload DAG with the
+    user's own permissions (a link would open a second Airflow UI inside the page)."""
+    return (
+        "<form class='upload-now' method='post' action='/aerosync/upload-now'>"
+        f"<input type='hidden' name='company' value='{escape(company)}'>"
+        "<button type='submit' title='Trigger the upload DAG now; aircraft sent in the last 5 "
+        "minutes are skipped'>upload now</button></form>"
+    )
+
+
 def _row(record: StatusRecord, now: datetime) -> str:
     outcome = record.outcome.value
     reasons = "".join(_message(r) for r in record.reasons)
@@ -86,9 +96,8 @@ def _row(record: StatusRecord, now: datetime) -> str:
     return (
         f"<tr class='{outcome}' data-company='{escape(record.company)}' "
         f"data-tail='{escape(record.tail)}' data-outcome='{outcome}'>"
-        f"<td>{escape(record.company)}<br><a class='muted' href='/dags/{UPLOAD_DAG_PREFIX}"
-        f"{escape(record.company)}' title='Trigger the DAG to upload now (the 5-minute guard "
-        f"applies)'>upload now</a></td><td class='tail'>{escape(record.tail)}</td>"
+        f"<td>{escape(record.company)}{_upload_now(record.company)}</td>"
+        f"<td class='tail'>{escape(record.tail)}</td>"
         f"<td><span class='badge' style='background:{COLOURS[outcome]}'>"
         f"{escape(outcome.replace('_', ' '))}</span>{next_go}</td>"
         f"<td>{_when(record.attempted_at, now)}</td>"
@@ -113,7 +122,9 @@ def render(
     company: str | None = None,
     outcome: str | None = None,
     now: datetime | None = None,
+    notice: str | None = None,
 ) -> str:
+    """`notice`: one line above the table (what "upload now" just did)."""
     moment = now or datetime.now(UTC)
     shown = [
         r
@@ -140,9 +151,10 @@ th {{ background: #f4f6f7; position: sticky; top: 0; }}
 .tail {{ font-weight: 600; font-family: monospace; }}
 ul {{ margin: 0; padding-left: 16px; }} li.warning {{ color: #7d6608; }}
 li.error, li.blocking {{ color: #922b21; }} .activity {{ font-family: monospace; }}
-form {{ margin-bottom: 12px; }}
+form {{ margin-bottom: 12px; }} form.upload-now {{ margin: 0; }}
+#notice {{ border-left: 4px solid #2874a6; padding: 4px 8px; background: #eaf2f8; }}
 </style></head><body>
-<h2>Schedule uploads</h2>
+<h2>Schedule uploads</h2>{f'<p id="notice" role="status">{escape(notice)}</p>' if notice else ""}
 <p class="muted">Latest attempt of every aircraft; failing and held first. "Last success" is
 the last time the marketplace accepted the schedule: what brokers see is that old.</p>
 <form method="get">
