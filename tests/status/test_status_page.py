@@ -252,6 +252,7 @@ def test_upload_now_in_the_browser_creates_a_run_and_says_what_the_guard_does(
     (new,) = [run for run in run_ids(runtime, SKYWAY) if run not in before]
     run = runtime.dag_run(UPLOAD_DAG_PREFIX + SKYWAY, new)
     assert run["run_type"] == "manual" and run["triggering_user_name"] == "admin"
+    assert run["triggered_by"] == "ui"  # the page's Referer is passed on: a person clicked
     assert new in text and "last 5 minutes will be skipped" in text
     assert "is paused: the run waits until it is unpaused" in text  # paused at creation
 
@@ -271,6 +272,7 @@ def test_a_team_user_sees_and_triggers_only_her_teams_company(
         refused = page.goto(f"{runtime.base_url}/aerosync/status?company={NORTH}")
         assert refused is not None and refused.status == 403
         assert "N7" not in page.content()
+        page.screenshot(path=str(ARTIFACTS / "status-page-alice-refused.png"))
         tab = page.goto(f"{runtime.base_url}/aerosync/status?dag_id={UPLOAD_DAG_PREFIX}{NORTH}")
         assert tab is not None and tab.status == 403
     before = run_ids(runtime, NORTH)
@@ -332,3 +334,11 @@ def test_the_dag_tab_shows_only_its_company_and_nothing_on_other_dags(
         for tail in ("N1", "N2", "N3", "N4", "N7"):
             assert tail not in page.content()
         assert {k: crew.headers.get(k) for k in HEADERS} == HEADERS
+        # Inside the Airflow UI: the tab frames the page (same origin, which the headers allow).
+        page.goto(
+            f"{runtime.base_url}/dags/{UPLOAD_DAG_PREFIX}{NORTH}/plugin/schedule-uploads-dag",
+            wait_until="load",
+        )
+        framed = page.frame_locator("iframe").locator("tr[data-tail='N7']")
+        framed.wait_for(state="visible", timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "status-page-dag-tab.png"))
