@@ -112,7 +112,7 @@ class WebhookServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass  # the path is a secret: no access log
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
