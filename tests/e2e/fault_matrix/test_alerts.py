@@ -101,7 +101,7 @@ def _arrived(marker: str) -> tuple[list[str], list[str]]:
 
 
 def _assert_once_each(subjects: list[str]) -> None:
-    """Each subject arrived exactly once by e-mail and once by webhook; none other of the company."""
+    """Each subject arrived exactly once by e-mail and once by webhook, and no other one."""
     mails, posts = _arrived(f"[AeroSync] {COMPANY} ")
     assert mails == sorted(subjects), mails
     assert posts == sorted(subjects), posts
