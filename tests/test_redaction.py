@@ -22,6 +22,7 @@ from aerosync.redaction import (
     redact_value,
     safe_error,
     scrub,
+    url_secrets,
 )
 from aerosync.schedule.marketplace import interpret_response
 from aerosync.schedule.marketplace_url import InsecureMarketplace, is_loopback, marketplace_base_url
@@ -209,3 +210,19 @@ def test_marketplace_url_refuses_plain_http_to_another_machine(
 def test_loopback_names() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("LOCALHOST")
     assert not is_loopback("10.0.0.1") and not is_loopback(None) and not is_loopback("local")
+
+
+def test_a_webhook_url_path_is_its_secret_but_its_ordinary_words_are_not() -> None:
+    url = "https://hooks.slack.com/services/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"
+    secrets = url_secrets(url)
+    assert secrets == [
+        "services/T0ALERTS9/B0ALERTS7/Xy7kQ2pLm9sR4tVw8zA1bC3d",
+        "T0ALERTS9", "B0ALERTS7", "Xy7kQ2pLm9sR4tVw8zA1bC3d",
+    ]  # fmt: skip
+    error = "Max retries exceeded with url: /services/T0ALERTS9/B0ALERTS7/Xy7kQ2pLm9sR4tVw8zA1bC3d"
+    assert redact(error, secrets) == "Max retries exceeded with url: /***"
+    assert redact("token Xy7kQ2pLm9sR4tVw8zA1bC3d echoed", secrets) == "token *** echoed"
+    assert redact("the services are up", secrets) == "the services are up"
+    teams = url_secrets("https://x.webhook.office.com/webhookb2/IncomingWebhook/abc?sig=s3cr3tsig")
+    assert "sig=s3cr3tsig" in teams and "IncomingWebhook" not in teams
+    assert url_secrets("hooks.example.com") == []

@@ -179,6 +179,27 @@ def connection_secrets(conn: ConnectionLike) -> list[str]:
     return found
 
 
+def url_secrets(url: str) -> list[str]:
+    """The secret parts of a URL whose path is its credential (a Slack-style webhook:
+    `https://hooks.slack.com/services/T0…/B0…/<token>`): the path with its query, the query, and
+    each path segment that looks generated (16 characters or more, or 8 or more with a digit),
+    so that a server or a client library that quotes part of the path gives nothing away.
+    Ordinary words of a path ("services", "IncomingWebhook") are not secrets."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url if "://" in url else f"//{url}")
+    found: list[str] = []
+    path = parts.path.strip("/")
+    for value in (path + (f"?{parts.query}" if parts.query else ""), path, parts.query):
+        if value and value not in found:
+            found.append(value)
+    for segment in path.split("/"):
+        generated = len(segment) >= 16 or (len(segment) >= 8 and any(c.isdigit() for c in segment))
+        if generated and segment not in found:
+            found.append(segment)
+    return found
+
+
 # A URL's user:password@ and query string; `password=...`-like pairs of a DSN or a message.
 _URL_USERINFO = re.compile(r"(://)[^/\s@]*@")
 _URL_QUERY = re.compile(r"(://[^\s?#'\"]*)\?[^\s#'\"]*")

@@ -151,3 +151,22 @@ def test_execution_timeouts_come_from_the_company_config() -> None:
     assert training is not None
     assert {t.execution_timeout for t in training.tasks} == {timedelta(minutes=11)}
     assert make_company().task_timeout == timedelta(minutes=30)  # the default
+
+
+def test_a_company_with_alerts_gets_a_crew_alert_task_beside_the_chain() -> None:
+    """The alert runs whatever happened to the extracts and the gate (`all_done`) and is not
+    upstream of `finish`, so a failed source still fails the run."""
+    from aerosync.airflow.crew_dag import build_training_dag
+    from tests.conftest import make_company
+
+    records = {"hris": {"csv": "/tmp/hris"}, "qualifications": {"csv": "/tmp/q"}}
+    company = make_company(alerts={"webhook_conn_id": "slack_ops"}, training={"records": records})
+    dag = build_training_dag(company)
+    assert dag is not None
+    alert = dag.get_task("alert")
+    assert alert.trigger_rule == "all_done" and alert.retries == 0
+    assert alert.upstream_task_ids == {"extract_hris", "extract_qualifications", "validate"}
+    assert alert.downstream_task_ids == set()
+    assert "The task `alert` tells" in (dag.doc_md or "")
+    quiet = build_training_dag(make_company(training={"records": records}))
+    assert quiet is not None and "alert" not in quiet.task_ids

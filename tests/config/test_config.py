@@ -129,6 +129,22 @@ def test_alert_recipients_are_checked() -> None:
     assert "skyway_charter" in str(problem) and "alerts.email" in str(problem)
 
 
+def test_alerts_need_a_channel_email_or_webhook_or_both() -> None:
+    webhook = _parse({**GOOD, "alerts": {"webhook_conn_id": "slack_ops"}})
+    alerts = webhook.companies[0].alerts
+    assert alerts is not None and alerts.email == [] and alerts.channels == ["webhook"]
+    assert alerts.webhook_timeout_seconds == 10
+    both = _parse({**GOOD, "alerts": {"email": ["ops@skyway.example"], "webhook_conn_id": "s"}})
+    assert both.companies[0].alerts is not None
+    assert both.companies[0].alerts.channels == ["e-mail", "webhook"]
+    for empty in ({}, {"email": []}, {"smtp_conn_id": "smtp_ops"}):
+        (problem,) = _parse({**GOOD, "alerts": empty}).problems
+        assert str(problem).startswith("company 'skyway_charter': alerts: alerts need at least one")
+        assert "`email`" in str(problem) and "`webhook_conn_id`" in str(problem)
+    (problem,) = _parse({**GOOD, "alerts": {"webhook_conn_id": ""}}).problems
+    assert "alerts.webhook_conn_id" in str(problem)
+
+
 def test_training_sources_load_with_their_transports() -> None:
     training = {
         "bookings": {"csv": "/data/lms/bookings", "max_age_minutes": 90, "tails": ["N650SW"]},

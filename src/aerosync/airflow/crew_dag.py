@@ -1,7 +1,9 @@
 """One daily training-records DAG per company with `training.records` in the companies file.
 
     extract_<source> ─> validate ─> load ─> export_status, post_ebt ─> retention ─> finish
-    (one per source)                         (when configured)
+    (one per source)    │                    (when configured)
+                        └─> alert (with `alerts:`; whatever happened: a failed source, new
+                                   quarantined rows)
 
 The timetable has real data intervals (03:00 UTC to 03:00 UTC): each run reads the rows of its
 window, so `airflow backfill create` over months loads every window once. Only the config is read
@@ -14,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.providers.standard.operators.python import PythonOperator
-from airflow.sdk import DAG, CronDataIntervalTimetable
+from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule
 
 from aerosync.airflow import crew_tasks
 from aerosync.config.companies import CompanyConfig
@@ -31,6 +33,13 @@ def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> st
         outs.append(f"a training-status CSV per run to `{records.export_to}`")
     if records.post_ebt_to:
         outs.append(f"EBT results as xAPI statements to connection `{records.post_ebt_to.conn_id}`")
+    alerting = ""
+    if company.alerts is not None:
+        alerting = (
+            "\n\nThe task `alert` tells the company's alert channels "
+            f"({', '.join(company.alerts.channels)}) once per run that could not read a source or "
+            "quarantined new rows, naming each row by its source and line, never its values."
+        )
     return f"""
 ### Training records sync: {company.name}
 
@@ -40,7 +49,7 @@ the table `training_quarantine` with their reasons; the others load), upserts em
 effective-dated history), training records, qualifications and EBT gradings by natural key into
 the aerosync database, auditing every change in `training_audit`; then writes
 {"; ".join(outs) or "nothing out"}, and purges records older than {records.retention_days} days
-(audited).
+(audited).{alerting}
 
 Re-running a window changes nothing. Historical load:
 `airflow backfill create --dag-id {company.crew_dag_id} --from-date 2026-01-01
@@ -125,4 +134,14 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
         else:
             load >> retention
         retention >> finish
+        if company.alerts is not None:
+            # Beside the chain, not after it: the run's state still comes from `finish`.
+            alert = PythonOperator(
+                task_id="alert",
+                python_callable=crew_tasks.alert,
+                op_kwargs=with_sources,
+                retries=0,
+                trigger_rule=TriggerRule.ALL_DONE,
+            )
+            [*extracts, validate] >> alert
     return dag

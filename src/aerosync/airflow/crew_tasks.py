@@ -6,6 +6,7 @@ Every task reads its company's entry of the companies file, works on the run's d
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,10 @@ from aerosync.config.companies_file import load_config
 from aerosync.config.training import RecordsSync
 
 TRAINING_CRON = "0 3 * * *"
+# The XCom key under which a failed extract leaves its one-line, redacted error for `alert`.
+ERROR_KEY = "error"
+# The tasks whose failure the run's alert reports: each source's extract, and the quality gate.
+VALIDATE = "validate"
 
 
 def _records(company_id: str) -> RecordsSync:
@@ -52,6 +57,23 @@ def _where(records: RecordsSync, source: str) -> str:
     return f"connection {remote.conn_id}, endpoint {remote.endpoint}" if remote else "?"
 
 
+def _secrets_of(transport: Any) -> list[str]:
+    """The secrets of a source's connection (REST or LRS; a CSV drop has none here)."""
+    from aerosync.airflow.masking import mask_connection
+
+    remote = getattr(transport, "rest", None) or getattr(transport, "lrs", None)
+    try:
+        return mask_connection(remote.conn_id) if remote is not None else []
+    except Exception:  # a connection that cannot be read has no secret to redact here
+        return []
+
+
+def _leave_error(context: Any, message: str) -> None:
+    """The error in XCom for the run's alert; never hides the error itself."""
+    with contextlib.suppress(Exception):
+        context["ti"].xcom_push(key=ERROR_KEY, value=message)
+
+
 def extract(company_id: str, source: str) -> dict[str, Any]:
     """Read one source (CSV drop, REST API or LRS) and stage its rows of this window. A CSV is
     read row by row while it is staged, in parts: a file of any size in bounded memory."""
@@ -79,10 +101,12 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
     except SQLAlchemyError:
         raise  # the aerosync store, not the source
     except Exception as exc:  # any transport error: say where, never the secrets
-        raise AirflowFailException(
+        message = (
             f"company {company_id}, source {source} ({_where(records, source)}): "
-            f"cannot be read: {safe_error(exc)}"
-        ) from None
+            f"cannot be read: {safe_error(exc, _secrets_of(transport))}"
+        )
+        _leave_error(context, message)
+        raise AirflowFailException(message) from None
     staged = summary.to_dict()
     print(f"{company_id}: {source} for {window.label()}: {staged}")
     return staged
@@ -176,3 +200,50 @@ def finish(company_id: str, sources: list[str]) -> dict[str, Any]:
     summary = step_finish(company_id, sources, _stores(), context["run_id"])
     print(f"{company_id}: changes audited in this run: {summary.changes or 'none'}")
     return summary.to_dict()
+
+
+def alert(company_id: str, sources: list[str]) -> dict[str, Any]:
+    """The run's alert on the company's channels (`aerosync.crew.alerts`): once per run that
+    could not read a source, whose quality gate failed, or that put new rows into the
+    quarantine. Runs whatever happened before it (trigger rule `all_done`) and never fails the
+    run: a channel that fails is logged (the run's state comes from its other tasks)."""
+    from aerosync.airflow.alert_notifier import send_alerts
+    from aerosync.crew.alerts import crew_sync_alert
+    from aerosync.redaction import safe_error
+
+    context = get_current_context()
+    company = load_config(only=company_id).company(company_id)
+    ti = context["ti"]
+    extracts = {f"extract_{source}": source for source in sources}
+    states = ti.get_task_states(
+        dag_id=ti.dag_id, run_ids=[ti.run_id], task_ids=[*extracts, VALIDATE]
+    ).get(ti.run_id, {})
+    failed = {task: _error_left(ti, task) for task, state in states.items() if state == "failed"}
+    quarantined = []
+    try:
+        quarantined = _stores().quarantine.first_quarantined_in(company_id, ti.run_id)
+    except Exception as exc:  # still alert on the failures
+        failed.setdefault(VALIDATE, f"the quarantine could not be read: {safe_error(exc)}")
+    found = crew_sync_alert(
+        company=company_id,
+        company_name=company.name,
+        dag_id=ti.dag_id,
+        run_id=ti.run_id,
+        window=_window(context).label(),
+        failed_sources={extracts[t]: error for t, error in failed.items() if t in extracts},
+        failed_steps={t: error for t, error in failed.items() if t not in extracts},
+        quarantined=quarantined,
+    )
+    if found is None:
+        print(f"{company_id}: nothing to alert about in this run")
+        return {"alerts": 0, "sent": 0}
+    channels = ", ".join(company.alerts.channels if company.alerts else [])
+    print(f"{company_id}: alerting by {channels}: {found.subject}")
+    sent = send_alerts(company, [found], context)
+    print(f"{company_id}: {sent} of 1 alert(s) sent")
+    return {"alerts": 1, "sent": sent}
+
+
+def _error_left(ti: Any, task_id: str) -> str:
+    error = ti.xcom_pull(task_ids=task_id, key=ERROR_KEY, default=None)
+    return str(error) if error else "it stopped without reporting an error (see its task log)"

@@ -15,7 +15,7 @@ from typing import Any
 from airflow.sdk.log import mask_secret
 
 from aerosync.config.companies import CompanyConfig
-from aerosync.redaction import connection_secrets, secret_forms
+from aerosync.redaction import connection_secrets, secret_forms, url_secrets
 
 # Forms registered already, per process (a forked task must register its own): each
 # registration is a message to the supervisor.
@@ -51,12 +51,31 @@ def mask_connection(conn_id: str) -> list[str]:
     return mask_connection_secrets(conn)
 
 
+def mask_webhook(conn_id: str) -> list[str]:
+    """The secrets of a webhook's `http` connection, masked: those of `mask_connection` and the
+    URL's path (its host holds the whole URL, and the path is the webhook's credential)."""
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        conn = BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        return []
+    secrets = connection_secrets(conn)
+    secrets += [s for s in url_secrets(str(conn.host or "")) if s not in secrets]
+    mask_secrets(secrets)
+    return secrets
+
+
 def company_connection_ids(company: CompanyConfig) -> list[str]:
     """Every connection a company's flows use: FMS, marketplace (and per-aircraft ones), the
-    alerts' SMTP server, LMS, and the training sync's REST and LRS sources."""
+    alerts' SMTP server and webhook, LMS, and the training sync's REST and LRS sources."""
     ids = [company.fms.conn_id, company.marketplace_conn_id, *company.aircraft_connections.values()]
     if company.alerts is not None:
-        ids.append(company.alerts.smtp_conn_id)
+        if company.alerts.email:
+            ids.append(company.alerts.smtp_conn_id)
+        if company.alerts.webhook_conn_id is not None:
+            ids.append(company.alerts.webhook_conn_id)
     training = company.training
     if training is not None and training.bookings is not None and training.bookings.rest:
         ids.append(training.bookings.rest.conn_id)
@@ -76,6 +95,8 @@ def company_secrets(company: CompanyConfig) -> list[str]:
     """The secrets of every connection of the company, masked: to redact a text whose source is
     not known (an upstream task's error, say)."""
     found: list[str] = []
+    webhook = company.alerts.webhook_conn_id if company.alerts is not None else None
     for conn_id in company_connection_ids(company):
-        found.extend(s for s in mask_connection(conn_id) if s not in found)
+        secrets = mask_webhook(conn_id) if conn_id == webhook else mask_connection(conn_id)
+        found.extend(s for s in secrets if s not in found)
     return found

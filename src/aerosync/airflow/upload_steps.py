@@ -113,7 +113,8 @@ def record_status(company_id: str) -> dict[str, Any]:
 
         previous = stores.status.previous_outcomes(company_id, context["run_id"])
         events = state_changes(previous, summary.records)
-        print(f"{company_id}: sending {len(events)} alert(s)")
+        channels = ", ".join(company.alerts.channels)
+        print(f"{company_id}: sending {len(events)} alert(s) by {channels}")
         sent = send_alerts(company, events, context)
         print(f"{company_id}: {sent} of {len(events)} alert(s) sent")
     if summary.problems:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from aerosync.config.schedule_spec import ScheduleError, check_schedule
 from aerosync.config.training import TrainingConfig
@@ -72,11 +73,17 @@ class Limits(_Strict):
 
 
 class Alerts(_Strict):
-    """Who hears about an aircraft that fails or is held, and when it recovers."""
+    """Who hears about a change that needs a person: an aircraft that fails, is held, is
+    uploaded with the marketplace's errors, recovers or stops being marketed, and a crew sync
+    run that quarantined rows or could not read a source. Each channel is an Airflow
+    connection: e-mail through an `smtp` one, a Slack-compatible webhook through an `http` one
+    (its host is the webhook's URL, whose path is a secret)."""
 
-    email: list[str] = Field(min_length=1)
-    smtp_conn_id: str = "smtp_default"
+    email: list[str] = Field(default_factory=list)
+    smtp_conn_id: str = Field(default="smtp_default", min_length=1)
     from_email: str | None = None
+    webhook_conn_id: str | None = Field(default=None, min_length=1)
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=120)
 
     @field_validator("email")
     @classmethod
@@ -85,6 +92,22 @@ class Alerts(_Strict):
             if not EMAIL_PATTERN.fullmatch(address):
                 raise ValueError(f"{address!r} is not an e-mail address")
         return value
+
+    @model_validator(mode="after")
+    def _has_a_channel(self) -> Self:
+        if not self.email and self.webhook_conn_id is None:
+            raise ValueError(
+                "alerts need at least one channel: `email` (a list of addresses, sent through "
+                "`smtp_conn_id`) or `webhook_conn_id` (an Airflow http connection whose host is "
+                "the webhook's URL); or remove `alerts`"
+            )
+        return self
+
+    @property
+    def channels(self) -> list[str]:
+        """The channels in use, in words for logs: `e-mail`, `webhook`."""
+        return [name for name, on in (("e-mail", self.email), ("webhook", self.webhook_conn_id))
+                if on]  # fmt: skip
 
 
 # Aircraft per upload task instance. Each is a process (about 500 MB resident with Great

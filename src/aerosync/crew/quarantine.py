@@ -45,6 +45,16 @@ class QuarantineEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class QuarantinedRow:
+    """A quarantined row as people may be told of it: its source, where it came from (file and
+    line, statement id) and the (expectation, field) of each reason; never its values."""
+
+    source: str
+    row_ref: str
+    reasons: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Waiting:
     """A quarantined row refused only because its employee was unknown: loadable once the HRIS
     has delivered that employee."""
@@ -139,6 +149,27 @@ class QuarantineStore:
                     for s, f in keys
                 ],
             )
+
+    def first_quarantined_in(self, company: str, run_id: str) -> list[QuarantinedRow]:
+        """The rows this run added to the quarantine (not those it refused again), each with
+        where it came from and why, without its values: what an alert may say."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT source, row_ref, reasons FROM training_quarantine "
+                    "WHERE company = :company AND first_run_id = :run "
+                    "ORDER BY source, row_ref, fingerprint"
+                ),
+                {"company": company, "run": run_id},
+            ).all()
+        return [
+            QuarantinedRow(
+                row.source,
+                row.row_ref,
+                tuple((str(r["code"]), r.get("field")) for r in json.loads(row.reasons)),
+            )
+            for row in rows
+        ]
 
     def entries(self, company: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
