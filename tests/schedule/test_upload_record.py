@@ -310,10 +310,14 @@ def test_previous_outcomes_ignore_calls_still_in_flight(stores: Stores) -> None:
     assert stores.status.previous_outcomes(COMPANY, "run-2") == {"N1RC": "failed"}
 
 
-def test_a_database_of_an_earlier_release_gets_the_new_column(tmp_path: Path) -> None:
+def test_a_database_of_an_earlier_release_gets_the_new_columns(tmp_path: Path) -> None:
     engine = sqlite_engine(tmp_path / "old.db")
-    released = read_sql("aerosync", "schema.sql").replace(",\n    last_real_attempt TEXT", "")
-    assert "last_real_attempt" not in released
+    released = (
+        read_sql("aerosync", "schema.sql")
+        .replace(",\n    upload_map_index  INTEGER", "")
+        .replace(",\n    last_real_attempt TEXT", "")
+    )
+    assert "last_real_attempt" not in released and "upload_map_index" not in released
     with engine.begin() as conn:
         for statement in split_statements(released):
             conn.execute(sa.text(statement))
@@ -326,6 +330,7 @@ def test_a_database_of_an_earlier_release_gets_the_new_column(tmp_path: Path) ->
         assert add_missing_columns(conn) == []
     (old,) = StatusStore(engine).latest("c")  # the earlier release's row reads back
     assert old.outcome is Outcome.FAILED and old.last_real_attempt is None
+    assert old.upload_map_index is None
     engine.dispose()
 
 

@@ -4,14 +4,19 @@ route here requires an authenticated user."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from airflow.api_fastapi.core_api.security import requires_authenticated
+from airflow.configuration import conf
 from airflow.plugins_manager import AirflowPlugin
 from fastapi import Depends, FastAPI, Query
 from fastapi.responses import HTMLResponse
 
 from aerosync.airflow.connections import aerosync_engine
 from aerosync.config.companies import UPLOAD_DAG_PREFIX
+from aerosync.config.companies_file import load_config
 from aerosync.status import page as status_page
+from aerosync.status.staleness import freshness_by_company
 from aerosync.stores.status import StatusStore
 
 app = FastAPI(title="AeroSync schedule uploads")
@@ -30,7 +35,12 @@ def status(
     records = store.latest()
     companies = sorted({r.company for r in records})
     return status_page.render(
-        records, companies=companies, company=company or None, outcome=outcome or None
+        records,
+        companies=companies,
+        company=company or None,
+        outcome=outcome or None,
+        freshness=freshness_by_company(load_config().companies),  # stale flags
+        ui_root=urlsplit(conf.get("api", "base_url", fallback="") or "/").path.rstrip("/"),
     )
 
 
