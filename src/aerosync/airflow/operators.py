@@ -114,7 +114,7 @@ class UploadSchedulesOperator(BaseOperator):
         tails = Batch.from_dict(self.batch).tails
         sender = HookSender(loaded.product, company.request_timeout_seconds)
         # The instance's map index goes into each record: the status page links to its log.
-        index = getattr(context["ti"], "map_index", None)
+        index = getattr(context.get("ti"), "map_index", None)
         map_index = index if isinstance(index, int) and index >= 0 else None
         result = step_upload(company, stores, run_id, tails, sender, map_index=map_index)
         for record in result.records:
