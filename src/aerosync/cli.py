@@ -30,7 +30,11 @@ def _engine(url: str | None) -> Engine:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    return show_status(_engine(args.db), args.company, args.json)
+    from aerosync.config.companies_file import load_config
+    from aerosync.status.staleness import freshness_by_company
+
+    freshness = freshness_by_company(load_config().companies)  # `stale` in --json
+    return show_status(_engine(args.db), args.company, args.json, freshness)
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ class DagRun:
 @dataclass
 class TaskInstance:
     xcom: dict[str, Any] = field(default_factory=dict)
+    map_index: int = -1
 
     def xcom_push(self, key: str, value: Any) -> None:
         self.xcom[key] = json.loads(json.dumps(value))  # what XCom would store
@@ -101,7 +102,7 @@ def build(batch_size: int = 5) -> list[dict[str, Any]]:
     return batches
 
 
-def test_build_then_upload_puts_each_aircraft_once(staged: SandboxServer) -> None:
+def test_build_then_upload_puts_each_aircraft_once(staged: SandboxServer, tmp_path: Path) -> None:
     run = context()
     batches = BuildSchedulesOperator(
         task_id="build_schedules", company_id="op_co", batch_size=2
@@ -115,11 +116,14 @@ def test_build_then_upload_puts_each_aircraft_once(staged: SandboxServer) -> Non
     assert len(json.dumps(summary)) < 2000  # counts and tails, never the schedules
     counts = [
         UploadSchedulesOperator(task_id="upload", company_id="op_co", batch=batch).execute(
-            {"run_id": RUN_ID}
+            {"run_id": RUN_ID, "ti": TaskInstance(map_index=index)}
         )
-        for batch in batches
+        for index, batch in enumerate(batches)
     ]
     assert sum(c["uploaded"] for c in counts) == 3
+    # each record names the mapped instance that sent it: the page links to that log
+    recorded = Stores.on(sqlite_engine(tmp_path / "aerosync.db")).status.latest("op_co")
+    assert {r.tail: r.upload_map_index for r in recorded} == {"N1OP": 0, "N2OP": 0, "N3OP": 1}
     log = sandbox_requests(staged)
     assert sorted(entry["tail"] for entry in log) == ["N1OP", "N2OP", "N3OP"]
     assert all(len(entry["body"]["activities"]) == 3 for entry in log)

@@ -191,18 +191,20 @@ def test_a_skip_carries_the_last_real_failure_to_the_page_and_the_cli(
     stores: Stores, sandbox: SandboxServer
 ) -> None:
     sandbox.state.set_fault("N1RC", "500")
-    (failed,) = upload(stores, sandbox, "run-1", ["N1RC"])
+    (failed,) = upload(stores, sandbox, "run-1", ["N1RC"], map_index=2)
     assert failed.outcome is Outcome.FAILED and failed.http_status == 500
     sandbox.state.set_fault("N1RC", None)
-    (skip,) = upload(stores, sandbox, "run-2", ["N1RC"])
+    (skip,) = upload(stores, sandbox, "run-2", ["N1RC"], map_index=0)
     assert skip.outcome is Outcome.SKIPPED and puts(sandbox, "N1RC") == 1
     (latest,) = stores.status.latest(COMPANY)
+    assert latest.upload_map_index == 0  # the upload task instance that wrote it
     real = latest.to_json()["last_real_attempt"]
     assert real["outcome"] == "failed" and real["http_status"] == 500
-    assert real["run_id"] == "run-1"
+    assert real["run_id"] == "run-1" and real["upload_map_index"] == 2
     assert any(m.get("code") == "ERR_500" for m in real["messages"])
     page = render([latest], companies=[COMPANY])
     assert "Last real attempt" in page and "500" in page and "Injected fault 500" in page
+    assert "/runs/run-1/tasks/upload/mapped/2" in page  # the failure's own log, beside the skip
     table = format_table([latest])
     assert "last real attempt failed HTTP 500" in table and "Injected fault 500" in table
 
@@ -310,10 +312,14 @@ def test_previous_outcomes_ignore_calls_still_in_flight(stores: Stores) -> None:
     assert stores.status.previous_outcomes(COMPANY, "run-2") == {"N1RC": "failed"}
 
 
-def test_a_database_of_an_earlier_release_gets_the_new_column(tmp_path: Path) -> None:
+def test_a_database_of_an_earlier_release_gets_the_new_columns(tmp_path: Path) -> None:
     engine = sqlite_engine(tmp_path / "old.db")
-    released = read_sql("aerosync", "schema.sql").replace(",\n    last_real_attempt TEXT", "")
-    assert "last_real_attempt" not in released
+    released = (
+        read_sql("aerosync", "schema.sql")
+        .replace(",\n    upload_map_index  INTEGER", "")
+        .replace(",\n    last_real_attempt TEXT", "")
+    )
+    assert "last_real_attempt" not in released and "upload_map_index" not in released
     with engine.begin() as conn:
         for statement in split_statements(released):
             conn.execute(sa.text(statement))
@@ -326,6 +332,7 @@ def test_a_database_of_an_earlier_release_gets_the_new_column(tmp_path: Path) ->
         assert add_missing_columns(conn) == []
     (old,) = StatusStore(engine).latest("c")  # the earlier release's row reads back
     assert old.outcome is Outcome.FAILED and old.last_real_attempt is None
+    assert old.upload_map_index is None
     engine.dispose()
 
 

@@ -242,7 +242,9 @@ def test_upload_now_in_the_browser_creates_a_run_and_says_what_the_guard_does(
     before = run_ids(runtime, SKYWAY)
     with browser_page(runtime, runtime.token()) as page:
         page.goto(f"{runtime.base_url}/aerosync/status", wait_until="load")
-        button = page.locator("tr[data-tail='N1'] form[action$='/upload-now'] button")
+        button = page.locator(
+            f"form.upload-now:has(input[name='company'][value='{SKYWAY}']) button"
+        )
         with page.expect_navigation(wait_until="load"):
             button.click()
         assert "/aerosync/status?" in page.url and f"company={SKYWAY}" in page.url

@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS upload_status (
     next_allowed_at   TEXT,
     connection_id     TEXT,
     validation_id     TEXT,
-    last_real_attempt TEXT
+    last_real_attempt TEXT,
+    upload_map_index  INTEGER
 );
 
 CREATE INDEX IF NOT EXISTS upload_status_latest ON upload_status (company, tail, attempted_at);

@@ -113,7 +113,10 @@ class UploadSchedulesOperator(BaseOperator):
         stores = Stores.on(aerosync_engine())
         tails = Batch.from_dict(self.batch).tails
         sender = HookSender(loaded.product, company.request_timeout_seconds)
-        result = step_upload(company, stores, run_id, tails, sender)
+        # The instance's map index goes into each record: the status page links to its log.
+        index = getattr(context.get("ti"), "map_index", None)
+        map_index = index if isinstance(index, int) and index >= 0 else None
+        result = step_upload(company, stores, run_id, tails, sender, map_index=map_index)
         for record in result.records:
             self.log.info(
                 "%s %s: %s (HTTP %s)", company.id, record.tail, record.outcome, record.http_status

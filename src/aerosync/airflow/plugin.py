@@ -15,10 +15,11 @@ no company data.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from airflow.api_fastapi.core_api.security import GetUserDep
+from airflow.configuration import conf
 from airflow.plugins_manager import AirflowPlugin
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -28,8 +29,10 @@ from aerosync.airflow.connections import aerosync_engine
 from aerosync.airflow.page_access import may_read, may_trigger, readable_companies
 from aerosync.airflow.page_security import SecurityHeaders, posted_from_our_page
 from aerosync.config.companies import COMPANY_ID_PATTERN, UPLOAD_DAG_PREFIX
+from aerosync.config.companies_file import load_config
 from aerosync.status import page as status_page
 from aerosync.status.message_page import render_message
+from aerosync.status.staleness import freshness_by_company
 from aerosync.stores.status import StatusStore
 
 # No /docs nor /openapi.json: they would answer without a login and need inline script.
@@ -98,6 +101,9 @@ def status(
         company=company or None,
         outcome=outcome or None,
         notice=_notice(company, triggered, paused),
+        freshness=freshness_by_company(load_config().companies),  # stale flags
+        ui_root=urlsplit(conf.get("api", "base_url", fallback="") or "/").path.rstrip("/"),
+        triggerable=[c for c in visible if may_trigger(user, c)],
     )
     return HTMLResponse(html)
 

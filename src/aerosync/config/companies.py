@@ -10,7 +10,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from aerosync.config.schedule_spec import ScheduleError, check_schedule
+from aerosync.config.schedule_spec import ScheduleError, check_schedule, expected_interval
 from aerosync.config.training import TrainingConfig
 from aerosync.models import DEFAULT_ACTIVITY_TYPES
 
@@ -145,6 +145,9 @@ class CompanyConfig(_Strict):
     # running then is failed, so no source or call can keep the company waiting for ever.
     task_timeout_minutes: int = Field(default=DEFAULT_TASK_TIMEOUT_MINUTES, ge=1, le=24 * 60)
     guards: Guards = Field(default_factory=Guards)
+    # When an aircraft's last accepted upload counts as stale on the status page and in `aerosync
+    # status`: brokers see a schedule that old. Unset: twice the schedule's longest interval.
+    stale_after_minutes: int | None = Field(default=None, ge=1)
     limits: Limits = Field(default_factory=Limits)
     alerts: Alerts | None = None
     training: TrainingConfig | None = None
@@ -187,6 +190,19 @@ class CompanyConfig(_Strict):
     @property
     def schedule_value(self) -> str | timedelta:
         return check_schedule(self.schedule)
+
+    @property
+    def expected_interval(self) -> timedelta:
+        """The longest an on-time schedule leaves between two runs (`expected_interval`)."""
+        return expected_interval(self.schedule)
+
+    @property
+    def stale_after(self) -> timedelta:
+        """How old the last accepted upload may get before the aircraft is flagged stale:
+        `stale_after_minutes`, or twice the schedule's longest interval."""
+        if self.stale_after_minutes is not None:
+            return timedelta(minutes=self.stale_after_minutes)
+        return 2 * self.expected_interval
 
     def activity_type(self, kind: str) -> str:
         return self.activity_types.get(kind, DEFAULT_ACTIVITY_TYPES[kind])

@@ -7,7 +7,7 @@ schedule that can fire faster than that is refused here, before a DAG exists.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
 
@@ -93,3 +93,35 @@ def check_schedule(text: str) -> str | timedelta:
             "allows at most one upload per aircraft every 5 minutes"
         )
     return text.strip()
+
+
+# A fixed Monday, midnight UTC: the longest gap of a cron is read from the fire times that follow
+# it, so the answer never depends on the day it is asked.
+_GAP_REFERENCE = datetime(2024, 1, 1, tzinfo=UTC)
+_GAP_SPAN = timedelta(days=8)  # a whole week, and the turn into the next one
+_GAP_MAX_FIRES = 20_000  # a 5-minute cron fires 2,304 times in 8 days
+
+
+@lru_cache(maxsize=1024)
+def longest_cron_gap(expression: str) -> timedelta:
+    """The longest time between two consecutive fire times of a cron expression: how old the
+    marketplace's schedule can get between two on-time runs (weekday crons wait the weekend).
+
+    Walked over a week of fire times from a fixed Monday, or further for a cron that fires less
+    often (a monthly one), until two fire times are found. The status page and `aerosync
+    status` read it, never a DAG file at parse time."""
+    _check_cron_form(expression)
+    walker = croniter(expression, _GAP_REFERENCE)
+    fires = [walker.get_next(datetime)]
+    while len(fires) < _GAP_MAX_FIRES and (
+        len(fires) < 2 or fires[-1] - _GAP_REFERENCE < _GAP_SPAN
+    ):
+        fires.append(walker.get_next(datetime))
+    return max(b - a for a, b in pairwise(fires))
+
+
+def expected_interval(schedule: str) -> timedelta:
+    """The longest an on-time schedule leaves between two runs: the duration itself ("15m"), or
+    a cron expression's longest gap between fire times."""
+    duration = parse_duration(schedule)
+    return duration if duration is not None else longest_cron_gap(schedule.strip())

@@ -144,6 +144,7 @@ def upload_batch(
     sender: Sender,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     concurrency: int = 1,
+    map_index: int | None = None,
 ) -> BatchResult:
     """Attempt every aircraft of the batch; one failure never stops the others.
 
@@ -158,7 +159,8 @@ def upload_batch(
     Each call's attempt is recorded `in_flight` before the call goes out, so that a task killed
     mid-call still counts toward the 5-minute spacing (safety rule 3); calls of earlier runs left
     `in_flight` longer than any answer could take are settled `unknown` first. A skip carries the
-    aircraft's last real attempt, so it never hides a failure (safety rule 7)."""
+    aircraft's last real attempt, so it never hides a failure (safety rule 7). Each record names
+    the upload task instance that wrote it (`map_index`), so the status page links to its log."""
     started = clock()
     lost_before = started - timedelta(seconds=company.request_timeout_seconds) - ANSWER_MARGIN
     settle_lost_calls(status, company.id, other_runs_before=lost_before)
@@ -175,7 +177,7 @@ def upload_batch(
             return None
         try:
             record = _attempt(
-                company, run_id, tail, bodies, decisions, history, status, sender, clock
+                company, run_id, tail, bodies, decisions, history, status, sender, clock, map_index
             )
         except BaseException:
             stop.set()
@@ -208,6 +210,7 @@ def _attempt(
     status: StatusStore,
     sender: Sender,
     clock: Callable[[], datetime],
+    map_index: int | None = None,
 ) -> StatusRecord:
     """One aircraft: skipped (too soon), refused (no readable body) or sent once; recorded."""
     now = clock()
@@ -222,6 +225,7 @@ def _attempt(
         validation_id=decision.validation_id if decision else None,
         messages=[w.to_dict() for w in decision.warnings] if decision else [],
         last_success_at=history.successes.get(tail),
+        upload_map_index=map_index,
     )
     last = history.recent.get(tail)
     allowed = next_allowed(last)
@@ -272,10 +276,16 @@ def schedule_bodies(
 
 
 def step_upload(
-    company: CompanyConfig, stores: Stores, run_id: str, tails: Sequence[str], sender: Sender
+    company: CompanyConfig,
+    stores: Stores,
+    run_id: str,
+    tails: Sequence[str],
+    sender: Sender,
+    map_index: int | None = None,
 ) -> BatchResult:
     """One batch of `step_plan`: each aircraft's body (`schedule_bodies`) sent once
-    through `sender` and recorded (`upload_batch`)."""
+    through `sender` and recorded (`upload_batch`) as written by upload task instance
+    `map_index`."""
     decisions = staged_decisions(stores, company.id, run_id, tails)
     bodies = schedule_bodies(company, stores, run_id, tails, decisions)
     return upload_batch(
@@ -287,4 +297,5 @@ def step_upload(
         stores.status,
         sender,
         concurrency=company.upload_concurrency,
+        map_index=map_index,
     )

@@ -4,12 +4,14 @@ read (failing and held aircraft first) or as JSON."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
 from aerosync.models import ATTENTION_ORDER
+from aerosync.status.staleness import Freshness, staleness
 from aerosync.stores.status import StatusStore
 from aerosync.stores.status_records import StatusRecord
 
@@ -89,13 +91,33 @@ def format_table(records: Sequence[StatusRecord], now: datetime | None = None) -
     )
 
 
-def show_status(engine: Engine, company: str | None, as_json: bool) -> int:
-    """Print the latest attempt of every aircraft (of `company`, if given); the exit code."""
+def record_json(
+    record: StatusRecord, freshness: Mapping[str, Freshness], now: datetime
+) -> dict[str, Any]:
+    """A record as `--json` prints it, with its staleness: `stale` is true, false, or null when
+    the companies file does not hold the record's company (its schedule is not known)."""
+    verdict = staleness(record, freshness.get(record.company), now)
+    return {
+        **record.to_json(),
+        "stale": verdict.stale if verdict else None,
+        "stale_reason": verdict.words() if verdict and verdict.stale else None,
+    }
+
+
+def show_status(
+    engine: Engine,
+    company: str | None,
+    as_json: bool,
+    freshness: Mapping[str, Freshness] | None = None,
+) -> int:
+    """Print the latest attempt of every aircraft (of `company`, if given); the exit code.
+    `freshness`: each company's schedule (`freshness_by_company`), for the `stale` field."""
     store = StatusStore(engine)
     store.ensure_schema()
     records = store.latest(company)
     if as_json:
-        print(json.dumps([r.to_json() for r in records], indent=2))
+        now = datetime.now(UTC)
+        print(json.dumps([record_json(r, freshness or {}, now) for r in records], indent=2))
         return 0
     if not records:
         scope = f"company {company!r}" if company else "any company"

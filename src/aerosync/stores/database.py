@@ -21,7 +21,10 @@ from aerosync.config.dialects import read_sql, split_statements
 SCHEMA_LOCK = 7_413_002  # any constant shared by every AeroSync process
 # Columns added after a table was first released: (table, column, type). `CREATE TABLE IF NOT
 # EXISTS` leaves an existing table as it is, so each is added where it is missing.
-ADDED_COLUMNS = (("upload_status", "last_real_attempt", "TEXT"),)
+ADDED_COLUMNS = (
+    ("upload_status", "last_real_attempt", "TEXT"),
+    ("upload_status", "upload_map_index", "INTEGER"),
+)
 
 
 def iso(moment: datetime) -> str:

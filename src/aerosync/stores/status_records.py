@@ -28,10 +28,12 @@ class RealAttempt:
     attempted_at: str  # `iso` text, as stored
     messages: list[dict[str, Any]]
     reasons: list[dict[str, Any]]
+    upload_map_index: int | None = None  # see `StatusRecord.upload_map_index`
 
     def to_json(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
+            "upload_map_index": self.upload_map_index,
             "outcome": self.outcome,
             "http_status": self.http_status,
             "attempted_at": self.attempted_at,
@@ -48,6 +50,7 @@ class RealAttempt:
             attempted_at=str(data["attempted_at"]),
             messages=list(data.get("messages") or []),
             reasons=list(data.get("reasons") or []),
+            upload_map_index=data.get("upload_map_index"),
         )
 
 
@@ -70,6 +73,10 @@ class StatusRecord:
     # A skip's record carries the aircraft's last real attempt (`real_attempt`), so that a skip
     # never hides a failure or an unknown outcome (safety rule 7).
     last_real_attempt: RealAttempt | None = None
+    # The map index of the upload task instance (one per batch) that wrote this record, so that
+    # the page links to that instance's log; None when another task wrote it (a hold is written
+    # by `record_status`) or no Airflow task did (a local run).
+    upload_map_index: int | None = None
 
     def real_attempt(self) -> RealAttempt:
         """What this record says about the aircraft, as a skip shows it."""
@@ -80,6 +87,7 @@ class StatusRecord:
             attempted_at=iso(self.attempted_at),
             messages=self.messages,
             reasons=self.reasons,
+            upload_map_index=self.upload_map_index,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -97,6 +105,7 @@ class StatusRecord:
             "reasons": self.reasons,
             "connection_id": self.connection_id,
             "validation_id": self.validation_id,
+            "upload_map_index": self.upload_map_index,
             "last_real_attempt": (
                 self.last_real_attempt.to_json() if self.last_real_attempt else None
             ),
@@ -126,6 +135,7 @@ def record_of_row(row: Any) -> StatusRecord:
             if m["last_real_attempt"]
             else None
         ),
+        upload_map_index=m.get("upload_map_index"),
     )
 
 
@@ -146,6 +156,7 @@ def row_params(r: StatusRecord) -> dict[str, Any]:
         "next_allowed_at": iso(r.next_allowed_at) if r.next_allowed_at else None,
         "connection_id": r.connection_id,
         "validation_id": r.validation_id,
+        "upload_map_index": r.upload_map_index,
         "last_real_attempt": (
             json.dumps(r.last_real_attempt.to_json()) if r.last_real_attempt else None
         ),
