@@ -1,4 +1,5 @@
-"""`aerosync`: status of every aircraft, the local marketplace sandbox, a config check.
+"""`aerosync`: status of every aircraft, the local marketplace sandbox, a config check, and a
+check of every connection the companies use.
 
 A thin dispatcher: each command's work lives in its wing (`aerosync.status.cli` for `status`).
 """
@@ -57,6 +58,33 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return 1 if loaded.problems else 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Every connection of every company (or of `--company`): 0 when none failed, 1 when one
+    did, 2 for an unknown company."""
+    from pathlib import Path
+
+    from aerosync.airflow.setup_check.report import as_json, run_checks, summary
+    from aerosync.config.companies_file import load_config
+
+    loaded = load_config(Path(args.file) if args.file else None)
+    companies = loaded.companies
+    if args.company:
+        companies = [c for c in loaded.companies if c.id == args.company]
+        if not companies:
+            known = ", ".join(c.id for c in loaded.companies) or "none"
+            print(f"aerosync check: no company {args.company!r} in {loaded.path} (valid: {known})",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+    checks = run_checks(loaded, companies, timeout=args.timeout)
+    if args.json:
+        print(as_json(loaded, checks))
+    else:
+        for check in checks:
+            print(check.line())
+        print(summary(checks))
+    return 0 if all(check.ok for check in checks) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aerosync", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -80,6 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("action", choices=["check"])
     config.add_argument("--file", help="companies file (default: $AEROSYNC_CONFIG)")
     config.set_defaults(func=cmd_config_check)
+
+    check = commands.add_parser(
+        "check", help="test every connection the companies use (exit 1 if one fails)"
+    )
+    check.add_argument("--file", help="companies file (default: $AEROSYNC_CONFIG)")
+    check.add_argument("--company", help="only this company id")
+    check.add_argument("--json", action="store_true", help="a JSON document instead of lines")
+    check.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds per network step (default 10)"
+    )
+    check.set_defaults(func=cmd_check)
     return parser
 
 

@@ -186,3 +186,38 @@ class Service:
     service_for: str
     data_source: str
     note: str | None = None
+
+
+class CheckStatus(StrEnum):
+    """The word of one set-up check (`aerosync check`, the avinode connection's "Test"):
+    a warning is worth reading and does not fail the check; a failure does."""
+
+    OK = "ok"
+    WARNING = "warning"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What one set-up check concluded about one thing (a connection, a query, a table), in
+    words an operator acts on; `detail` never holds a secret."""
+
+    name: str
+    status: CheckStatus
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not CheckStatus.FAILED
+
+    @classmethod
+    def passed(cls, name: str, detail: str) -> Verdict:
+        return cls(name, CheckStatus.OK, detail)
+
+    @classmethod
+    def warned(cls, name: str, detail: str) -> Verdict:
+        return cls(name, CheckStatus.WARNING, detail)
+
+    @classmethod
+    def failed(cls, name: str, detail: str) -> Verdict:
+        return cls(name, CheckStatus.FAILED, detail)

@@ -52,10 +52,11 @@ ACCOUNTS = (
 
 
 def marketplace_connection(url: str, account: DemoAccount, timeout: float = 10) -> str:
-    """An Airflow `http` connection in JSON form: host = base URL, password = auth token."""
+    """An Airflow `avinode` connection in JSON form: host = base URL, password = auth token,
+    extra `api_token` (an `http` connection with the same fields works as well)."""
     return json.dumps(
         {
-            "conn_type": "http",
+            "conn_type": "avinode",
             "host": url,
             "password": account.auth_token,
             "extra": {"api_token": account.api_token, "timeout": timeout},

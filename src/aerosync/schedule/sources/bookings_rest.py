@@ -55,12 +55,10 @@ def read_rest_bookings(
                 f"({number - 1} pages read); stopped reading"
             )
         page = fetch_page(link)
-        data = page.get("data") if isinstance(page, dict) else None
-        if not isinstance(data, list) or not all(isinstance(b, dict) for b in data):
-            raise BookingsUnavailable(
-                f"LMS page {number} is not a JSON object with a list of booking objects under "
-                '"data" (expected {"data": [...], "next": <link or null>})'
-            )
+        problem = page_problem(page, number)
+        if problem is not None:
+            raise BookingsUnavailable(problem)
+        data = page["data"]
         digest = page_digest(data)
         if data and digest in contents:  # empty pages add nothing: the page limit bounds them
             raise BookingsUnavailable(
@@ -72,13 +70,25 @@ def read_rest_bookings(
         following = page.get("next")
         if not following:
             return booking_rows(bookings)
-        if not isinstance(following, str):
-            raise BookingsUnavailable(f'LMS page {number}: "next" is not a link or null')
         if following in seen:
             raise BookingsUnavailable(f"LMS page {number} links back to an earlier page")
         seen.add(following)
         link = following
     raise BookingsUnavailable(f"the LMS answered more than {max_pages} pages; stopped reading")
+
+
+def page_problem(page: Any, number: int) -> str | None:
+    """Why a page is not the protocol's `{"data": [booking, ...], "next": link or null}`."""
+    data = page.get("data") if isinstance(page, dict) else None
+    if not isinstance(data, list) or not all(isinstance(b, dict) for b in data):
+        return (
+            f"LMS page {number} is not a JSON object with a list of booking objects under "
+            '"data" (expected {"data": [...], "next": <link or null>})'
+        )
+    following = page.get("next")
+    if following and not isinstance(following, str):
+        return f'LMS page {number}: "next" is not a link or null'
+    return None
 
 
 def resolve_next(base_url: str, link: str) -> str:

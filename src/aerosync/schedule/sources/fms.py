@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from aerosync.config.dialects import read_sql
+from aerosync.config.dialects import read_sql, split_statements
 from aerosync.schedule.normalise.values import Columns, plain_in_order, rows_from_columns
 from aerosync.schedule.sources.fms_text import (
     UndecodableValue,
@@ -125,8 +125,7 @@ def extract(
     it is when the driver's own limits (`fms_connect_args`: connecting, the server's statement
     timeout) end the read once the time is up.
     """
-    history_start = (now - timedelta(days=PREFILTER_DAYS)).isoformat()
-    params = {"history_start": history_start}
+    params = history_bind(now)
     started = time.monotonic()
     try:
         return _read(engine, dialect, params, timeout_seconds)
@@ -136,6 +135,47 @@ def extract(
         if timeout_seconds and time.monotonic() - started >= timeout_seconds:
             raise SourceTimeout(_no_answer(timeout_seconds)) from exc
         raise
+
+
+def history_bind(now: datetime) -> dict[str, Any]:
+    """The bind `activities.sql` and `services.sql` may use: ISO 8601 UTC, 32 days before now."""
+    return {"history_start": (now - timedelta(days=PREFILTER_DAYS)).isoformat()}
+
+
+def sample(
+    engine: Engine, dialect: str, name: str, now: datetime, row_limit: int, timeout_seconds: float
+) -> tuple[list[str], int]:
+    """The columns of one dialect query and how many rows it gave, at most `row_limit`: run as
+    `extract` runs it (the same binds, the same time limits), wrapped in a `LIMIT` so that a
+    check reads a few rows of a big fleet (`aerosync check`)."""
+    statements = split_statements(read_sql(dialect, f"{name}.sql"))
+    if len(statements) != 1:
+        raise ValueError(
+            f"include/sql/{dialect}/{name}.sql holds {len(statements)} statements; a dialect's "
+            "file holds exactly one SELECT"
+        )
+    query = text(f"SELECT * FROM (\n{statements[0]}\n) AS fms_sample LIMIT {int(row_limit)}")
+    params = {} if name == "aircraft" else history_bind(now)  # as `_read` binds them
+    with engine.connect() as conn:
+        expired = threading.Event()
+        watchdog = _watchdog(conn, timeout_seconds, expired)
+        try:
+            try:
+                result = conn.execute(query, params)
+                return list(result.keys()), len(result.all())
+            except DBAPIError as exc:
+                if not is_undecodable_error(exc):
+                    raise
+                with marking_undecodable(conn):  # text that is not UTF-8: extract reads it too
+                    result = conn.execute(query, params)
+                    return list(result.keys()), len(result.all())
+        except Exception as exc:
+            if expired.is_set():
+                raise SourceTimeout(_no_answer(timeout_seconds)) from exc
+            raise
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
 
 
 def _no_answer(timeout_seconds: float) -> str:
