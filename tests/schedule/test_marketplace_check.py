@@ -16,6 +16,7 @@ import pytest
 from aerosync.models import CheckStatus
 from aerosync.schedule.marketplace_check import (
     MarketplaceSettings,
+    is_sandbox,
     marketplace_verdicts,
     probe_verdict,
     tls_verdict,
@@ -162,3 +163,25 @@ def test_nothing_listening_is_named() -> None:
     port = free_port()
     verdict = tls_verdict(f"https://127.0.0.1:{port}/api", 2)
     assert verdict.status is CheckStatus.FAILED and "refused the connection" in verdict.detail
+
+
+def test_production_is_never_probed(
+    untrusted_tls: tuple[int, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Avinode forbids test calls against production: a host that is not a sandbox gets its
+    address, tokens and handshake checked, and a warning instead of the probe. (No DNS here for
+    a real production name: the local TLS server stands in, declared not a sandbox.)"""
+    from aerosync.schedule import marketplace_check
+
+    port, cert = untrusted_tls
+    sent: list[int] = []
+    production = settings(f"https://127.0.0.1:{port}/api", verify=str(cert))
+    monkeypatch.setattr(marketplace_check, "is_sandbox", lambda _url: False)
+    verdicts = marketplace_verdicts(production, lambda: sent.append(1), 5)
+    assert sent == []
+    assert [v.status for v in verdicts[:-1]] == [CheckStatus.OK] * (len(verdicts) - 1)
+    last = verdicts[-1]
+    assert last.status is CheckStatus.WARNING and "is not a sandbox" in last.detail
+    monkeypatch.undo()
+    assert is_sandbox("https://sandbox.avinode.com/api") and is_sandbox("http://127.0.0.1:8765")
+    assert not is_sandbox("https://services.avinode.com/api")

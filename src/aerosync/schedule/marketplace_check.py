@@ -5,6 +5,11 @@ Avinode's public API offers no authenticated read (shared/design/avinode-api.md)
 that proves the tokens is `PUT /schedules`. The probe sends it with the body `{}`, which names no
 aircraft, so no schedule can change: the marketplace refuses unknown tokens with HTTP 401 and then
 the empty body with HTTP 400 (`ERR_INPUT_MISSING`), the answer a working connection gets.
+
+Avinode forbids development or test calls against production, so the probe goes only to a
+sandbox: a host on this machine, or one whose name says `sandbox` (`sandbox.avinode.com`). Against
+any other host the tokens are checked for presence only, and the check says so (a warning): the
+first real upload proves them.
 """
 
 from __future__ import annotations
@@ -62,6 +67,16 @@ def marketplace_verdicts(
             return verdicts
     if not verdicts[1].ok:
         return verdicts
+    if not is_sandbox(base_url):
+        verdicts.append(
+            Verdict.warned(
+                ACCEPTED,
+                f"not tested: {urlsplit(base_url).hostname} is not a sandbox, and Avinode forbids "
+                "test calls against production; the first upload proves the tokens (its outcome "
+                "is on the Schedule uploads page)",
+            )
+        )
+        return verdicts
     try:
         response = send_probe()
     except Exception as exc:  # no answer: timeout, refused, reset
@@ -70,6 +85,12 @@ def marketplace_verdicts(
         return verdicts
     verdicts.append(probe_verdict(int(response.status_code), str(response.text or ""), secrets))
     return verdicts
+
+
+def is_sandbox(base_url: str) -> bool:
+    """Whether a test call may go to this marketplace: a local stand-in or Avinode's sandbox."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    return host in ("localhost", "127.0.0.1", "::1") or "sandbox" in host
 
 
 def address_verdict(base_url: str) -> Verdict:
