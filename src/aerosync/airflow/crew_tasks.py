@@ -15,14 +15,14 @@ from airflow.sdk.exceptions import AirflowFailException
 from sqlalchemy.exc import SQLAlchemyError
 
 from aerosync.airflow.connections import aerosync_engine
-from aerosync.config.companies_file import load_config
+from aerosync.airflow.task_config import task_company
 from aerosync.config.training import RecordsSync
 
 TRAINING_CRON = "0 3 * * *"
 
 
 def _records(company_id: str) -> RecordsSync:
-    company = load_config(only=company_id).company(company_id)
+    company = task_company(company_id, get_current_context())
     if company.training is None or company.training.records is None:
         raise AirflowFailException(f"company {company_id}: no training.records in the config")
     return company.training.records

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from aerosync.config.connection_ids import ConnId
 from aerosync.config.schedule_spec import ScheduleError, check_schedule
 from aerosync.config.training import TrainingConfig
 from aerosync.models import DEFAULT_ACTIVITY_TYPES
@@ -33,7 +34,7 @@ class _Strict(BaseModel):
 
 
 class FmsSource(_Strict):
-    conn_id: str = Field(min_length=1)
+    conn_id: ConnId
     dialect: str = "reference"
     timeout_seconds: int = Field(default=120, gt=0, le=3600)
 
@@ -75,7 +76,7 @@ class Alerts(_Strict):
     """Who hears about an aircraft that fails or is held, and when it recovers."""
 
     email: list[str] = Field(min_length=1)
-    smtp_conn_id: str = "smtp_default"
+    smtp_conn_id: ConnId = "smtp_default"
     from_email: str | None = None
 
     @field_validator("email")
@@ -109,8 +110,9 @@ class CompanyConfig(_Strict):
     id: str = Field(pattern=COMPANY_ID_PATTERN, max_length=200)
     name: str = Field(min_length=1)
     schedule: str
-    marketplace_conn_id: str = Field(min_length=1)
-    aircraft_connections: dict[str, str] = Field(default_factory=dict)
+    marketplace_conn_id: ConnId
+    # Per aircraft (tail -> connection id): an aircraft on another Avinode account.
+    aircraft_connections: dict[str, ConnId] = Field(default_factory=dict)
     fms: FmsSource
     share_services: bool = False
     activity_types: dict[str, str] = Field(default_factory=dict)
@@ -133,6 +135,13 @@ class CompanyConfig(_Strict):
             check_schedule(value)
         except ScheduleError as exc:
             raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("aircraft_connections")
+    @classmethod
+    def _tails_named(cls, value: dict[str, str]) -> dict[str, str]:
+        if any(not tail.strip() for tail in value):
+            raise ValueError("a tail is empty; map aircraft registrations, e.g. {N525SW: ...}")
         return value
 
     @field_validator("activity_types")

@@ -7,7 +7,7 @@ schedule that can fire faster than that is refused here, before a DAG exists.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
 
@@ -93,3 +93,51 @@ def check_schedule(text: str) -> str | timedelta:
             "allows at most one upload per aircraft every 5 minutes"
         )
     return text.strip()
+
+
+# Far enough to meet every weekday and month-day pattern's longest gap without walking for ever.
+_WALK_FIRES = 5000
+_WALK_SPAN = timedelta(days=400)
+
+
+def _every_day(expanded: list[list[object]]) -> bool:
+    """Whether the day-of-month, month and day-of-week fields leave every day in."""
+    return all(values == ["*"] for values in expanded[2:5])
+
+
+@lru_cache(maxsize=4096)
+def longest_cron_gap(expression: str) -> timedelta:
+    """The longest time between two consecutive fire times of a cron expression.
+
+    A schedule that fires every day is read from its minute and hour fields (cheap enough for a
+    DAG folder of many companies); one limited to some days is walked for up to 400 days."""
+    _check_cron_form(expression)
+    expanded = croniter(expression).expanded
+    if _every_day(expanded):
+        minute_field, hour_field = expanded[:2]
+        minutes = sorted(range(60) if minute_field == ["*"] else {int(m) for m in minute_field})
+        hours = sorted(range(24) if hour_field == ["*"] else {int(h) for h in hour_field})
+        day = [hour * 60 + minute for hour in hours for minute in minutes]
+        gaps = [b - a for a, b in pairwise(day)] + [24 * 60 - day[-1] + day[0]]
+        return timedelta(minutes=max(gaps))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    fires = croniter(expression, start)
+    previous = fires.get_next(datetime)
+    longest = timedelta(0)
+    for _ in range(_WALK_FIRES):
+        current = fires.get_next(datetime)
+        longest = max(longest, current - previous)
+        previous = current
+        if current - start > _WALK_SPAN:
+            break
+    return longest
+
+
+def longest_interval(text: str) -> timedelta:
+    """The longest a schedule can leave between two runs: the duration itself, or the longest
+    gap of the cron expression (a schedule valid for `check_schedule`). An aircraft's last
+    success is judged stale against this, and a schedule slower than 6 hours is warned about."""
+    duration = parse_duration(text)
+    if duration is not None:
+        return duration
+    return longest_cron_gap(text.strip())
