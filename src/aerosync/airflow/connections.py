@@ -5,8 +5,8 @@ status` (`existing_aerosync_engine`), which finds the same database and never cr
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -76,31 +76,18 @@ def _metadata_database_exists() -> bool:
     return Path(url.split(":///", 1)[-1].split("?", 1)[0]).is_file()
 
 
-def connection_outside_a_task(conn_id: str) -> Any | None:
-    """An Airflow connection as a task or the Airflow UI would find it, looked up from a process
-    that is neither (a CLI): environment variables, the configured secrets backend, and the
-    connections stored in Airflow's metadata database. None when none of them has it.
+def read_connections_as_airflow_cli() -> None:
+    """Let this process (a CLI, neither a task nor an Airflow server) find connections where a
+    task or the Airflow UI finds them: environment variables, the configured secrets backend,
+    and the connections stored in Airflow's metadata database.
 
-    The Task SDK's `BaseHook.get_connection` outside a task only reads environment variables and
-    the secrets backend, not the metadata database (Airflow 3 keeps that for its server
-    processes), so the core `Connection` model reads it here, as `airflow connections get` does.
-    """
-    from airflow.exceptions import AirflowNotFoundException
-
+    Outside a task the Task SDK's `BaseHook.get_connection` reads only the first two; Airflow 3
+    keeps the metadata database for its server processes, which it marks with
+    `_AIRFLOW_PROCESS_CONTEXT=server`. Airflow's own `airflow connections get` and `test` set
+    it, so does this, unless that database is a SQLite file that is not there (the first
+    look-up would create it, empty)."""
     if _metadata_database_exists():
-        from airflow.models.connection import Connection
-
-        try:
-            return Connection.get_connection_from_secrets(conn_id)
-        except AirflowNotFoundException:
-            return None
-    from airflow.sdk import BaseHook
-    from airflow.sdk.exceptions import AirflowNotFoundException as SdkNotFound
-
-    try:
-        return BaseHook.get_connection(conn_id)
-    except (AirflowNotFoundException, SdkNotFound):
-        return None
+        os.environ["_AIRFLOW_PROCESS_CONTEXT"] = "server"
 
 
 def existing_aerosync_engine() -> Engine:
@@ -115,11 +102,18 @@ def existing_aerosync_engine() -> Engine:
             f"no aerosync database at {default_aerosync_db_path()}{context}: that AIRFLOW_HOME "
             "does not exist; set AIRFLOW_HOME to your Airflow's home, or pass --db"
         )
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    read_connections_as_airflow_cli()
     conn_id = aerosync_db_conn_id()
-    conn = connection_outside_a_task(conn_id)
-    if conn is None:
+    try:
+        with warnings.catch_warnings():
+            # A connection from the metadata database is the core model, whose `get_hook` warns
+            # that it is deprecated for the Task SDK's: noise on a reader's terminal.
+            warnings.simplefilter("ignore", FutureWarning)
+            engine = engine_for_connection(conn_id)
+    except AirflowNotFoundException:
         return existing_sqlite_engine(default_aerosync_db_path(), context)
-    engine: Engine = conn.get_hook().get_sqlalchemy_engine()
     path = sqlite_file_of(engine)
     if path is not None and not path.is_file():
         engine.dispose()

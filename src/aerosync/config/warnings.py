@@ -47,7 +47,8 @@ def merged_types(company: CompanyConfig) -> list[str]:
             continue
         listed = ", ".join(kinds[:-1]) + f" and {kinds[-1]}"
         found.append(
-            f"activity_types: {listed} all become type {type_name!r}; the marketplace cannot "
+            f"activity_types: {listed} {'all' if len(kinds) > 2 else 'both'} become type "
+            f"{type_name!r}; the marketplace cannot "
             "tell them apart"
             + (" (empty legs would be booked as flights)" if "EMPTY_LEG" in kinds else "")
         )
