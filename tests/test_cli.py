@@ -158,6 +158,8 @@ def test_fail_on_usage_errors(store: str) -> None:
     assert bogus.returncode == 2 and "unknown state late" in bogus.stderr
     wrong_format = aerosync("status", "--db", store, "-o", "xml")
     assert wrong_format.returncode == 2
+    missing = aerosync("status", "--db", store, "--config", "/no/such/companies.yaml")
+    assert missing.returncode == 2 and "cannot read /no/such/companies.yaml" in missing.stderr
 
 
 def test_unknown_company_is_an_error(store: str, config: Path) -> None:

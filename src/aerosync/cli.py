@@ -38,7 +38,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     from aerosync.stores.status import StatusStore
 
     path = Path(args.config) if args.config else find_config()
-    companies = load_config(path).companies if path else []
+    loaded = load_config(path) if path else None
+    unreadable = [p.message for p in loaded.problems if p.company == "*"] if loaded else []
+    if unreadable:  # a companies file named but unusable: say so rather than judge nothing
+        raise UsageError(unreadable[0])
+    companies = loaded.companies if loaded else []
     request = StatusRequest(
         company=args.company,
         output=args.output,
