@@ -10,13 +10,22 @@ import pytest
 
 pytestmark = pytest.mark.dags
 REPO = Path(__file__).resolve().parents[2]
+DEMO_CONFIG = REPO / "include" / "config" / "companies.yaml"
+
+
+@pytest.fixture(autouse=True)
+def demo_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's companies, named explicitly: without AEROSYNC_CONFIG there are none."""
+    monkeypatch.setenv("AEROSYNC_CONFIG", str(DEMO_CONFIG))
 
 
 @pytest.fixture(scope="module")
 def dagbag():  # type: ignore[no-untyped-def]
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(REPO / "dags"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AEROSYNC_CONFIG", str(DEMO_CONFIG))
+        return DagBag(dag_folder=str(REPO / "dags"))
 
 
 def test_no_import_errors(dagbag) -> None:  # type: ignore[no-untyped-def]

@@ -1,13 +1,21 @@
-"""SQLAlchemy engines behind the Airflow connections AeroSync reads and writes."""
+"""SQLAlchemy engines behind the Airflow connections AeroSync reads and writes: in a task
+(`aerosync_engine`, `engine_for_connection`) and in a reader outside a task such as `aerosync
+status` (`existing_aerosync_engine`), which finds the same database and never creates one."""
 
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from aerosync.stores.database import sqlite_engine
+from aerosync.stores.database import (
+    StoreUnavailable,
+    existing_sqlite_engine,
+    sqlite_engine,
+    sqlite_file_of,
+)
 
 AEROSYNC_DB_CONN_ENV = "AEROSYNC_DB_CONN_ID"
 DEFAULT_AEROSYNC_DB_CONN_ID = "aerosync_db"
@@ -17,9 +25,12 @@ def aerosync_db_conn_id() -> str:
     return os.environ.get(AEROSYNC_DB_CONN_ENV, DEFAULT_AEROSYNC_DB_CONN_ID)
 
 
+def airflow_home() -> Path:
+    return Path(os.environ.get("AIRFLOW_HOME", Path.home() / "airflow"))
+
+
 def default_aerosync_db_path() -> Path:
-    home = Path(os.environ.get("AIRFLOW_HOME", Path.home() / "airflow"))
-    return home / "aerosync.db"
+    return airflow_home() / "aerosync.db"
 
 
 def engine_for_connection(conn_id: str, timeout_seconds: float | None = None) -> Engine:
@@ -52,3 +63,62 @@ def aerosync_engine() -> Engine:
         return engine_for_connection(conn_id)
     except AirflowNotFoundException:
         return sqlite_engine(default_aerosync_db_path())
+
+
+def _metadata_database_exists() -> bool:
+    """Whether Airflow's metadata database can be read without creating it: a SQLite metadata
+    database that is not there would be created (empty) by the first look-up in it."""
+    from airflow.configuration import conf
+
+    url = conf.get("database", "sql_alchemy_conn")
+    if not url.startswith("sqlite:"):
+        return True
+    return Path(url.split(":///", 1)[-1].split("?", 1)[0]).is_file()
+
+
+def read_connections_as_airflow_cli() -> None:
+    """Let this process (a CLI, neither a task nor an Airflow server) find connections where a
+    task or the Airflow UI finds them: environment variables, the configured secrets backend,
+    and the connections stored in Airflow's metadata database.
+
+    Outside a task the Task SDK's `BaseHook.get_connection` reads only the first two; Airflow 3
+    keeps the metadata database for its server processes, which it marks with
+    `_AIRFLOW_PROCESS_CONTEXT=server`. Airflow's own `airflow connections get` and `test` set
+    it, so does this, unless that database is a SQLite file that is not there (the first
+    look-up would create it, empty)."""
+    if _metadata_database_exists():
+        os.environ["_AIRFLOW_PROCESS_CONTEXT"] = "server"
+
+
+def existing_aerosync_engine() -> Engine:
+    """The aerosync database exactly as the tasks and the page find it (`aerosync_engine`), for a
+    reader outside a task; it is never created: a missing AIRFLOW_HOME, SQLite file or folder is
+    `StoreUnavailable`, naming the path and AIRFLOW_HOME."""
+    home = airflow_home()
+    context = f" (AIRFLOW_HOME={home})"
+    if not home.is_dir():
+        # Importing Airflow would create AIRFLOW_HOME (and its logs folder): look no further.
+        raise StoreUnavailable(
+            f"no aerosync database at {default_aerosync_db_path()}{context}: that AIRFLOW_HOME "
+            "does not exist; set AIRFLOW_HOME to your Airflow's home, or pass --db"
+        )
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    read_connections_as_airflow_cli()
+    conn_id = aerosync_db_conn_id()
+    try:
+        with warnings.catch_warnings():
+            # A connection from the metadata database is the core model, whose `get_hook` warns
+            # that it is deprecated for the Task SDK's: noise on a reader's terminal.
+            warnings.simplefilter("ignore", FutureWarning)
+            engine = engine_for_connection(conn_id)
+    except AirflowNotFoundException:
+        return existing_sqlite_engine(default_aerosync_db_path(), context)
+    path = sqlite_file_of(engine)
+    if path is not None and not path.is_file():
+        engine.dispose()
+        raise StoreUnavailable(
+            f"no aerosync database at {path} (the file of connection {conn_id!r}, "
+            f"AIRFLOW_HOME={home})"
+        )
+    return engine

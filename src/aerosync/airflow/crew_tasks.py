@@ -16,7 +16,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from sqlalchemy.exc import SQLAlchemyError
 
 from aerosync.airflow.connections import aerosync_engine
-from aerosync.config.companies_file import load_config
+from aerosync.airflow.task_config import task_company
 from aerosync.config.training import RecordsSync
 
 TRAINING_CRON = "0 3 * * *"
@@ -27,7 +27,7 @@ VALIDATE = "validate"
 
 
 def _records(company_id: str) -> RecordsSync:
-    company = load_config(only=company_id).company(company_id)
+    company = task_company(company_id, get_current_context())
     if company.training is None or company.training.records is None:
         raise AirflowFailException(f"company {company_id}: no training.records in the config")
     return company.training.records
@@ -212,7 +212,7 @@ def alert(company_id: str, sources: list[str]) -> dict[str, Any]:
     from aerosync.redaction import safe_error
 
     context = get_current_context()
-    company = load_config(only=company_id).company(company_id)
+    company = task_company(company_id, context)
     ti = context["ti"]
     extracts = {f"extract_{source}": source for source in sources}
     states = ti.get_task_states(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from airflow.providers.standard.operators.python import PythonOperator
@@ -21,6 +22,8 @@ from aerosync.config.companies_file import LoadedConfig, load_config
 
 log = logging.getLogger(__name__)
 START_DATE = datetime(2026, 1, 1, tzinfo=UTC)
+# Lists refused companies and warnings of the companies file (or says there is none).
+CONFIG_PROBLEMS_DAG_ID = "aerosync_config_problems"
 
 
 def _training_doc(company: CompanyConfig) -> str:
@@ -102,44 +105,74 @@ def build_upload_dag(company: CompanyConfig, batch_size: int | None = None) -> D
     return dag
 
 
+def _problems_doc(loaded: LoadedConfig) -> str:
+    where = f"`{loaded.path}`" if loaded.path else "no companies file"
+    parts = [f"### AeroSync configuration: {where}"]
+    if loaded.problems:
+        refused = "\n".join(f"* {problem}" for problem in loaded.problems)
+        parts.append(f"**Refused** (these companies have no DAG):\n\n{refused}")
+    if loaded.warnings:
+        warned = "\n".join(f"* {warning}" for warning in loaded.warnings)
+        parts.append(f"**Warnings** (these companies run; check that this is meant):\n\n{warned}")
+    parts.append(
+        "Fix the file and save it; this DAG goes when nothing is left to say. "
+        "`aerosync config check` shows the same."
+    )
+    return "\n\n".join(parts)
+
+
 def config_problems_dag(loaded: LoadedConfig) -> DAG | None:
-    """A visible, never-scheduled DAG that lists refused companies, so nobody misses them."""
-    if not loaded.problems:
+    """A visible, never-scheduled DAG that lists refused companies (its task fails) and warnings
+    (with warnings only, its task succeeds), so nobody misses either."""
+    if not loaded.problems and not loaded.warnings:
         return None
-    lines = "\n".join(f"* {problem}" for problem in loaded.problems)
+    tags = ["aerosync"]
+    tags += ["config-problem"] if loaded.problems else []
+    tags += ["config-warning"] if loaded.warnings else []
     with DAG(
-        dag_id="aerosync_config_problems",
+        dag_id=CONFIG_PROBLEMS_DAG_ID,
+        description="Refused companies and warnings of the AeroSync companies file",
         schedule=None,
         start_date=START_DATE,
         catchup=False,
+        max_active_runs=1,
         default_args={
             "owner": "aerosync",
             "retries": 0,
             "execution_timeout": timedelta(minutes=5),
         },
-        tags=["aerosync", "config-problem"],
-        doc_md=f"### Companies refused in `{loaded.path}`\n\n{lines}\n\nFix them, save the file.",
+        tags=tags,
+        doc_md=_problems_doc(loaded),
     ) as dag:
 
         @task(task_id="report_problems", retries=0)
-        def report_problems(problems: list[str]) -> None:
-            raise ValueError("refused companies:\n" + "\n".join(problems))
+        def report_problems(problems: list[str], warnings: list[str]) -> None:
+            for warning in warnings:
+                print(f"warning: {warning}")
+            if problems:
+                raise ValueError("refused companies:\n" + "\n".join(problems))
 
-        report_problems([str(p) for p in loaded.problems])
+        report_problems([str(p) for p in loaded.problems], [str(w) for w in loaded.warnings])
     return dag
 
 
-def build_all_dags() -> dict[str, DAG]:
+def build_all_dags(dag_file: str | Path | None = None) -> dict[str, DAG]:
     """Every company's DAGs (schedule upload; training sync where configured), in sorted order;
-    only the running task's own DAG when in a task."""
+    only the running task's own DAG when in a task.
+
+    `dag_file` is the DAG file calling (its `__file__`): the companies file may lie beside it
+    (`aerosync_companies.yaml`) when `AEROSYNC_CONFIG` is not set."""
     wanted = get_parsing_context().dag_id
     only = None
     for prefix in (UPLOAD_DAG_PREFIX, CREW_DAG_PREFIX):
         if wanted and wanted.startswith(prefix):
             only = wanted.removeprefix(prefix)
-    loaded = load_config(only=only)
+    dag_folder = Path(dag_file).resolve().parent if dag_file is not None else None
+    loaded = load_config(only=only, dag_folder=dag_folder)
     for problem in loaded.problems:
         log.error("AeroSync configuration: %s", problem)
+    for warning in loaded.warnings:
+        log.warning("AeroSync configuration: %s", warning)
     dags: dict[str, DAG] = {}
     for company in loaded.companies:
         if wanted is None or wanted == company.dag_id:
@@ -148,7 +181,8 @@ def build_all_dags() -> dict[str, DAG]:
             training = build_training_dag(company)  # None without training.records
             if training is not None:
                 dags[training.dag_id] = training
-    problems = config_problems_dag(loaded)
-    if problems is not None and wanted in (None, problems.dag_id):
-        dags[problems.dag_id] = problems
+    if wanted in (None, CONFIG_PROBLEMS_DAG_ID):
+        problems = config_problems_dag(loaded)
+        if problems is not None:
+            dags[problems.dag_id] = problems
     return dags

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
+from aerosync.airflow.task_config import task_company, task_config
 from aerosync.config.companies import DEFAULT_UPLOAD_BATCH_SIZE
-from aerosync.config.companies_file import load_config
 
 if TYPE_CHECKING:
     import requests
@@ -65,7 +65,7 @@ class BuildSchedulesOperator(BaseOperator):
             self.company_id,
             "inherited from the scheduler" if inherited else "imported by this task",
         )
-        company = load_config(only=self.company_id).company(self.company_id)
+        company = task_company(self.company_id, context)
         built = build_schedules(
             company,
             lambda: engine_for_connection(company.fms.conn_id, company.fms.timeout_seconds),
@@ -107,7 +107,7 @@ class UploadSchedulesOperator(BaseOperator):
         from aerosync.schedule.stages import Stores
         from aerosync.schedule.upload import step_upload
 
-        loaded = load_config(only=self.company_id)
+        loaded = task_config(self.company_id, context)
         company = loaded.company(self.company_id)
         run_id = context["run_id"]
         stores = Stores.on(aerosync_engine())

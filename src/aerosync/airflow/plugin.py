@@ -15,6 +15,7 @@ no company data.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -28,7 +29,7 @@ from aerosync.airflow import upload_now as trigger
 from aerosync.airflow.connections import aerosync_engine
 from aerosync.airflow.page_access import may_read, may_trigger, readable_companies
 from aerosync.airflow.page_security import SecurityHeaders, posted_from_our_page
-from aerosync.config.companies import COMPANY_ID_PATTERN, UPLOAD_DAG_PREFIX
+from aerosync.config.companies import COMPANY_ID_PATTERN, UPLOAD_DAG_PREFIX, CompanyConfig
 from aerosync.config.companies_file import load_config
 from aerosync.status import page as status_page
 from aerosync.status.message_page import render_message
@@ -50,6 +51,13 @@ GUARD = (
 
 def _message(status_code: int, title: str, text: str) -> HTMLResponse:
     return HTMLResponse(render_message(title, text), status_code=status_code)
+
+
+def _configured_companies() -> list[CompanyConfig]:
+    """The companies file as the DAG file finds it (`AEROSYNC_CONFIG`, else beside the DAG file
+    in `[core] dags_folder`), for each company's schedule; none found: no stale flags."""
+    folder = conf.get("core", "dags_folder", fallback="")
+    return load_config(dag_folder=Path(folder) if folder else None).companies
 
 
 def _notice(company: str | None, run_id: str | None, paused: bool) -> str | None:
@@ -101,7 +109,7 @@ def status(
         company=company or None,
         outcome=outcome or None,
         notice=_notice(company, triggered, paused),
-        freshness=freshness_by_company(load_config().companies),  # stale flags
+        freshness=freshness_by_company(_configured_companies()),  # stale flags
         ui_root=urlsplit(conf.get("api", "base_url", fallback="") or "/").path.rstrip("/"),
         triggerable=[c for c in visible if may_trigger(user, c)],
     )

@@ -11,7 +11,7 @@ from airflow.sdk import get_current_context
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from aerosync.airflow.connections import aerosync_engine
-from aerosync.config.companies_file import load_config
+from aerosync.airflow.task_config import task_company
 from aerosync.schedule.guards import Currency, run_currency
 
 if TYPE_CHECKING:
@@ -42,16 +42,16 @@ def error_left_for_record_status(context: Any, company_id: str) -> Iterator[None
         from aerosync.schedule.record import task_error_text
 
         with contextlib.suppress(Exception):  # never hide the error itself
-            secrets = _company_secrets(company_id)
+            secrets = _company_secrets(company_id, context)
             context["ti"].xcom_push(key=TASK_ERROR_KEY, value=task_error_text(exc, secrets))
         raise
 
 
-def _company_secrets(company_id: str) -> list[str]:
+def _company_secrets(company_id: str, context: Any) -> list[str]:
     from aerosync.airflow.masking import company_secrets
 
     try:
-        return company_secrets(load_config(only=company_id).company(company_id))
+        return company_secrets(task_company(company_id, context))
     except Exception:  # a connection that cannot be read has no secret to redact here
         return []
 
@@ -93,7 +93,7 @@ def record_status(company_id: str) -> dict[str, Any]:
     crashes = task_crashes(context)
     for problem in crashes.problems():
         print(f"{company_id}: {problem}")
-    company = load_config(only=company_id).company(company_id)
+    company = task_company(company_id, context)
     try:
         stores = Stores.on(aerosync_engine())
         summary = step_record_status(
@@ -102,7 +102,7 @@ def record_status(company_id: str) -> dict[str, Any]:
     except Exception as exc:  # the run must fail loudly, with what it knows
         raise AirflowFailException(
             f"{company_id}: the aircraft of this run could not be recorded in the aerosync "
-            f"database ({task_error_text(exc, _company_secrets(company_id))}); "
+            f"database ({task_error_text(exc, _company_secrets(company_id, context))}); "
             "`aerosync status` does not show this run"
             + "".join(f"; {p}" for p in crashes.problems())
         ) from None

@@ -10,7 +10,8 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from aerosync.config.schedule_spec import ScheduleError, check_schedule, expected_interval
+from aerosync.config.connection_ids import ConnId
+from aerosync.config.schedule_spec import ScheduleError, check_schedule, longest_interval
 from aerosync.config.training import TrainingConfig
 from aerosync.models import DEFAULT_ACTIVITY_TYPES
 
@@ -34,7 +35,7 @@ class _Strict(BaseModel):
 
 
 class FmsSource(_Strict):
-    conn_id: str = Field(min_length=1)
+    conn_id: ConnId
     dialect: str = "reference"
     timeout_seconds: int = Field(default=120, gt=0, le=3600)
 
@@ -80,9 +81,9 @@ class Alerts(_Strict):
     (its host is the webhook's URL, whose path is a secret)."""
 
     email: list[str] = Field(default_factory=list)
-    smtp_conn_id: str = Field(default="smtp_default", min_length=1)
+    smtp_conn_id: ConnId = "smtp_default"
     from_email: str | None = None
-    webhook_conn_id: str | None = Field(default=None, min_length=1)
+    webhook_conn_id: ConnId | None = None
     webhook_timeout_seconds: float = Field(default=10, gt=0, le=120)
 
     @field_validator("email")
@@ -132,8 +133,9 @@ class CompanyConfig(_Strict):
     id: str = Field(pattern=COMPANY_ID_PATTERN, max_length=200)
     name: str = Field(min_length=1)
     schedule: str
-    marketplace_conn_id: str = Field(min_length=1)
-    aircraft_connections: dict[str, str] = Field(default_factory=dict)
+    marketplace_conn_id: ConnId
+    # Per aircraft (tail -> connection id): an aircraft on another Avinode account.
+    aircraft_connections: dict[str, ConnId] = Field(default_factory=dict)
     fms: FmsSource
     share_services: bool = False
     activity_types: dict[str, str] = Field(default_factory=dict)
@@ -159,6 +161,13 @@ class CompanyConfig(_Strict):
             check_schedule(value)
         except ScheduleError as exc:
             raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("aircraft_connections")
+    @classmethod
+    def _tails_named(cls, value: dict[str, str]) -> dict[str, str]:
+        if any(not tail.strip() for tail in value):
+            raise ValueError("a tail is empty; map aircraft registrations, e.g. {N525SW: ...}")
         return value
 
     @field_validator("activity_types")
@@ -193,8 +202,8 @@ class CompanyConfig(_Strict):
 
     @property
     def expected_interval(self) -> timedelta:
-        """The longest an on-time schedule leaves between two runs (`expected_interval`)."""
-        return expected_interval(self.schedule)
+        """The longest an on-time schedule leaves between two runs (`longest_interval`)."""
+        return longest_interval(self.schedule)
 
     @property
     def stale_after(self) -> timedelta:

@@ -1,8 +1,11 @@
-"""The companies file: one entry per operator company (`aerosync.config.companies`), read and
-validated.
+"""The companies file: one entry per operator company (`aerosync.config.companies`), found,
+read and validated.
 
+Where it is (`find_config`): `AEROSYNC_CONFIG`, else `aerosync_companies.yaml` beside the DAG file,
+so that it travels with a DAG bundle. Nowhere is no companies and a problem, never the demo's.
 Each company is validated on its own so that one broken entry is reported, naming the company and
-the field, while every other company's DAG still loads.
+the field, while every other company's DAG still loads; what loads but looks wrong is a warning
+(`aerosync.config.warnings`).
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from aerosync import __version__
 from aerosync.config.companies import CompanyConfig
-from aerosync.config.resources import data_dir
+from aerosync.config.warnings import NO_COMPANIES, company_warnings
 
 CONFIG_ENV = "AEROSYNC_CONFIG"
+# The companies file beside the DAG file (`dags/aerosync_dags.py`), when AEROSYNC_CONFIG is unset.
+COMPANIES_FILE_NAME = "aerosync_companies.yaml"
 
 
 class _TopLevel(BaseModel):
@@ -41,25 +46,49 @@ class ConfigProblem:
         return f"company {self.company!r}: {self.message}"
 
 
+@dataclass(frozen=True)
+class ConfigWarning:
+    """Something a loaded company (or the whole file, `*`) probably did not mean; never refused."""
+
+    company: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"company {self.company!r}: {self.message}"
+
+
 @dataclass
 class LoadedConfig:
-    path: Path
+    path: Path | None  # None: no companies file was found
     product: str
     companies: list[CompanyConfig] = field(default_factory=list)
     problems: list[ConfigProblem] = field(default_factory=list)
+    warnings: list[ConfigWarning] = field(default_factory=list)
 
     def company(self, company_id: str) -> CompanyConfig:
         for company in self.companies:
             if company.id == company_id:
                 return company
-        raise KeyError(f"no valid company {company_id!r} in {self.path}")
+        raise KeyError(f"no valid company {company_id!r} in {self.path or 'no companies file'}")
 
 
-def default_config_path() -> Path:
+def find_config(dag_folder: Path | None = None) -> Path | None:
+    """`AEROSYNC_CONFIG` (even if it names a missing file: that is reported, not skipped), else
+    `aerosync_companies.yaml` in `dag_folder` (the DAG file's folder) if it is there, else None."""
     configured = os.environ.get(CONFIG_ENV)
     if configured:
         return Path(configured)
-    return data_dir("config") / "companies.yaml"
+    if dag_folder is not None and (dag_folder / COMPANIES_FILE_NAME).is_file():
+        return dag_folder / COMPANIES_FILE_NAME
+    return None
+
+
+def where_to_put_config(dag_folder: Path | None = None) -> str:
+    """How to give AeroSync its companies file, for a message that says none was found."""
+    beside = (
+        f"put {COMPANIES_FILE_NAME} in {dag_folder}, beside the DAG file, or " if dag_folder else ""
+    )
+    return f"{beside}set {CONFIG_ENV} to your companies file on every Airflow component"
 
 
 def default_product() -> str:
@@ -101,9 +130,14 @@ def parse_config(data: Any, path: Path, only: str | None = None) -> LoadedConfig
             )
             continue
         try:
-            loaded.companies.append(CompanyConfig.model_validate(entry))
+            company = CompanyConfig.model_validate(entry)
         except ValidationError as exc:
             loaded.problems.append(ConfigProblem(label, _describe(exc)))
+            continue
+        loaded.companies.append(company)
+        loaded.warnings += [ConfigWarning(company.id, w) for w in company_warnings(company)]
+    if not top.companies:
+        loaded.warnings.append(ConfigWarning("*", NO_COMPANIES))
     loaded.companies.sort(key=lambda c: c.id)
     return loaded
 
@@ -112,10 +146,18 @@ def parse_config(data: Any, path: Path, only: str | None = None) -> LoadedConfig
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_config(path: Path | None = None, only: str | None = None) -> LoadedConfig:
-    """Read and validate the companies file (only one company's entry with `only`); never
-    raises for bad content."""
-    config_path = path or default_config_path()
+def load_config(
+    path: Path | None = None, only: str | None = None, *, dag_folder: Path | None = None
+) -> LoadedConfig:
+    """Read and validate the companies file at `path`, else the one `find_config` finds (only
+    one company's entry with `only`); never raises for bad content or a missing file."""
+    config_path = path or find_config(dag_folder)
+    if config_path is None:
+        loaded = LoadedConfig(path=None, product=default_product())
+        loaded.problems.append(
+            ConfigProblem("*", f"no companies file: {where_to_put_config(dag_folder)}")
+        )
+        return loaded
     try:
         data = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError) as exc:

@@ -95,33 +95,49 @@ def check_schedule(text: str) -> str | timedelta:
     return text.strip()
 
 
-# A fixed Monday, midnight UTC: the longest gap of a cron is read from the fire times that follow
-# it, so the answer never depends on the day it is asked.
-_GAP_REFERENCE = datetime(2024, 1, 1, tzinfo=UTC)
-_GAP_SPAN = timedelta(days=8)  # a whole week, and the turn into the next one
-_GAP_MAX_FIRES = 20_000  # a 5-minute cron fires 2,304 times in 8 days
+# Far enough to meet every weekday and month-day pattern's longest gap without walking for ever.
+_WALK_FIRES = 5000
+_WALK_SPAN = timedelta(days=400)
 
 
-@lru_cache(maxsize=1024)
+def _every_day(expanded: list[list[object]]) -> bool:
+    """Whether the day-of-month, month and day-of-week fields leave every day in."""
+    return all(values == ["*"] for values in expanded[2:5])
+
+
+@lru_cache(maxsize=4096)
 def longest_cron_gap(expression: str) -> timedelta:
-    """The longest time between two consecutive fire times of a cron expression: how old the
-    marketplace's schedule can get between two on-time runs (weekday crons wait the weekend).
+    """The longest time between two consecutive fire times of a cron expression.
 
-    Walked over a week of fire times from a fixed Monday, or further for a cron that fires less
-    often (a monthly one), until two fire times are found. The status page and `aerosync
-    status` read it, never a DAG file at parse time."""
+    A schedule that fires every day is read from its minute and hour fields (cheap enough for a
+    DAG folder of many companies); one limited to some days is walked for up to 400 days."""
     _check_cron_form(expression)
-    walker = croniter(expression, _GAP_REFERENCE)
-    fires = [walker.get_next(datetime)]
-    while len(fires) < _GAP_MAX_FIRES and (
-        len(fires) < 2 or fires[-1] - _GAP_REFERENCE < _GAP_SPAN
-    ):
-        fires.append(walker.get_next(datetime))
-    return max(b - a for a, b in pairwise(fires))
+    expanded = croniter(expression).expanded
+    if _every_day(expanded):
+        minute_field, hour_field = expanded[:2]
+        minutes = sorted(range(60) if minute_field == ["*"] else {int(m) for m in minute_field})
+        hours = sorted(range(24) if hour_field == ["*"] else {int(h) for h in hour_field})
+        day = [hour * 60 + minute for hour in hours for minute in minutes]
+        gaps = [b - a for a, b in pairwise(day)] + [24 * 60 - day[-1] + day[0]]
+        return timedelta(minutes=max(gaps))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    fires = croniter(expression, start)
+    previous = fires.get_next(datetime)
+    longest = timedelta(0)
+    for _ in range(_WALK_FIRES):
+        current = fires.get_next(datetime)
+        longest = max(longest, current - previous)
+        previous = current
+        if current - start > _WALK_SPAN:
+            break
+    return longest
 
 
-def expected_interval(schedule: str) -> timedelta:
-    """The longest an on-time schedule leaves between two runs: the duration itself ("15m"), or
-    a cron expression's longest gap between fire times."""
-    duration = parse_duration(schedule)
-    return duration if duration is not None else longest_cron_gap(schedule.strip())
+def longest_interval(text: str) -> timedelta:
+    """The longest a schedule can leave between two runs: the duration itself, or the longest
+    gap of the cron expression (a schedule valid for `check_schedule`). An aircraft's last
+    success is judged stale against this, and a schedule slower than 6 hours is warned about."""
+    duration = parse_duration(text)
+    if duration is not None:
+        return duration
+    return longest_cron_gap(text.strip())

@@ -17,6 +17,8 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from aerosync.config.connection_ids import ConnId
+
 # EASA keeps crew training records for at least 3 years.
 DEFAULT_RETENTION_DAYS = 3 * 365
 # A daily sync reads whole exports (a 100 MB CSV, thousands of LRS pages): more room than an upload.
@@ -30,7 +32,7 @@ class _Strict(BaseModel):
 class RestSource(_Strict):
     """A paginated REST endpoint behind an Airflow `http` connection (host = base URL)."""
 
-    conn_id: str = Field(min_length=1)
+    conn_id: ConnId
     endpoint: str = Field(min_length=1)
     page_size: int = Field(default=200, ge=1, le=10_000)
     timeout_seconds: float = Field(default=30, gt=0, le=300)
@@ -81,7 +83,7 @@ class BookingsSource(Transport):
 class LrsSource(_Strict):
     """A Learning Record Store read with `GET /statements?since=&until=` and its `more` links."""
 
-    conn_id: str = Field(min_length=1)
+    conn_id: ConnId
     endpoint: str = "statements"
     timeout_seconds: float = Field(default=30, gt=0, le=300)
     # Statements asked for per request (`limit`); the LRS may answer with fewer and a `more` link.

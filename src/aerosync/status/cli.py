@@ -1,19 +1,32 @@
 """`aerosync status`: the latest upload attempt of every aircraft, as a table a dispatcher can
-read (failing and held aircraft first) or as JSON."""
+read (failing and held aircraft first) or as JSON or YAML; with `--fail-on`, exit 1 when a shown
+aircraft is in one of the given states (for monitoring scripts).
+
+It only reads: no table is created in the aerosync database it is pointed at.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from aerosync.models import ATTENTION_ORDER
-from aerosync.status.staleness import Freshness, staleness
+from aerosync.cli_conventions import EXIT_FINDINGS, EXIT_OK, UsageError, formatted
+from aerosync.models import ATTENTION_ORDER, Outcome
+from aerosync.redaction import safe_error
+from aerosync.status.staleness import Freshness, stale_flags, staleness
+from aerosync.stores.database import StoreUnavailable, where
 from aerosync.stores.status import StatusStore
 from aerosync.stores.status_records import StatusRecord
+
+STALE = "stale"
+FAIL_ON_STATES = (*(o.value for o in Outcome), STALE)
+# Records that say nothing of their own about the aircraft: their last real attempt does.
+_NOT_REAL = (Outcome.SKIPPED.value, Outcome.IN_FLIGHT.value)
 
 
 def _age(moment: datetime | None, now: datetime) -> str:
@@ -66,8 +79,13 @@ def _fit(parts: Sequence[str], width: int) -> str:
     return "; ".join(shown)
 
 
-def format_table(records: Sequence[StatusRecord], now: datetime | None = None) -> str:
-    """A per-aircraft table a dispatcher can read; failing and held aircraft first."""
+def format_table(
+    records: Sequence[StatusRecord],
+    now: datetime | None = None,
+    stale: Collection[tuple[str, str]] = (),
+) -> str:
+    """A per-aircraft table a dispatcher can read; failing and held aircraft first; the last
+    success of each (company, tail) in `stale` is marked so."""
     moment = now or datetime.now(UTC)
     rows = sorted(records, key=lambda r: (ATTENTION_ORDER[r.outcome.value], r.company, r.tail))
     header = ("COMPANY", "TAIL", "OUTCOME", "HTTP", "SENT", "ATTEMPTED", "LAST SUCCESS", "DETAILS")
@@ -79,7 +97,7 @@ def format_table(records: Sequence[StatusRecord], now: datetime | None = None) -
             str(r.http_status or "-"),
             str(r.activities_sent),
             _age(r.attempted_at, moment),
-            _age(r.last_success_at, moment),
+            _age(r.last_success_at, moment) + (" (stale)" if (r.company, r.tail) in stale else ""),
             _why(r),
         )
         for r in rows
@@ -94,34 +112,120 @@ def format_table(records: Sequence[StatusRecord], now: datetime | None = None) -
 def record_json(
     record: StatusRecord, freshness: Mapping[str, Freshness], now: datetime
 ) -> dict[str, Any]:
-    """A record as `--json` prints it, with its staleness: `stale` is true, false, or null when
-    the companies file does not hold the record's company (its schedule is not known)."""
+    """A record as `-o json|yaml` prints it, with its staleness: `stale` is true, false, or null
+    when it is not judged (its company is not in the companies file, or it is not marketed)."""
     verdict = staleness(record, freshness.get(record.company), now)
     return {
         **record.to_json(),
-        "stale": verdict.stale if verdict else None,
+        STALE: verdict.stale if verdict else None,
         "stale_reason": verdict.words() if verdict and verdict.stale else None,
     }
 
 
+def parse_fail_on(text: str | None) -> frozenset[str]:
+    """`failed,held,unknown,stale` as a set of states; an unknown state is a usage error."""
+    states = frozenset(part.strip().lower() for part in (text or "").split(",") if part.strip())
+    unknown = sorted(states - set(FAIL_ON_STATES))
+    if unknown:
+        raise UsageError(
+            f"--fail-on: unknown state {', '.join(unknown)}; "
+            f"choose from {', '.join(FAIL_ON_STATES)}"
+        )
+    return states
+
+
+def shown_outcome(record: StatusRecord) -> str:
+    """What a record says about its aircraft: a skip or a call in flight says what the last
+    real attempt said (safety rule 7), so `--fail-on failed` sees a failure behind a skip."""
+    real = record.last_real_attempt
+    if record.outcome.value in _NOT_REAL and real is not None:
+        return real.outcome
+    return record.outcome.value
+
+
+@dataclass(frozen=True)
+class StatusRequest:
+    """What `aerosync status` was asked: one company or all, the output format, the states that
+    fail the command, and each company's `Freshness` (from the companies file, if read)."""
+
+    company: str | None = None
+    output: str = "table"
+    fail_on: frozenset[str] = frozenset()
+    freshness: Mapping[str, Freshness] = field(default_factory=dict)
+
+    def check(self) -> None:
+        if STALE in self.fail_on and not self.freshness:
+            raise UsageError(
+                "--fail-on stale needs the companies file for each company's schedule: "
+                "pass --config or set AEROSYNC_CONFIG"
+            )
+
+
+def stale_aircraft(
+    records: Sequence[StatusRecord], freshness: Mapping[str, Freshness], now: datetime
+) -> set[tuple[str, str]]:
+    """(company, tail) of every record whose last success is stale for its company's schedule
+    (companies the companies file does not list are not judged: `staleness`)."""
+    return {key for key, verdict in stale_flags(records, freshness, now).items() if verdict.stale}
+
+
+def findings(
+    records: Sequence[StatusRecord], stale: Collection[tuple[str, str]], fail_on: frozenset[str]
+) -> list[str]:
+    """One line per aircraft in a `--fail-on` state, naming the company, tail and state."""
+    found = []
+    for r in records:
+        states = [shown_outcome(r)] + ([STALE] if (r.company, r.tail) in stale else [])
+        hits = [state for state in states if state in fail_on]
+        if hits:
+            found.append(f"{r.company} {r.tail}: {', '.join(hits)}")
+    return found
+
+
+def _read(store: StatusStore, company: str | None) -> list[StatusRecord]:
+    try:
+        return store.latest(company)
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(
+            f"cannot read upload status from the aerosync database at {where(store.engine)}: "
+            f"{safe_error(exc)} (a database no upload task has written to yet, or another one)"
+        ) from None
+
+
+def _check_company(store: StatusStore, company: str, configured: Collection[str]) -> None:
+    known = sorted(set(store.companies()) | set(configured))
+    if company not in known:
+        raise UsageError(
+            f"unknown company {company!r}; known: {', '.join(known) if known else 'none'}"
+        )
+
+
 def show_status(
-    engine: Engine,
-    company: str | None,
-    as_json: bool,
-    freshness: Mapping[str, Freshness] | None = None,
+    store: StatusStore,
+    request: StatusRequest,
+    configured: Collection[str] = (),
+    now: datetime | None = None,
 ) -> int:
-    """Print the latest attempt of every aircraft (of `company`, if given); the exit code.
-    `freshness`: each company's schedule (`freshness_by_company`), for the `stale` field."""
-    store = StatusStore(engine)
-    store.ensure_schema()
-    records = store.latest(company)
-    if as_json:
-        now = datetime.now(UTC)
-        print(json.dumps([record_json(r, freshness or {}, now) for r in records], indent=2))
-        return 0
-    if not records:
-        scope = f"company {company!r}" if company else "any company"
-        print(f"No upload has been recorded for {scope} yet.")
-        return 0
-    print(format_table(records))
-    return 0
+    """Print the latest attempt of every aircraft (of `request.company`, which must be in the
+    store or among the `configured` companies); the exit code. Reads only: no DDL."""
+    request.check()
+    moment = now or datetime.now(UTC)
+    records = _read(store, request.company)
+    if request.company and not records:
+        _check_company(store, request.company, configured)
+    stale = stale_aircraft(records, request.freshness, moment)
+    data = [record_json(r, request.freshness, moment) for r in records]
+    scope = f"company {request.company!r}" if request.company else "any company"
+    empty = f"No upload has been recorded for {scope} yet."
+    print(
+        formatted(
+            data, request.output, lambda: format_table(records, moment, stale) if records else empty
+        )
+    )
+    found = findings(records, stale, request.fail_on)
+    if found:
+        print(f"aerosync status: {len(found)} aircraft in a --fail-on state:", file=sys.stderr)
+        for line in found:
+            print(f"  {line}", file=sys.stderr)
+        return EXIT_FINDINGS
+    return EXIT_OK

@@ -60,6 +60,41 @@ def engine_from_url(url: str) -> Engine:
     return create_engine(url)
 
 
+class StoreUnavailable(Exception):
+    """A reader (`aerosync status`) cannot reach the aerosync database it was pointed at; the
+    message says where it looked and how to point it elsewhere."""
+
+
+def sqlite_file_of(engine: Engine) -> Path | None:
+    """The file of a SQLite engine (None for another database, or SQLite in memory)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database.removeprefix("file:").split("?", 1)[0])
+
+
+def existing_sqlite_engine(path: Path, context: str = "") -> Engine:
+    """An engine on a SQLite file that must already exist: a reader never creates the database
+    (nor its folder) that a wrong path or AIRFLOW_HOME points at."""
+    if not path.is_file():
+        raise StoreUnavailable(f"no aerosync database at {path}{context}")
+    return sqlite_engine(path)
+
+
+def existing_engine_from_url(url: str) -> Engine:
+    """`engine_from_url` for a reader: a SQLite file must exist (other databases are reached
+    when first read)."""
+    if url.startswith("sqlite:///"):
+        return existing_sqlite_engine(Path(url.removeprefix("sqlite:///")))
+    return create_engine(url)
+
+
+def where(engine: Engine) -> str:
+    """The database an engine reaches, for a message: its file, or its URL without password."""
+    path = sqlite_file_of(engine)
+    return str(path) if path else engine.url.render_as_string(hide_password=True)
+
+
 # -- the tables -----------------------------------------------------------------------------------
 
 

@@ -115,6 +115,12 @@ class StatusStore:
             rows = conn.execute(text(_LATEST.format(where=where)), {"company": company}).all()
         return [record_of_row(r) for r in rows]
 
+    def companies(self) -> list[str]:
+        """Every company with at least one status record."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(text("SELECT DISTINCT company FROM upload_status ORDER BY 1"))
+            return [row[0] for row in rows]
+
     def attempts(self, company: str, run_id: str) -> list[StatusRecord]:
         with self.engine.connect() as conn:
             rows = conn.execute(

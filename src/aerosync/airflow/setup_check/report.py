@@ -7,7 +7,6 @@ connection whose test raised is one failed line, never a traceback, and never st
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -208,11 +207,16 @@ def summary(checks: Sequence[Check]) -> str:
     )
 
 
-def as_json(loaded: LoadedConfig, checks: Sequence[Check]) -> str:
-    document: dict[str, Any] = {
-        "companies_file": str(loaded.path),
+def as_document(loaded: LoadedConfig, checks: Sequence[Check]) -> dict[str, Any]:
+    """What `-o json` and `-o yaml` print: the companies file read, the verdict, every check."""
+    return {
+        "companies_file": str(loaded.path) if loaded.path else None,
         "ok": all(c.ok for c in checks),
         "summary": summary(checks),
         "checks": [c.to_dict() for c in checks],
     }
-    return json.dumps(document, indent=2)
+
+
+def as_lines(checks: Sequence[Check]) -> str:
+    """What the table output prints: one line per check, then the count."""
+    return "\n".join([*(check.line() for check in checks), summary(checks)])
