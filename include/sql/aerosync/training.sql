@@ -124,7 +124,7 @@ CREATE INDEX IF NOT EXISTS training_audit_company ON training_audit (company, ch
 -- row per company, run and source, written by each task as it ends (a failed extract leaves its
 -- reason; the tasks after it do not run, so their columns stay NULL). No row data, no personal
 -- data: counts and the failure message (already redacted against the connection's secrets).
--- Retention: rows of windows older than the company's retention period are purged with the rest.
+-- Retention: runs that ran longer ago than the company's retention period are purged with the rest.
 CREATE TABLE IF NOT EXISTS training_sync_runs (
     company            TEXT NOT NULL,
     run_id             TEXT NOT NULL,

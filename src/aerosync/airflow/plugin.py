@@ -4,6 +4,8 @@ route here requires an authenticated user."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from airflow.api_fastapi.core_api.security import requires_authenticated
 from airflow.plugins_manager import AirflowPlugin
 from fastapi import Depends, FastAPI, Query
@@ -34,6 +36,23 @@ def status(
     )
 
 
+# -- the Crew sync page ----------------------------------------------------------------------------
+
+
+def crew_page(companies: Collection[str] | None = None) -> str:
+    """The Crew sync page, of every company or only of `companies` (the ids the user may read,
+    once authorisation per company filters them)."""
+    from aerosync.crew.sync_status import crew_sync_status
+    from aerosync.status import crew_page as rendering
+
+    return rendering.render(crew_sync_status(aerosync_engine(), companies))
+
+
+@app.get("/crew", response_class=HTMLResponse, dependencies=[Depends(requires_authenticated())])
+def crew() -> str:
+    return crew_page()
+
+
 class AeroSyncPlugin(AirflowPlugin):
     name = "aerosync"
     fastapi_apps = [{"app": app, "url_prefix": "/aerosync", "name": "AeroSync schedule uploads"}]
@@ -43,6 +62,12 @@ class AeroSyncPlugin(AirflowPlugin):
             "href": "/aerosync/status",
             "destination": "nav",
             "url_route": "schedule-uploads",
+        },
+        {
+            "name": "Crew sync",
+            "href": "/aerosync/crew",
+            "destination": "nav",
+            "url_route": "crew-sync",
         },
         {
             "name": "Schedule uploads",

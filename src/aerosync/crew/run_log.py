@@ -182,12 +182,16 @@ class TrainingRunLog:
             )
 
     def purge(self, company: str, first_kept: str) -> int:
-        """Forget runs whose window ended before the retention cutoff (YYYY-MM-DD)."""
+        """Forget runs that ran before the retention cutoff (YYYY-MM-DD). By when they ran, not
+        by their window: a backfill of an old window today stays on the page."""
         purged = 0
         with self.engine.begin() as conn:
-            for table in ("training_sync_runs", "training_sync_exports"):
+            for table, ran in (
+                ("training_sync_runs", "started_at"),
+                ("training_sync_exports", "written_at"),
+            ):
                 purged += conn.execute(
-                    text(f"DELETE FROM {table} WHERE company = :company AND window_end < :cut"),
+                    text(f"DELETE FROM {table} WHERE company = :company AND {ran} < :cut"),
                     {"company": company, "cut": first_kept},
                 ).rowcount
         return purged
