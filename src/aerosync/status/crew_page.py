@@ -55,11 +55,9 @@ def _run_link(company: str, run_id: str) -> str:
 
 
 def _count(value: int | None) -> str:
-    return (
-        "<span class='muted' title='the run did not reach this step'>&ndash;</span>"
-        if (value is None)
-        else str(value)
-    )
+    if value is None:
+        return "<span class='muted' title='the run did not reach this step'>&ndash;</span>"
+    return str(value)
 
 
 def _loaded(run: SourceRun) -> str:
