@@ -165,6 +165,8 @@ def test_backfill_twice_leaves_identical_tables_and_audits_each_change_once(env:
     scored = [s for s in posted if s["verb"]["id"].endswith("/scored")]
     assert len(scored) == len(first["training_ebt_gradings"]) == WINDOWS
 
+    _crew_page_lists_the_quarantine(env)
+
     ended = {r["dag_run_id"]: r["end_date"] for r in runs}
     again = _backfill(env, "completed")
     assert [r["state"] for r in again] == ["success"] * WINDOWS, again
@@ -177,3 +179,21 @@ def test_backfill_twice_leaves_identical_tables_and_audits_each_change_once(env:
     ).json()
     assert len(posted_again) == len(posted)
     engine.dispose()
+
+
+def _crew_page_lists_the_quarantine(env: Env) -> None:
+    """The Crew sync page, as the admin sees it: every source's last window loaded, the three
+    quarantined rows with their reasons, both exports written, and no employee's name."""
+    page = requests.get(
+        f"{env.runtime.base_url}/aerosync/crew",
+        cookies={"_token": env.runtime.token()},
+        timeout=30,
+    )
+    assert page.status_code == 200, page.text[:500]
+    html = page.text
+    assert f'data-company="{COMPANY}"' in html and "data-state='failed'" not in html
+    assert "3 row(s) still in quarantine" in html
+    for reason in ("check employee_known", "check expiry_after_issue", "check grades_in_range"):
+        assert reason in html
+    assert "Training status CSV" in html and "EBT results to the LMS" in html
+    assert "Ana Lima" not in html

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from aerosync.config.schedule_spec import expected_interval, longest_cron_gap
+from aerosync.config.schedule_spec import longest_cron_gap, longest_interval
 from aerosync.models import Outcome
 from aerosync.status.staleness import (
     Freshness,
@@ -46,7 +46,7 @@ def record(outcome: Outcome, success_minutes_ago: int | None, tail: str = "N1") 
 def test_the_expected_interval_is_the_longest_gap_between_runs(
     schedule: str, interval: timedelta
 ) -> None:
-    assert expected_interval(schedule) == interval
+    assert longest_interval(schedule) == interval
 
 
 def test_a_cron_gap_refuses_what_is_not_a_five_field_cron() -> None:

@@ -118,3 +118,46 @@ CREATE TABLE IF NOT EXISTS training_audit (
 );
 
 CREATE INDEX IF NOT EXISTS training_audit_company ON training_audit (company, changed_at);
+
+-- What each run of the sync did with each source, for the Crew sync page: the window read, rows
+-- read, in the window, passed, quarantined and loaded, or why the source could not be read. One
+-- row per company, run and source, written by each task as it ends (a failed extract leaves its
+-- reason; the tasks after it do not run, so their columns stay NULL). No row data, no personal
+-- data: counts and the failure message (already redacted against the connection's secrets).
+-- Retention: runs that ran longer ago than the company's retention period are purged with the rest.
+CREATE TABLE IF NOT EXISTS training_sync_runs (
+    company            TEXT NOT NULL,
+    run_id             TEXT NOT NULL,
+    source             TEXT NOT NULL,
+    window_start       TEXT NOT NULL,
+    window_end         TEXT NOT NULL,
+    started_at         TEXT NOT NULL,
+    updated_at         TEXT NOT NULL,
+    rows_read          INTEGER,
+    rows_in_window     INTEGER,
+    rows_good          INTEGER,
+    rows_quarantined   INTEGER,
+    rows_inserted      INTEGER,
+    rows_updated       INTEGER,
+    rows_unchanged     INTEGER,
+    failure            TEXT,
+    PRIMARY KEY (company, run_id, source)
+);
+
+CREATE INDEX IF NOT EXISTS training_sync_runs_latest
+    ON training_sync_runs (company, source, started_at);
+
+-- The files and posts each run wrote out: the training-status CSV (its path) and the EBT
+-- statements (the connection and endpoint), with how many rows, or why writing failed.
+CREATE TABLE IF NOT EXISTS training_sync_exports (
+    company            TEXT NOT NULL,
+    run_id             TEXT NOT NULL,
+    export             TEXT NOT NULL,
+    window_start       TEXT NOT NULL,
+    window_end         TEXT NOT NULL,
+    location           TEXT NOT NULL,
+    row_count          INTEGER,
+    written_at         TEXT NOT NULL,
+    failure            TEXT,
+    PRIMARY KEY (company, run_id, export)
+);

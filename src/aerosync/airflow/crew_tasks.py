@@ -7,7 +7,7 @@ Every task reads its company's entry of the companies file, works on the run's d
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,6 +74,17 @@ def _leave_error(context: Any, message: str) -> None:
         context["ti"].xcom_push(key=ERROR_KEY, value=message)
 
 
+def _log_safely(write: Callable[[Any], None]) -> None:
+    """Write to the run log for the Crew sync page; a store that cannot take it must not hide
+    the failure being raised, so its own error is printed instead."""
+    from aerosync.crew.run_log import TrainingRunLog
+
+    try:
+        write(TrainingRunLog(aerosync_engine()))
+    except SQLAlchemyError as exc:
+        print(f"the run log of the Crew sync page could not be written: {type(exc).__name__}")
+
+
 def extract(company_id: str, source: str) -> dict[str, Any]:
     """Read one source (CSV drop, REST API or LRS) and stage its rows of this window. A CSV is
     read row by row while it is staged, in parts: a file of any size in bounded memory."""
@@ -101,12 +112,17 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
     except SQLAlchemyError:
         raise  # the aerosync store, not the source
     except Exception as exc:  # any transport error: say where, never the secrets
-        message = (
+        reason = (
             f"company {company_id}, source {source} ({_where(records, source)}): "
             f"cannot be read: {safe_error(exc, _secrets_of(transport))}"
         )
-        _leave_error(context, message)
-        raise AirflowFailException(message) from None
+        _leave_error(context, reason)
+        _log_safely(
+            lambda log: log.source_failed(
+                company_id, context["run_id"], source, window, reason, datetime.now(UTC)
+            )
+        )
+        raise AirflowFailException(reason) from None
     staged = summary.to_dict()
     print(f"{company_id}: {source} for {window.label()}: {staged}")
     return staged
@@ -144,13 +160,39 @@ def export_status(company_id: str) -> dict[str, Any]:
     """The window's training status as CSV, to crew management's folder or bucket."""
     from aerosync.airflow.crew_io import write_text
     from aerosync.crew.export import export_name, status_csv, status_rows
+    from aerosync.crew.run_log import TRAINING_STATUS
+    from aerosync.redaction import safe_error
 
     context = get_current_context()
     records = _records(company_id)
     assert records.export_to is not None
     window = _window(context)
-    rows = status_rows(_stores().records, company_id, window)
-    path = write_text(records.export_to, export_name(company_id, window), status_csv(rows))
+    stores = _stores()
+    rows = status_rows(stores.records, company_id, window)
+    name = export_name(company_id, window)
+    try:
+        path = write_text(records.export_to, name, status_csv(rows))
+    except Exception as exc:
+        reason = (
+            f"company {company_id}: the training status of {window.label()} could not be "
+            f"written to {records.export_to}: {safe_error(exc)}"
+        )
+        _log_safely(
+            lambda log: log.exported(
+                company_id,
+                context["run_id"],
+                TRAINING_STATUS,
+                window,
+                f"{records.export_to}/{name}",
+                None,
+                datetime.now(UTC),
+                failure=reason,
+            )
+        )
+        raise AirflowFailException(reason) from None
+    stores.run_log.exported(
+        company_id, context["run_id"], TRAINING_STATUS, window, path, len(rows), datetime.now(UTC)
+    )
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["change"]] = counts.get(row["change"], 0) + 1
@@ -162,20 +204,40 @@ def post_ebt(company_id: str) -> dict[str, Any]:
     """The window's EBT gradings as xAPI statements, posted to the LMS's LRS."""
     from aerosync.airflow.crew_io import post_statements
     from aerosync.crew.export import ebt_statements
+    from aerosync.crew.run_log import EBT_STATEMENTS
     from aerosync.redaction import safe_error
 
     context = get_current_context()
     records = _records(company_id)
     assert records.post_ebt_to is not None
     window = _window(context)
-    statements = ebt_statements(_stores().records, company_id, window, records.xapi_home_page)
+    run_id, stores = context["run_id"], _stores()
+    statements = ebt_statements(stores.records, company_id, window, records.xapi_home_page)
+    target = records.post_ebt_to
+    where = f"connection {target.conn_id}, endpoint {target.endpoint}"
     try:
-        sent = post_statements(records.post_ebt_to, statements)
+        sent = post_statements(target, statements)
     except Exception as exc:
-        raise AirflowFailException(
+        reason = (
             f"company {company_id}: posting {len(statements)} EBT statement(s) to connection "
-            f"{records.post_ebt_to.conn_id} failed: {safe_error(exc)}"
-        ) from None
+            f"{target.conn_id} failed: {safe_error(exc)}"
+        )
+        _log_safely(
+            lambda log: log.exported(
+                company_id,
+                run_id,
+                EBT_STATEMENTS,
+                window,
+                where,
+                None,
+                datetime.now(UTC),
+                failure=reason,
+            )
+        )
+        raise AirflowFailException(reason) from None
+    stores.run_log.exported(
+        company_id, run_id, EBT_STATEMENTS, window, where, sent, datetime.now(UTC)
+    )
     print(f"{company_id}: {sent} EBT statement(s) of {window.label()} posted")
     return {"posted": sent}
 

@@ -29,7 +29,12 @@ from aerosync.airflow import upload_now as trigger
 from aerosync.airflow.connections import aerosync_engine
 from aerosync.airflow.page_access import may_read, may_trigger, readable_companies
 from aerosync.airflow.page_security import SecurityHeaders, posted_from_our_page
-from aerosync.config.companies import COMPANY_ID_PATTERN, UPLOAD_DAG_PREFIX, CompanyConfig
+from aerosync.config.companies import (
+    COMPANY_ID_PATTERN,
+    CREW_DAG_PREFIX,
+    UPLOAD_DAG_PREFIX,
+    CompanyConfig,
+)
 from aerosync.config.companies_file import load_config
 from aerosync.status import page as status_page
 from aerosync.status.message_page import render_message
@@ -175,6 +180,20 @@ def upload_now(request: Request, user: GetUserDep, company: str = Form(...)) -> 
     return _message(result.status if result.status in refusals else 502, title, text)
 
 
+# -- the Crew sync page ----------------------------------------------------------------------------
+
+
+@app.get("/crew", response_class=HTMLResponse)
+def crew(user: GetUserDep) -> HTMLResponse:
+    """The Crew sync page: only the companies whose crew-sync DAG the user may read."""
+    from aerosync.crew.sync_status import crew_sync_companies, crew_sync_status
+    from aerosync.status import crew_page as rendering
+
+    engine = aerosync_engine()
+    allowed = readable_companies(user, crew_sync_companies(engine), dag_prefix=CREW_DAG_PREFIX)
+    return HTMLResponse(rendering.render(crew_sync_status(engine, allowed)))
+
+
 class AeroSyncPlugin(AirflowPlugin):
     name = "aerosync"
     fastapi_apps = [{"app": app, "url_prefix": "/aerosync", "name": "AeroSync schedule uploads"}]
@@ -184,6 +203,12 @@ class AeroSyncPlugin(AirflowPlugin):
             "href": "/aerosync/status",
             "destination": "nav",
             "url_route": "schedule-uploads",
+        },
+        {
+            "name": "Crew sync",
+            "href": "/aerosync/crew",
+            "destination": "nav",
+            "url_route": "crew-sync",
         },
         {
             # Shown on every DAG (see the module docstring); the route answers only upload DAGs.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
 
@@ -22,6 +22,7 @@ from aerosync.crew import retention
 from aerosync.crew.gate import run_gate_on_parts
 from aerosync.crew.mapping import Mapped
 from aerosync.crew.quarantine import QuarantineEntry, QuarantineStore
+from aerosync.crew.run_log import TrainingRunLog
 from aerosync.crew.sources import Window, in_window
 from aerosync.crew.store import TrainingStore, UpsertCounts
 from aerosync.crew.summaries import (
@@ -47,10 +48,16 @@ class TrainingStores:
     staging: StagingStore
     records: TrainingStore
     quarantine: QuarantineStore
+    run_log: TrainingRunLog
 
     @classmethod
     def on(cls, engine: Engine) -> TrainingStores:
-        stores = cls(StagingStore(engine), TrainingStore(engine), QuarantineStore(engine))
+        stores = cls(
+            StagingStore(engine),
+            TrainingStore(engine),
+            QuarantineStore(engine),
+            TrainingRunLog(engine),
+        )
         stores.records.ensure_schema()
         return stores
 
@@ -89,6 +96,9 @@ def stage_source(
     except BaseException:
         stores.staging.clear(company, run_id, MAPPED + source)
         raise
+    stores.run_log.staged(
+        company, run_id, source, window, counted["read"], counted["in_window"], datetime.now(UTC)
+    )
     return Staged(source, counted["read"], counted["in_window"], parts)
 
 
@@ -154,6 +164,7 @@ def step_validate(
     stores.staging.clear(company, run_id, REFUSED)
     validation_id = uuid.uuid4().hex
     save_report(stores.records.engine, validation_id, company, run_id, now, gate.report)
+    stores.run_log.validated(company, run_id, window, gate.counts, now)
     return Validated(
         validation_id=validation_id,
         window=window,
@@ -237,6 +248,7 @@ def step_load(
             stores.records.upsert(company, BY_SOURCE[source], rows, run_id, now)
         released += [(w.source, w.fingerprint) for w in waiting if w.source == source]
     stores.quarantine.resolve(company, released, run_id, now)
+    stores.run_log.loaded(company, run_id, {s: done.counts for s, done in loaded.items()}, now)
     return Loaded(loaded, len(released))
 
 
@@ -250,6 +262,7 @@ def step_retention(
 ) -> Retained:
     first_kept = retention.cutoff(today, retention_days)
     purged = retention.purge(stores.records, company, first_kept, run_id, now)
+    stores.run_log.purge(company, first_kept)  # not audited: a log of runs, not training data
     return Retained(first_kept, purged)
 
 
