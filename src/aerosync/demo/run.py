@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -120,6 +121,21 @@ def print_sandbox(server: SandboxServer) -> None:
         )
 
 
+def print_setup_check(airflow_env: AirflowEnv) -> None:
+    """`aerosync check` with the demo's connections (they live in the Airflow processes'
+    environment only, so a shell without them would find none)."""
+    print("\nEvery connection the demo companies use (aerosync check):")
+    checked = subprocess.run(
+        [sys.executable, "-m", "aerosync.cli", "check"],
+        env=airflow_env.env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    print(checked.stdout.rstrip() or checked.stderr.rstrip())
+
+
 def run(workdir: Path, keep_running: bool) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     home = workdir / "airflow"
@@ -166,6 +182,7 @@ def run(workdir: Path, keep_running: bool) -> int:
     print("\nStatus of every aircraft (aerosync status):")
     print(format_table(store.latest()))
     print_sandbox(sandbox)
+    print_setup_check(airflow_env)
     sandbox.stop()
     print(
         "\nSee it in the Airflow UI: `make ui`, then open the URL it prints and log in (user "
@@ -173,6 +190,7 @@ def run(workdir: Path, keep_running: bool) -> int:
         "/aerosync/status; each company's DAG page has a 'Schedule uploads' tab too.\n"
         "  Each company's DAG shows its runs, and its upload task one labelled task instance "
         "per batch of aircraft; 'Trigger' on a DAG is 'upload now'.\n"
+        "  The crew sync: menu 'Crew sync' (<that URL>/aerosync/crew).\n"
         f"Status from the shell: AIRFLOW_HOME={home} .venv/bin/aerosync status"
     )
     # A demo run ends failed by design when an aircraft is refused: say so, don't hide it.
