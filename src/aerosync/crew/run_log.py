@@ -67,6 +67,26 @@ class TrainingRunLog:
         now: datetime,
     ) -> None:
         """The source was read: a (re-)run of its extract starts the source's record afresh."""
+        self._start(company, run_id, source, window, now, read, in_window, None)
+
+    def source_failed(
+        self, company: str, run_id: str, source: str, window: Window, reason: str, now: datetime
+    ) -> None:
+        """`reason` must already be safe to show (redacted, no row values)."""
+        self._start(company, run_id, source, window, now, None, None, reason)
+
+    def _start(
+        self,
+        company: str,
+        run_id: str,
+        source: str,
+        window: Window,
+        now: datetime,
+        read: int | None,
+        in_window: int | None,
+        failure: str | None,
+    ) -> None:
+        """A source's record begun afresh by its extract: what later steps fill in is cleared."""
         self._upsert(
             company,
             run_id,
@@ -81,28 +101,7 @@ class TrainingRunLog:
             rows_inserted=None,
             rows_updated=None,
             rows_unchanged=None,
-            failure=None,
-        )
-
-    def source_failed(
-        self, company: str, run_id: str, source: str, window: Window, reason: str, now: datetime
-    ) -> None:
-        """`reason` must already be safe to show (redacted, no row values)."""
-        self._upsert(
-            company,
-            run_id,
-            source,
-            window,
-            now,
-            started_at=iso(now),
-            rows_read=None,
-            rows_in_window=None,
-            rows_good=None,
-            rows_quarantined=None,
-            rows_inserted=None,
-            rows_updated=None,
-            rows_unchanged=None,
-            failure=reason,
+            failure=failure,
         )
 
     def validated(
