@@ -1,5 +1,5 @@
-"""`aerosync`: status of every aircraft, the local marketplace sandbox, a config check, and a
-check of every connection the companies use.
+"""`aerosync`: status of every aircraft, the local marketplace sandbox, a config check, a
+check of every connection the companies use, and the DAG file written into a DAG folder.
 
 A thin dispatcher: each command's work lives in its wing (`aerosync.status.cli` for `status`,
 `aerosync.config.report` for `config check`, `aerosync.airflow.setup_check` for `check`); exit
@@ -42,7 +42,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     path = Path(args.config) if args.config else find_config()
     loaded = load_config(path) if path else None
     unreadable = [p.message for p in loaded.problems if p.company == "*"] if loaded else []
-    if unreadable:  # a companies file named but unusable: say so rather than judge nothing
+    # A companies file named but unusable (no company loads): say so rather than judge nothing.
+    if unreadable and loaded is not None and not loaded.companies:
         raise UsageError(unreadable[0])
     companies = loaded.companies if loaded else []
     request = StatusRequest(
@@ -80,6 +81,37 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
     folder = Path(args.dags_folder) if args.dags_folder else None
     return check_config(Path(args.file) if args.file else None, folder, args.output)
+
+
+DAG_FILE_NAME = "aerosync_dags.py"
+
+
+def cmd_init_dags(args: argparse.Namespace) -> int:
+    """Write the DAG file template (the installed package's own) into a DAG folder: once, or
+    again when it changed with an upgrade; a file edited by hand is kept unless --force."""
+    from aerosync.config.resources import data_dir
+
+    template = (data_dir("dags") / DAG_FILE_NAME).read_text(encoding="utf-8")
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder; create your DAG folder first")
+    target = folder / DAG_FILE_NAME
+    if target.is_file():
+        if target.read_text(encoding="utf-8") == template:
+            print(f"unchanged {target} (already the template of aerosync {__version__})")
+            return 0
+        if not args.force:
+            raise UsageError(
+                f"{target} exists and differs from the template of aerosync {__version__}; "
+                "pass --force to replace it"
+            )
+    target.write_text(template, encoding="utf-8")
+    print(f"wrote     {target} (aerosync {__version__})")
+    beside = folder / COMPANIES_FILE_NAME
+    if not beside.is_file():
+        print(f"next:     write {beside} (or set ${CONFIG_ENV}), then: aerosync config check "
+              f"--dags-folder {folder}")  # fmt: skip
+    return 0
 
 
 def _sandbox_epilog() -> str:
@@ -188,6 +220,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_output_option(config)
     config.set_defaults(func=cmd_config_check)
+
+    init_dags = commands.add_parser(
+        "init-dags",
+        help=f"write the DAG file ({DAG_FILE_NAME}) into a DAG folder",
+        description=f"Write this version's DAG file template, {DAG_FILE_NAME} (one call to the "
+        f"DAG factory), into FOLDER. The companies file may sit beside it as "
+        f"{COMPANIES_FILE_NAME}.",
+    )
+    init_dags.add_argument("folder", help="your DAG folder (or your DAG bundle's)")
+    init_dags.add_argument(
+        "--force", action="store_true", help="replace a file that differs from the template"
+    )
+    init_dags.set_defaults(func=cmd_init_dags)
 
     check = commands.add_parser(
         "check",

@@ -8,9 +8,17 @@ import re
 from datetime import timedelta
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from aerosync.config.connection_ids import ConnId
+from aerosync.config.dialects import DIALECT_FILES, Dialect
 from aerosync.config.schedule_spec import ScheduleError, check_schedule, longest_interval
 from aerosync.config.training import TrainingConfig
 from aerosync.models import DEFAULT_ACTIVITY_TYPES
@@ -24,10 +32,14 @@ UPLOAD_DAG_PREFIX = "schedule_upload__"
 CREW_DAG_PREFIX = "training_sync__"
 
 
-def known_dialects() -> list[str]:
-    from aerosync.config.dialects import dialects
+def _dialects(info: ValidationInfo) -> dict[str, Dialect]:
+    """The dialects of the search folders: found once per companies file (the validation
+    context), else now."""
+    from aerosync.config.dialects import find_dialects
 
-    return dialects()
+    context = info.context if isinstance(info.context, dict) else {}
+    found = context.get("dialects")
+    return found if isinstance(found, dict) else find_dialects()
 
 
 class _Strict(BaseModel):
@@ -41,12 +53,21 @@ class FmsSource(_Strict):
 
     @field_validator("dialect")
     @classmethod
-    def _known_dialect(cls, value: str) -> str:
-        available = known_dialects()
-        if value not in available:
+    def _known_dialect(cls, value: str, info: ValidationInfo) -> str:
+        from aerosync.config.resources import search_folders
+
+        found = _dialects(info)
+        searched = "; ".join(str(folder) for folder in search_folders("sql"))
+        if value not in found:
             raise ValueError(
-                f"unknown dialect {value!r}; available: {', '.join(available)} "
-                "(a dialect is a folder of SQL files under include/sql/)"
+                f"unknown dialect {value!r}; available: {', '.join(sorted(found))} (a dialect is "
+                f"a folder <name>/ of SQL files holding activities.sql; searched {searched})"
+            )
+        missing = found[value].missing
+        if missing:
+            raise ValueError(
+                f"dialect {value!r} has no {', '.join(missing)} in any folder searched "
+                f"({searched}); a dialect needs {', '.join(DIALECT_FILES)}"
             )
         return value
 

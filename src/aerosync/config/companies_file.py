@@ -17,10 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aerosync import __version__
 from aerosync.config.companies import CompanyConfig
+from aerosync.config.dialects import find_dialects
+from aerosync.config.resources import (
+    CompaniesFileFolders,
+    missing_folders,
+    use_companies_file_folders,
+)
+from aerosync.config.suite_files import team_suite_findings
 from aerosync.config.warnings import NO_COMPANIES, company_warnings
 
 CONFIG_ENV = "AEROSYNC_CONFIG"
@@ -32,7 +39,20 @@ class _TopLevel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     product: str | None = None
+    # A team's folders of SQL dialects and of expectation suites, relative to this file's folder
+    # (`aerosync.config.resources`); searched after the environment's and before the packaged.
+    sql_path: str | list[str] = Field(default_factory=list)
+    expectations_path: str | list[str] = Field(default_factory=list)
     companies: list[dict[str, Any]]
+
+    def folders(self, path: Path) -> CompaniesFileFolders:
+        def absolute(value: str | list[str]) -> tuple[Path, ...]:
+            names = [value] if isinstance(value, str) else value
+            return tuple((path.parent / Path(name).expanduser()).resolve() for name in names)
+
+        return CompaniesFileFolders(
+            path, sql=absolute(self.sql_path), expectations=absolute(self.expectations_path)
+        )
 
 
 @dataclass(frozen=True)
@@ -111,13 +131,18 @@ def parse_config(data: Any, path: Path, only: str | None = None) -> LoadedConfig
 
     With `only`, just that company is validated (a task needs its own company, and a file of a
     thousand companies costs a second to validate in full)."""
+    use_companies_file_folders(CompaniesFileFolders())
     try:
         top = _TopLevel.model_validate(data)
     except ValidationError as exc:
         loaded = LoadedConfig(path=path, product=default_product())
         loaded.problems.append(ConfigProblem("*", f"{path}: {_describe(exc)}"))
         return loaded
+    use_companies_file_folders(top.folders(path))
     loaded = LoadedConfig(path=path, product=top.product or default_product())
+    _check_team_folders(loaded)
+    # Validation context: the dialects found once, not once per company.
+    context = {"dialects": find_dialects()}
     ids = [entry.get("id") if isinstance(entry, dict) else None for entry in top.companies]
     duplicated = {cid for cid, n in Counter(ids).items() if cid is not None and n > 1}
     for index, entry in enumerate(top.companies):
@@ -130,7 +155,7 @@ def parse_config(data: Any, path: Path, only: str | None = None) -> LoadedConfig
             )
             continue
         try:
-            company = CompanyConfig.model_validate(entry)
+            company = CompanyConfig.model_validate(entry, context=context)
         except ValidationError as exc:
             loaded.problems.append(ConfigProblem(label, _describe(exc)))
             continue
@@ -140,6 +165,16 @@ def parse_config(data: Any, path: Path, only: str | None = None) -> LoadedConfig
         loaded.warnings.append(ConfigWarning("*", NO_COMPANIES))
     loaded.companies.sort(key=lambda c: c.id)
     return loaded
+
+
+def _check_team_folders(loaded: LoadedConfig) -> None:
+    """A named folder that is not there is a warning; a broken team suite is a problem (every
+    company's validation would read it), and companies still load."""
+    for folder in missing_folders():
+        loaded.warnings.append(ConfigWarning("*", f"folder {folder} does not exist"))
+    problems, warnings = team_suite_findings()
+    loaded.problems += [ConfigProblem("*", problem) for problem in problems]
+    loaded.warnings += [ConfigWarning("*", warning) for warning in warnings]
 
 
 # libyaml's loader when PyYAML has it (ten times faster on a file of many companies).
@@ -152,6 +187,7 @@ def load_config(
     """Read and validate the companies file at `path`, else the one `find_config` finds (only
     one company's entry with `only`); never raises for bad content or a missing file."""
     config_path = path or find_config(dag_folder)
+    use_companies_file_folders(CompaniesFileFolders())  # until a file is read that names some
     if config_path is None:
         loaded = LoadedConfig(path=None, product=default_product())
         loaded.problems.append(

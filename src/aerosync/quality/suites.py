@@ -1,4 +1,5 @@
-"""Run the Great Expectations suites of `expectations/` and turn results into decisions.
+"""Run the Great Expectations suites (`expectations/`, or a team's file that replaces one) and
+turn results into decisions.
 
 Each expectation's `meta.severity` says what a failure means: `blocking` holds the aircraft the
 failing rows belong to (its previous marketplace schedule stays), `warning` is sent on and shown.
@@ -15,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aerosync.config.resources import data_dir
+from aerosync.config.suite_files import find_suite, read_suite
 from aerosync.models import Finding, Severity
 
 if TYPE_CHECKING:
@@ -87,22 +88,19 @@ class ValidationReport:
 
 
 def suite_path(name: str) -> Path:
-    return data_dir("expectations") / f"{name}.json"
+    """The suite's file: a team's folder's first (`aerosync.config.suite_files`), else packaged."""
+    return find_suite(name).path
+
+
+def load_suite_definition(name: str) -> dict[str, Any]:
+    """The suite's JSON; every expectation must declare its severity (`SuiteFileError`, naming
+    the file, otherwise)."""
+    return _read_cached(suite_path(name))
 
 
 @cache
-def load_suite_definition(name: str) -> dict[str, Any]:
-    """The suite's JSON; every expectation must declare its severity."""
-    path = suite_path(name)
-    definition: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    for index, expectation in enumerate(definition.get("expectations", [])):
-        severity = (expectation.get("meta") or {}).get("severity")
-        if severity not in (Severity.BLOCKING.value, Severity.WARNING.value):
-            raise ValueError(
-                f"{path}: expectation #{index + 1} ({expectation.get('type')}) needs "
-                "meta.severity 'blocking' or 'warning'"
-            )
-    return definition
+def _read_cached(path: Path) -> dict[str, Any]:
+    return read_suite(path)
 
 
 def _failing_rows(result: dict[str, Any], ids: pd.DataFrame) -> list[dict[str, str]]:
