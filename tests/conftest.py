@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,3 +52,13 @@ def company() -> CompanyConfig:
 @pytest.fixture
 def now() -> datetime:
     return NOW
+
+
+@pytest.fixture(autouse=True)
+def _forget_companies_file_folders() -> Iterator[None]:
+    """The folders a companies file names (`sql_path`, `expectations_path`) are searched by the
+    whole process once it is read: a test that reads one must not leave them to the next."""
+    from aerosync.config.resources import CompaniesFileFolders, use_companies_file_folders
+
+    yield
+    use_companies_file_folders(CompaniesFileFolders())
