@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from aerosync.config.dialects import read_sql, split_statements
+from aerosync.config.dialects import read_sql, split_statements, sql_path
 from aerosync.schedule.normalise.values import Columns, plain_in_order, rows_from_columns
 from aerosync.schedule.sources.fms_text import (
     UndecodableValue,
@@ -151,8 +151,8 @@ def sample(
     statements = split_statements(read_sql(dialect, f"{name}.sql"))
     if len(statements) != 1:
         raise ValueError(
-            f"include/sql/{dialect}/{name}.sql holds {len(statements)} statements; a dialect's "
-            "file holds exactly one SELECT"
+            f"{sql_path(dialect, f'{name}.sql')} (dialect {dialect!r}) holds {len(statements)} "
+            "statements; a dialect's file holds exactly one SELECT"
         )
     query = text(f"SELECT * FROM (\n{statements[0]}\n) AS fms_sample LIMIT {int(row_limit)}")
     params = {} if name == "aircraft" else history_bind(now)  # as `_read` binds them
