@@ -89,3 +89,15 @@ def test_warnings_show_on_the_problems_dag_whose_task_succeeds(
     report = problems.get_task("report_problems")
     report.python_callable([], ["company 'beside_co': schedule ..."])  # does not raise
     assert "warning: company 'beside_co'" in capsys.readouterr().out
+
+
+def test_a_team_repositorys_dialect_is_known_to_the_dag_files_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.config.team_repository import team_repository
+
+    for name in ("AEROSYNC_CONFIG", "AEROSYNC_SQL_PATH", "AEROSYNC_EXPECTATIONS_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    acme = {**GOOD, "id": "acme_air", "fms": {"conn_id": "fms_acme", "dialect": "acme_fms"}}
+    team = team_repository(tmp_path / "team", [acme])
+    assert sorted(_bag(team.dags).dag_ids) == ["schedule_upload__acme_air"]  # no problems DAG
