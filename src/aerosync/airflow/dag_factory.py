@@ -68,6 +68,7 @@ def build_upload_dag(company: CompanyConfig, batch_size: int | None = None) -> D
         "owner": company.owner,
         "retries": 0,
         "execution_timeout": company.task_timeout,  # rule 6: no task waits for ever
+        **company.task_placement(),  # queue, pool, priority_weight
     }
     with DAG(
         dag_id=company.dag_id,
