@@ -189,7 +189,10 @@ def test_a_run_spreads_over_both_workers_and_sends_each_aircraft_once(cluster: C
     for tail in cluster.tails:
         assert f"data-tail='{tail}' data-outcome='uploaded" in page.text, tail
     status = _cli_status(cluster.store_url)
-    assert {r["tail"]: r["outcome"] for r in status} == dict.fromkeys(cluster.tails, "uploaded")
+    # (the demo fleet's unknown airport comes back as uploaded_with_errors)
+    assert {r["tail"]: r["outcome"].startswith("uploaded") for r in status} == dict.fromkeys(
+        cluster.tails, True
+    ), status
     crew = snapshot(sa.create_engine(cluster.store_url), COMPANY)
     assert crew["training_employee_versions"] and crew["training_records"], crew.keys()
 
