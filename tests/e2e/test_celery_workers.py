@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,6 +37,7 @@ pytestmark = pytest.mark.integration
 COMPANY = "fleet_co"
 UPLOAD_DAG = f"schedule_upload__{COMPANY}"
 CREW_DAG = f"training_sync__{COMPANY}"
+PROBLEMS_DAG = "aerosync_config_problems"
 WORKERS = ("worker_a", "worker_b")
 QUEUE, POOL, CREW_QUEUE = "fleet_east", "fleet_east_pool", "crew"
 TOKENS = ("celery-auth-7c1d2e", "celery-api-3f4a5b")
@@ -128,10 +130,9 @@ def _environment(
             yield Cluster(airflow.runtime, sandbox, airflow.store_url, sorted(fleet.tails))
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    workdir = tmp_path_factory.mktemp("celery")
-    yield from _environment(workdir, shared_store=True, workers=WORKERS)
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    yield from _environment(tmp_path, shared_store=True, workers=WORKERS)
 
 
 def _run(cluster: Cluster, dag_ids: list[str], timeout: float = 420) -> dict[str, str]:
@@ -218,3 +219,28 @@ def _cli_status(store_url: str) -> list[dict[str, Any]]:
     data = json.loads(out.stdout)
     records: list[dict[str, Any]] = data
     return records
+
+
+@pytest.mark.timeout(900)
+def test_a_sqlite_store_under_celery_builds_no_company_dag_and_sends_nothing(
+    tmp_path: Path,
+) -> None:
+    """No `aerosync_db` connection: each worker's home would hold its own `aerosync.db`."""
+    with contextmanager(_environment)(tmp_path, shared_store=False, workers=WORKERS[:1]) as env:
+        runtime = env.runtime
+        runtime.wait_for_dag(PROBLEMS_DAG)
+        dag_ids = {d["dag_id"] for d in runtime.get("/dags", params={"limit": 100})["dags"]}
+        assert dag_ids == {PROBLEMS_DAG}, dag_ids
+        details = runtime.get(f"/dags/{PROBLEMS_DAG}/details")
+        doc = details["doc_md"]
+        assert "config-problem" in {t["name"] for t in details["tags"]}
+        for words in ("Refused: no company has a DAG", "CeleryExecutor", "a SQLite file in each "
+                      "AIRFLOW_HOME", "aerosync.db", "Point an `aerosync_db` connection at "
+                      "PostgreSQL that every worker"):  # fmt: skip
+            assert words in doc, doc
+        result = runtime.run_dag(PROBLEMS_DAG, timeout=300)
+        assert result.state == "failed"
+        log = runtime.worker_task_log(PROBLEMS_DAG, result.run_id, "report_problems")
+        assert "every company refused: the aerosync database is a SQLite file" in log, log[-3000:]
+        answer = requests.get(f"http://127.0.0.1:{env.sandbox.port}/_sandbox/requests", timeout=10)
+        assert answer.json() == []
