@@ -179,3 +179,55 @@ def test_a_company_with_alerts_gets_a_crew_alert_task_beside_the_chain() -> None
     assert "The task `alert` tells" in (dag.doc_md or "")
     quiet = build_training_dag(make_company(training={"records": records}))
     assert quiet is not None and "alert" not in quiet.task_ids
+
+
+def test_every_task_carries_its_company_queue_pool_and_priority(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """`queue`, `pool`, `priority_weight` (and the execution timeout) of the companies file reach
+    every task of both DAGs: the crew sync's own where set, else the company's."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    config = tmp_path / "companies.yaml"
+    config.write_text(
+        """
+companies:
+  - id: east_co
+    name: East
+    schedule: "10m"
+    marketplace_conn_id: avinode_east
+    fms: {conn_id: fms_east, dialect: reference}
+    queue: fms_east
+    pool: shared_pool
+    priority_weight: 7
+    training:
+      records: {hris: {csv: /drops/hris}, queue: crew, priority_weight: 3}
+""",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("AEROSYNC_CONFIG", str(config))
+    bag = DagBag(dag_folder=str(REPO / "dags"))
+    assert bag.import_errors == {}
+    expected = {
+        "schedule_upload__east_co": ("fms_east", "shared_pool", 7),
+        "training_sync__east_co": ("crew", "shared_pool", 3),
+    }
+    for dag_id, placement in expected.items():
+        tasks = bag.dags[dag_id].tasks
+        assert {(t.queue, t.pool, t.priority_weight) for t in tasks} == {placement}, dag_id
+
+
+def test_the_demo_dags_carry_their_company_placement(dagbag) -> None:  # type: ignore[no-untyped-def]
+    from aerosync.config.companies_file import load_config
+
+    for company in load_config().companies:
+        for dag_id in (company.dag_id, company.crew_dag_id):
+            placement = (
+                company.task_placement()
+                if dag_id == company.dag_id
+                else company.crew_task_placement()
+            )
+            for task in getattr(dagbag.dags.get(dag_id), "tasks", []):
+                assert task.priority_weight == placement["priority_weight"], task
+                assert task.queue == placement.get("queue", "default"), task
+                assert task.pool == placement.get("pool", "default_pool"), task

@@ -1,4 +1,5 @@
-"""Only the scheduler preloads the validation stack; every other Airflow process stays light."""
+"""Only the scheduler and Celery workers preload the validation stack; every other Airflow
+process stays light."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ pytestmark = pytest.mark.integration
     ("argv", "expected"),
     [
         (["airflow", "scheduler", "--skip-serve-logs"], "13 True True True"),
+        (["airflow", "celery", "worker", "--concurrency", "2"], "13 True True True"),
+        (["airflow", "celery", "flower"], "0 False False False"),
         (["airflow", "dag-processor"], "0 False False False"),
         (["airflow", "api-server", "--port", "8080"], "0 False False False"),
         (["airflow", "dags", "trigger", "scheduler"], "0 False False False"),
@@ -40,3 +43,13 @@ def test_preload_only_in_the_scheduler(argv: list[str], expected: str) -> None:
         timeout=120,
     )
     assert out.stdout.split("\n")[-2] == expected, out.stdout + out.stderr
+
+
+@pytest.mark.unit
+def test_the_preloading_process_is_named_for_the_task_log() -> None:
+    from aerosync.quality.preload import CELERY_WORKER, SCHEDULER, preloading_process
+
+    assert preloading_process(["airflow", "scheduler"]) == SCHEDULER
+    assert preloading_process(["/venv/bin/airflow", "celery", "worker", "-q", "x"]) == CELERY_WORKER
+    assert preloading_process(["airflow", "celery", "stop"]) is None
+    assert preloading_process(["airflow", "tasks", "run"]) is None

@@ -15,7 +15,9 @@ from aerosync.stores.database import (
     existing_sqlite_engine,
     sqlite_engine,
     sqlite_file_of,
+    where,
 )
+from aerosync.stores.database_check import executor_names, not_shared_message, refuses_sqlite
 
 AEROSYNC_DB_CONN_ENV = "AEROSYNC_DB_CONN_ID"
 DEFAULT_AEROSYNC_DB_CONN_ID = "aerosync_db"
@@ -54,15 +56,38 @@ def engine_for_connection(conn_id: str, timeout_seconds: float | None = None) ->
     return engine
 
 
+class StoreNotShared(RuntimeError):
+    """A task refuses a SQLite aerosync database under an executor with other workers."""
+
+
+def configured_executors() -> list[str]:
+    """The executor classes of this process's `[core] executor`."""
+    from airflow.configuration import conf
+
+    return executor_names(conf.get("core", "executor", fallback="LocalExecutor"))
+
+
 def aerosync_engine() -> Engine:
-    """The aerosync database: the `aerosync_db` connection, else a SQLite file in AIRFLOW_HOME."""
+    """The aerosync database: the `aerosync_db` connection, else a SQLite file in AIRFLOW_HOME.
+
+    A SQLite file under any executor but the LocalExecutor is refused (`StoreNotShared`) before
+    anything is read or written: other workers would never see it (`aerosync.airflow.
+    store_sharing` refuses it at parse time too, where it can tell without a database read)."""
     from airflow.sdk.exceptions import AirflowNotFoundException
 
     conn_id = aerosync_db_conn_id()
     try:
-        return engine_for_connection(conn_id)
+        engine = engine_for_connection(conn_id)
     except AirflowNotFoundException:
-        return sqlite_engine(default_aerosync_db_path())
+        engine = sqlite_engine(default_aerosync_db_path())
+    executors = configured_executors()
+    if engine.dialect.name == "sqlite" and refuses_sqlite(executors):
+        store = f"a SQLite file ({where(engine)})"
+        engine.dispose()
+        raise StoreNotShared(
+            "nothing was read, sent or recorded: " + not_shared_message(store, executors)
+        )
+    return engine
 
 
 def _metadata_database_exists() -> bool:

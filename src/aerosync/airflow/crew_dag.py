@@ -74,6 +74,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
             "owner": company.owner,
             "retries": 0,
             "execution_timeout": timedelta(minutes=records.task_timeout_minutes),
+            **company.crew_task_placement(),  # queue, pool, priority_weight
         },
         tags=["aerosync", "training-sync", f"company:{company.id}"],
         doc_md=_doc(company, records, sources),

@@ -17,6 +17,7 @@ from airflow.sdk import DAG, TriggerRule, get_parsing_context, task
 from aerosync.airflow import upload_steps
 from aerosync.airflow.crew_dag import build_training_dag
 from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOperator
+from aerosync.airflow.store_sharing import parse_time_refusal
 from aerosync.config.companies import CREW_DAG_PREFIX, UPLOAD_DAG_PREFIX, CompanyConfig
 from aerosync.config.companies_file import LoadedConfig, load_config
 
@@ -68,6 +69,7 @@ def build_upload_dag(company: CompanyConfig, batch_size: int | None = None) -> D
         "owner": company.owner,
         "retries": 0,
         "execution_timeout": company.task_timeout,  # rule 6: no task waits for ever
+        **company.task_placement(),  # queue, pool, priority_weight
     }
     with DAG(
         dag_id=company.dag_id,
@@ -105,9 +107,13 @@ def build_upload_dag(company: CompanyConfig, batch_size: int | None = None) -> D
     return dag
 
 
-def _problems_doc(loaded: LoadedConfig) -> str:
+def _problems_doc(loaded: LoadedConfig, store_refusal: str | None = None) -> str:
     where = f"`{loaded.path}`" if loaded.path else "no companies file"
     parts = [f"### AeroSync configuration: {where}"]
+    if store_refusal:
+        parts.append(
+            f"**Refused: no company has a DAG.** {store_refusal[:1].upper()}{store_refusal[1:]}"
+        )
     if loaded.problems:
         refused = "\n".join(f"* {problem}" for problem in loaded.problems)
         parts.append(f"**Refused** (these companies have no DAG):\n\n{refused}")
@@ -121,13 +127,14 @@ def _problems_doc(loaded: LoadedConfig) -> str:
     return "\n\n".join(parts)
 
 
-def config_problems_dag(loaded: LoadedConfig) -> DAG | None:
+def config_problems_dag(loaded: LoadedConfig, store_refusal: str | None = None) -> DAG | None:
     """A visible, never-scheduled DAG that lists refused companies (its task fails) and warnings
-    (with warnings only, its task succeeds), so nobody misses either."""
-    if not loaded.problems and not loaded.warnings:
+    (with warnings only, its task succeeds), so nobody misses either; `store_refusal` says why
+    no company has a DAG at all (`store_sharing.parse_time_refusal`)."""
+    if not loaded.problems and not loaded.warnings and not store_refusal:
         return None
     tags = ["aerosync"]
-    tags += ["config-problem"] if loaded.problems else []
+    tags += ["config-problem"] if loaded.problems or store_refusal else []
     tags += ["config-warning"] if loaded.warnings else []
     with DAG(
         dag_id=CONFIG_PROBLEMS_DAG_ID,
@@ -142,7 +149,7 @@ def config_problems_dag(loaded: LoadedConfig) -> DAG | None:
             "execution_timeout": timedelta(minutes=5),
         },
         tags=tags,
-        doc_md=_problems_doc(loaded),
+        doc_md=_problems_doc(loaded, store_refusal),
     ) as dag:
 
         @task(task_id="report_problems", retries=0)
@@ -152,7 +159,10 @@ def config_problems_dag(loaded: LoadedConfig) -> DAG | None:
             if problems:
                 raise ValueError("refused companies:\n" + "\n".join(problems))
 
-        report_problems([str(p) for p in loaded.problems], [str(w) for w in loaded.warnings])
+        refused = [f"every company refused: {store_refusal}"] if store_refusal else []
+        report_problems(
+            [*refused, *(str(p) for p in loaded.problems)], [str(w) for w in loaded.warnings]
+        )
     return dag
 
 
@@ -173,8 +183,15 @@ def build_all_dags(dag_file: str | Path | None = None) -> dict[str, DAG]:
         log.error("AeroSync configuration: %s", problem)
     for warning in loaded.warnings:
         log.warning("AeroSync configuration: %s", warning)
+    # A task's parse of a company DAG skips what only the folder's parse may ask Airflow (the
+    # task refuses an unshared store itself); the problems DAG's own task must see its refusal.
+    store_refusal = None
+    if wanted in (None, CONFIG_PROBLEMS_DAG_ID) or loaded.companies:
+        store_refusal = parse_time_refusal(whole_folder=wanted in (None, CONFIG_PROBLEMS_DAG_ID))
+    if store_refusal:
+        log.error("AeroSync: no company DAG: %s", store_refusal)
     dags: dict[str, DAG] = {}
-    for company in loaded.companies:
+    for company in [] if store_refusal else loaded.companies:
         if wanted is None or wanted == company.dag_id:
             dags[company.dag_id] = build_upload_dag(company)
         if wanted is None or wanted == company.crew_dag_id:
@@ -182,7 +199,7 @@ def build_all_dags(dag_file: str | Path | None = None) -> dict[str, DAG]:
             if training is not None:
                 dags[training.dag_id] = training
     if wanted in (None, CONFIG_PROBLEMS_DAG_ID):
-        problems = config_problems_dag(loaded)
+        problems = config_problems_dag(loaded, store_refusal)
         if problems is not None:
             dags[problems.dag_id] = problems
     return dags

@@ -84,6 +84,7 @@ def record_status(company_id: str) -> dict[str, Any]:
     failed or has an unknown outcome, a source failed, or a task crashed (safety rule 7)."""
     from aerosync.schedule.record import step_record_status, task_error_text
     from aerosync.schedule.stages import Stores
+    from aerosync.stores.database import where
 
     context = get_current_context()
     currency = currency_of(context)
@@ -94,15 +95,18 @@ def record_status(company_id: str) -> dict[str, Any]:
     for problem in crashes.problems():
         print(f"{company_id}: {problem}")
     company = task_company(company_id, context)
+    store = "the aerosync database"
     try:
-        stores = Stores.on(aerosync_engine())
+        engine = aerosync_engine()
+        store = f"the aerosync database {where(engine)}"
+        stores = Stores.on(engine)
         summary = step_record_status(
             company_id, stores, context["run_id"], crashes, company.request_timeout_seconds
         )
     except Exception as exc:  # the run must fail loudly, with what it knows
         raise AirflowFailException(
-            f"{company_id}: the aircraft of this run could not be recorded in the aerosync "
-            f"database ({task_error_text(exc, _company_secrets(company_id, context))}); "
+            f"{company_id}: the aircraft of this run could not be recorded in {store} "
+            f"({task_error_text(exc, _company_secrets(company_id, context))}); "
             "`aerosync status` does not show this run"
             + "".join(f"; {p}" for p in crashes.problems())
         ) from None

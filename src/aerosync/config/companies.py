@@ -20,6 +20,7 @@ from pydantic import (
 from aerosync.config.connection_ids import ConnId
 from aerosync.config.dialects import DIALECT_FILES, Dialect
 from aerosync.config.schedule_spec import ScheduleError, check_schedule, longest_interval
+from aerosync.config.task_placement import PoolName, PriorityWeight, QueueName, placement
 from aerosync.config.training import TrainingConfig
 from aerosync.models import DEFAULT_ACTIVITY_TYPES
 
@@ -167,6 +168,12 @@ class CompanyConfig(_Strict):
     # Airflow's execution_timeout of every task of the company's upload DAG: a task still
     # running then is failed, so no source or call can keep the company waiting for ever.
     task_timeout_minutes: int = Field(default=DEFAULT_TASK_TIMEOUT_MINUTES, ge=1, le=24 * 60)
+    # Where its tasks run and how they queue (Airflow's `queue`, `pool` and `priority_weight` of
+    # every task of its DAGs): a queue served only by workers that can reach its FMS, a pool it
+    # shares with other companies. Unset: Airflow's default queue and `default_pool`.
+    queue: QueueName | None = None
+    pool: PoolName | None = None
+    priority_weight: PriorityWeight = 1
     guards: Guards = Field(default_factory=Guards)
     # When an aircraft's last accepted upload counts as stale on the status page and in `aerosync
     # status`: brokers see a schedule that old. Unset: twice the schedule's longest interval.
@@ -240,6 +247,22 @@ class CompanyConfig(_Strict):
     @property
     def task_timeout(self) -> timedelta:
         return timedelta(minutes=self.task_timeout_minutes)
+
+    def task_placement(self) -> dict[str, str | int]:
+        """The `queue`, `pool` and `priority_weight` of every task of its upload DAG (those set)."""
+        return placement(self.queue, self.pool, self.priority_weight)
+
+    def crew_task_placement(self) -> dict[str, str | int]:
+        """Those of every task of its crew sync DAG: `training.records`'s own, else the
+        company's."""
+        records = self.training.records if self.training else None
+        if records is None:
+            return self.task_placement()
+        return placement(
+            records.queue or self.queue,
+            records.pool or self.pool,
+            records.priority_weight or self.priority_weight,
+        )
 
     def connection_for(self, tail: str) -> str:
         return self.aircraft_connections.get(tail, self.marketplace_conn_id)

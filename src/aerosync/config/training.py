@@ -18,6 +18,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from aerosync.config.connection_ids import ConnId
+from aerosync.config.task_placement import PoolName, PriorityWeight, QueueName
 
 # EASA keeps crew training records for at least 3 years.
 DEFAULT_RETENTION_DAYS = 3 * 365
@@ -119,6 +120,11 @@ class RecordsSync(_Strict):
     retention_days: int = Field(default=DEFAULT_RETENTION_DAYS, ge=1)
     # Airflow's execution_timeout of every task of the daily training-sync DAG.
     task_timeout_minutes: int = Field(default=DEFAULT_SYNC_TASK_TIMEOUT_MINUTES, ge=1, le=24 * 60)
+    # The sync's own `queue`, `pool` and `priority_weight` (every task of its DAG); unset: the
+    # company's. A daily sync of big exports may go to other workers than the uploads.
+    queue: QueueName | None = None
+    pool: PoolName | None = None
+    priority_weight: PriorityWeight | None = None
     # The xAPI account `homePage` of employees in statements posted to the LRS (their account
     # `name` is the employee id), and the base of the EBT session activity ids.
     xapi_home_page: str = Field(default="https://hris.example.com", pattern=r"^https?://\S+$")

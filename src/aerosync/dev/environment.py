@@ -18,7 +18,7 @@ import json
 import os
 import secrets
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -30,13 +30,13 @@ SIMPLE_AUTH_MANAGER = (
 )
 
 
-# Every Airflow process imports this at start; only the scheduler preloads
+# Every Airflow process imports this at start; only the scheduler and Celery workers preload
 # (aerosync.quality.preload).
 LOCAL_SETTINGS = """\
-from aerosync.quality.preload import preload_in_scheduler
+from aerosync.quality.preload import preload_for_tasks
 
 __all__: list[str] = []  # nothing here overrides Airflow's settings
-preload_in_scheduler()
+preload_for_tasks()
 """
 
 
@@ -79,6 +79,30 @@ class DagBundle:
         if self.team:
             item["team_name"] = self.team
         return item
+
+
+#: The environment variable a Celery worker's task processes read their hostname from.
+WORKER_HOSTNAME_ENV = "AEROSYNC_WORKER_HOSTNAME"
+
+
+def worker_hostname() -> str:
+    """``[core] hostname_callable`` of a harness Celery worker: its own name, so two workers on
+    one machine record different task instance hostnames (the machine's name otherwise)."""
+    return os.environ.get(WORKER_HOSTNAME_ENV) or socket.getfqdn()
+
+
+@dataclass(frozen=True)
+class CeleryCluster:
+    """The CeleryExecutor instead of the LocalExecutor: a Redis broker, a result backend
+    (``db+postgresql://...``), and ``workers``, each an ``airflow celery worker`` with an
+    AIRFLOW_HOME of its own (its logs, its ``aerosync.db``: no state shared on disk), listening
+    to ``queues`` with ``concurrency`` task slots."""
+
+    broker_url: str
+    result_backend: str
+    workers: tuple[str, ...] = ("worker_a", "worker_b")
+    concurrency: int = 1
+    queues: tuple[str, ...] = ("default",)
 
 
 class AirflowRuntimeError(RuntimeError):
@@ -134,6 +158,8 @@ class AirflowEnv:
     #: More DAG bundles beside the ``dags_folder`` one; a bundle with a team turns on
     #: ``[core] multi_team`` and ``migrate()`` creates its team (``airflow teams sync``).
     bundles: tuple[DagBundle, ...] = ()
+    #: None: the LocalExecutor; else the CeleryExecutor with these broker and workers.
+    celery: CeleryCluster | None = None
     jwt_secret: str = field(default_factory=_token, repr=False)
     secret_key: str = field(default_factory=_token, repr=False)
     fernet_key: str = field(default_factory=_fernet_key, repr=False)
@@ -167,6 +193,30 @@ class AirflowEnv:
             settings["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(bundles)
         return settings
 
+    def _executor(self) -> dict[str, str]:
+        if self.celery is None:
+            return {"AIRFLOW__CORE__EXECUTOR": "LocalExecutor"}
+        return {
+            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+            "AIRFLOW__CELERY__BROKER_URL": self.celery.broker_url,
+            "AIRFLOW__CELERY__RESULT_BACKEND": self.celery.result_backend,
+            "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(self.celery.concurrency),
+        }
+
+    def worker_home(self, name: str) -> Path:
+        """A Celery worker's own AIRFLOW_HOME, beside (not inside) the scheduler's."""
+        return self.home.parent / f"{self.home.name}-{name}"
+
+    def worker_env(self, name: str) -> AirflowEnv:
+        """This installation as Celery worker ``name`` sees it: the same configuration and
+        secrets, its own home, and task instances that record ``name`` as their hostname."""
+        extra = {
+            **self.extra_env,
+            WORKER_HOSTNAME_ENV: name,
+            "AIRFLOW__CORE__HOSTNAME_CALLABLE": "aerosync.dev.environment.worker_hostname",
+        }
+        return replace(self, home=self.worker_home(name), extra_env=extra)
+
     @property
     def passwords_file(self) -> Path:
         return self.home / PASSWORDS_FILE
@@ -186,7 +236,7 @@ class AirflowEnv:
             "AIRFLOW_HOME": str(self.home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_folder),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            **self._executor(),
             "AIRFLOW__CORE__PARALLELISM": str(self.parallelism),
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__CORE__FERNET_KEY": self.fernet_key,

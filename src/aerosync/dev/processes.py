@@ -74,11 +74,13 @@ class AirflowProcesses:
         self.components: tuple[str, ...] = self.COMPONENTS + (("triggerer",) if triggerer else ())
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self._log_handles: list[IO[bytes]] = []
+        self.log_paths: dict[str, Path] = {}
         #: Seconds the last ``migrate()`` took.
         self.migrate_seconds: float | None = None
 
     def log_path(self, name: str) -> Path:
-        return self.env.runtime_logs / f"{name}.log"
+        """Where the output of component or worker ``name`` goes (a worker's, in its own home)."""
+        return self.log_paths.get(name, self.env.runtime_logs / f"{name}.log")
 
     def airflow_command(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "airflow", *args]
@@ -118,12 +120,11 @@ class AirflowProcesses:
             raise AirflowRuntimeError(f"airflow {command} exited {proc.returncode}:\n{_tail(log)}")
 
     def launch(self) -> None:
-        """Start every component (without waiting for it); see ``AirflowRuntime.start``."""
+        """Start every component, and the Celery workers of ``env.celery`` (without waiting for
+        them); see ``AirflowRuntime.start``."""
         if self.processes:
             raise AirflowRuntimeError("this runtime is already started")
         self.env.prepare()
-        env = self.env.env()
-        preexec = _parent_death_signal() if self.die_with_parent else None
         for name in self.components:
             args = {
                 "api-server": ("api-server", "--port", str(self.env.api_port)),
@@ -132,20 +133,45 @@ class AirflowProcesses:
                 "dag-processor": ("dag-processor",),
                 "triggerer": ("triggerer", "--skip-serve-logs"),
             }[name]
-            handle = self.log_path(name).open("ab")
-            handle.write(f"\n=== airflow {' '.join(args)} {datetime.now().isoformat()}\n".encode())
-            handle.flush()
-            self._log_handles.append(handle)
-            self.processes[name] = subprocess.Popen(
-                self.airflow_command(*args),
-                env=env,
-                cwd=self.env.home,
-                stdout=handle,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # its own process group: stop() signals the whole group
-                preexec_fn=preexec,
-            )
+            self._spawn(name, args, self.env)
+        for worker in self.workers:
+            env = self.env.worker_env(worker)
+            env.prepare()
+            self._spawn(worker, self._worker_args(worker), env)
+
+    @property
+    def workers(self) -> tuple[str, ...]:
+        return self.env.celery.workers if self.env.celery is not None else ()
+
+    def _worker_args(self, worker: str) -> tuple[str, ...]:
+        # Each worker's task logs stay in its own home: no log server (two would share a port).
+        celery = self.env.celery
+        assert celery is not None
+        return (
+            "celery", "worker", "--celery-hostname", worker, "--concurrency",
+            str(celery.concurrency), "--queues", ",".join(celery.queues), "--skip-serve-logs",
+        )  # fmt: skip
+
+    def _spawn(self, name: str, args: tuple[str, ...], env: AirflowEnv) -> None:
+        self.log_paths[name] = env.runtime_logs / f"{name}.log"
+        handle = self.log_paths[name].open("ab")
+        handle.write(f"\n=== airflow {' '.join(args)} {datetime.now().isoformat()}\n".encode())
+        handle.flush()
+        self._log_handles.append(handle)
+        self.processes[name] = subprocess.Popen(
+            self.airflow_command(*args),
+            env=env.env(),
+            cwd=env.home,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stop() signals the whole group
+            preexec_fn=_parent_death_signal() if self.die_with_parent else None,
+        )
+
+    def workers_ready(self) -> bool:
+        """Whether every Celery worker has said it is ready (Celery's ``<name> ready.``)."""
+        return all(f"@{w} ready." in _tail(self.log_path(w), 400) for w in self.workers)
 
     def check_alive(self) -> None:
         """Raise, with the logs' tails, when a component has exited."""
@@ -156,7 +182,7 @@ class AirflowProcesses:
 
     def logs_tail(self, lines: int = 30) -> str:
         parts = []
-        for name in self.components:
+        for name in (*self.components, *self.workers):
             path = self.log_path(name)
             if path.exists():
                 parts.append(f"--- {path} (last {lines} lines) ---\n{_tail(path, lines)}")

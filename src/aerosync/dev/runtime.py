@@ -1,4 +1,5 @@
-"""A real Airflow 3.3 in the background: api-server, scheduler and dag-processor (LocalExecutor).
+"""A real Airflow 3.3 in the background: api-server, scheduler and dag-processor (LocalExecutor),
+or with ``AirflowEnv.celery`` the CeleryExecutor and its workers, each in a home of its own.
 
 Used by ``make demo``, the integration tests and the benchmarks. Nothing from Airflow is
 imported here: Airflow runs in subprocesses (``python -m airflow ...`` from this interpreter's
@@ -142,7 +143,9 @@ class AirflowRuntime(AirflowClient):
                 last = repr(exc)
             else:
                 if isinstance(last, dict) and self._is_healthy(last):
-                    return
+                    if self.control.workers_ready():
+                        return
+                    last = f"{last}; Celery workers not all ready"
             time.sleep(0.5)
         raise AirflowRuntimeError(
             f"Airflow was not healthy in time; last health answer: {last}\n{self.logs_tail()}"
@@ -165,6 +168,20 @@ class AirflowRuntime(AirflowClient):
         """Terminate every component's process group, then kill whatever is left (no orphans)."""
         self.control.stop(timeout)
         self._token = None
+
+    def worker_task_log(self, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> str:
+        """A task instance's log as the Celery worker that ran it wrote it, in that worker's own
+        home (the workers serve no logs: two log servers on one machine would share a port)."""
+        (ti,) = [
+            ti
+            for ti in self.task_instances(dag_id, run_id)
+            if ti["task_id"] == task_id and ti["map_index"] == map_index
+        ]
+        folder = self.env.worker_home(ti["hostname"]) / "logs" / f"dag_id={dag_id}"
+        folder = folder / f"run_id={run_id}" / f"task_id={task_id}"
+        if map_index >= 0:
+            folder = folder / f"map_index={map_index}"
+        return "\n".join(p.read_text("utf-8") for p in sorted(folder.glob("attempt=*.log")))
 
     # -- a DAG's runs --------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ it that the user may connect to and create databases from).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Iterator, Mapping
@@ -24,13 +25,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from aerosync.dev.environment import AirflowEnv
+from aerosync.dev.environment import AirflowEnv, CeleryCluster
 from aerosync.dev.runtime import AirflowRuntime
 
 #: The repository's DAG folder; the harness runs from a checkout, not from an installed wheel.
 REPO_DAGS = Path(__file__).resolve().parents[3] / "dags"
 #: The Airflow connection id of the aerosync store (`aerosync.stores.database`).
 STORE_CONN_ID = "aerosync_db"
+#: The local Redis server the Celery runs' brokers use (a database number each).
+REDIS_URL = "redis://127.0.0.1:6379"
+_REDIS_CLAIM = "aerosync:harness-claim"
 
 
 def postgres_available(admin_url: str) -> bool:
@@ -58,6 +62,35 @@ def fresh_postgres_database(admin_url: str, prefix: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def fresh_redis_database(server_url: str = REDIS_URL) -> Iterator[str]:
+    """An empty Redis database (numbers 1 to 15; 0 is left to others) claimed for one Celery run,
+    so that runs on one machine never take each other's tasks; flushed afterwards."""
+    import redis
+
+    for number in range(1, 16):
+        client = redis.Redis.from_url(f"{server_url}/{number}")
+        try:
+            claimed = client.set(_REDIS_CLAIM, "1", nx=True) and client.dbsize() == 1
+            if not claimed:
+                continue
+            try:
+                yield f"{server_url}/{number}"
+            finally:
+                client.flushdb()
+            return
+        finally:
+            client.close()
+    raise RuntimeError(f"no empty Redis database left on {server_url} (1 to 15 all hold keys)")
+
+
+def celery_cluster(
+    broker_url: str, metadata_url: str, workers: tuple[str, ...], queues: tuple[str, ...]
+) -> CeleryCluster:
+    """Workers on ``broker_url`` whose task states Celery keeps in Airflow's metadata database."""
+    return CeleryCluster(broker_url, f"db+{metadata_url}", workers, queues=queues)
 
 
 def postgres_connection(url: str) -> dict[str, Any]:
@@ -92,20 +125,25 @@ def aerosync_env(
     home: Path,
     *,
     metadata_url: str,
-    store_url: str,
+    store_url: str | None,
     config: Path,
     connections: Mapping[str, Mapping[str, Any]],
     extra_env: Mapping[str, str] | None = None,
     dags_folder: Path = REPO_DAGS,
+    celery: CeleryCluster | None = None,
 ) -> AirflowEnv:
     """An Airflow on ``metadata_url`` running the aerosync DAGs of ``config`` with their
-    ``connections``, the store at ``store_url``, and any ``extra_env`` on top."""
+    ``connections``, the store at ``store_url`` (None: no ``aerosync_db`` connection, so the
+    SQLite file in each AIRFLOW_HOME), and any ``extra_env`` on top."""
+    store = {STORE_CONN_ID: postgres_connection(store_url)} if store_url else {}
     env = {
         "AEROSYNC_CONFIG": str(config),
-        **connection_env({STORE_CONN_ID: postgres_connection(store_url), **connections}),
+        **connection_env({**store, **connections}),
         **(extra_env or {}),
     }
-    return AirflowEnv(home=home, dags_folder=dags_folder, metadata_url=metadata_url, extra_env=env)
+    return AirflowEnv(
+        home=home, dags_folder=dags_folder, metadata_url=metadata_url, extra_env=env, celery=celery
+    )
 
 
 @dataclass(frozen=True)
@@ -128,22 +166,33 @@ def aerosync_airflow(
     connections: Mapping[str, Mapping[str, Any]],
     extra_env: Mapping[str, str] | None = None,
     dags_folder: Path = REPO_DAGS,
+    celery_workers: tuple[str, ...] = (),
+    celery_queues: tuple[str, ...] = ("default",),
+    shared_store: bool = True,
 ) -> Iterator[AerosyncAirflow]:
     """Fresh databases ``<name>_meta`` (Airflow's) and ``<name>_store`` (aerosync's), and an
-    Airflow at ``workdir/airflow`` on them, started; everything stopped and dropped afterwards."""
+    Airflow at ``workdir/airflow`` on them, started; everything stopped and dropped afterwards.
+
+    With ``celery_workers``: the CeleryExecutor, a fresh Redis database as its broker and those
+    workers (listening to ``celery_queues``), each in a home of its own beside ``airflow``.
+    ``shared_store`` False gives no ``aerosync_db`` connection: the SQLite file of each home."""
     home = workdir / "airflow"
-    with (
-        fresh_postgres_database(admin_url, f"{name}_meta") as meta_url,
-        fresh_postgres_database(admin_url, f"{name}_store") as store_url,
-    ):
+    with contextlib.ExitStack() as stack:
+        meta_url = stack.enter_context(fresh_postgres_database(admin_url, f"{name}_meta"))
+        store_url = stack.enter_context(fresh_postgres_database(admin_url, f"{name}_store"))
+        celery = None
+        if celery_workers:
+            broker = stack.enter_context(fresh_redis_database())
+            celery = celery_cluster(broker, meta_url, celery_workers, celery_queues)
         env = aerosync_env(
             home,
             metadata_url=meta_url,
-            store_url=store_url,
+            store_url=store_url if shared_store else None,
             config=config,
             connections=connections,
             extra_env=extra_env,
             dags_folder=dags_folder,
+            celery=celery,
         )
         with AirflowRuntime(env) as runtime:
             yield AerosyncAirflow(runtime=runtime, store_url=store_url, home=home)

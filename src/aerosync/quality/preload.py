@@ -1,4 +1,5 @@
-"""The validation stack imported once by the Airflow scheduler, for task processes to inherit.
+"""The validation stack imported once by the process task processes descend from, for them to
+inherit: the Airflow scheduler (LocalExecutor) or each Celery worker (CeleryExecutor).
 
 With the LocalExecutor, every task process is forked from an executor worker, itself forked from
 the scheduler when it starts: what the scheduler has imported, every task has for free. Great
@@ -8,8 +9,17 @@ Airflow process imports at start), imports it (and reads the airport tables) in 
 nowhere else: the API server, the DAG processor (whose parse must stay light) and command-line
 calls are left as they are.
 
-With another executor (Celery, Kubernetes), task processes do not descend from the scheduler and
-this changes nothing but the scheduler's start.
+With the CeleryExecutor, a task process is forked by the task supervisor, which runs in a process
+of the worker's pool (prefork: forked from the worker's main process when the pool starts; solo,
+threads: the main process itself). `airflow celery worker` imports `airflow_local_settings.py`
+in that main process before `worker_main` starts the pool, so importing the stack there, once per
+worker, gives it to every pool process and every task (Celery's `worker_process_init` would import
+it again in each pool process). With the KubernetesExecutor every task is a fresh pod: nothing is
+inherited, and `build_schedules` imports the stack itself.
+
+Which process preloaded is kept in `PRELOADED_BY`, which forked tasks inherit with the modules:
+the `build_schedules` log says "inherited from the scheduler", "inherited from the Celery worker"
+or "imported by this task".
 """
 
 from __future__ import annotations
@@ -49,12 +59,35 @@ def _warm() -> None:
     known_icao_codes()
 
 
-def preload_in_scheduler(argv: Sequence[str] | None = None) -> list[str]:
-    """Import `PRELOADED` if this process is `airflow scheduler`; returns what it imported."""
-    args = sys.argv if argv is None else argv
-    if list(args[1:2]) != ["scheduler"]:
+SCHEDULER, CELERY_WORKER = "scheduler", "Celery worker"
+# The process that imported `PRELOADED` (None: none did); a forked task process inherits it.
+PRELOADED_BY: str | None = None
+
+
+def preloading_process(argv: Sequence[str]) -> str | None:
+    """`SCHEDULER` for `airflow scheduler`, `CELERY_WORKER` for `airflow celery worker`, else
+    None (the API server, the DAG processor, a task, any other command)."""
+    command = list(argv[1:3])
+    if command[:1] == ["scheduler"]:
+        return SCHEDULER
+    if command == ["celery", "worker"]:
+        return CELERY_WORKER
+    return None
+
+
+def preload_for_tasks(argv: Sequence[str] | None = None) -> list[str]:
+    """Import `PRELOADED` if this process is one task processes descend from (the scheduler, a
+    Celery worker); returns what it imported."""
+    global PRELOADED_BY
+    process = preloading_process(sys.argv if argv is None else argv)
+    if process is None:
         return []
     for name in PRELOADED:
         importlib.import_module(name)
     _warm()
+    PRELOADED_BY = process
     return list(PRELOADED)
+
+
+# The name installations' `airflow_local_settings.py` already call: the same preload.
+preload_in_scheduler = preload_for_tasks

@@ -19,6 +19,7 @@ from aerosync.redaction import safe_error
 from aerosync.schedule.in_flight import ANSWER_MARGIN, settle_lost_calls
 from aerosync.schedule.sources.health import messages
 from aerosync.schedule.stages import SOURCES, Stores, staged_decisions
+from aerosync.stores.database import where
 from aerosync.stores.staging import FLEET
 from aerosync.stores.status_records import StatusRecord
 
@@ -146,8 +147,10 @@ def unrecorded(
     last_fleet: list[str],
     failed_sources: Mapping[str, str],
     crashes: TaskCrashes,
+    store: str = "the aerosync database",
 ) -> list[StatusRecord]:
-    """A record for every aircraft of the run (`decisions`, else `last_fleet`) that has none."""
+    """A record for every aircraft of the run (`decisions`, else `last_fleet`) that has none;
+    `store` names the database read (what another task wrote, or did not), for the messages."""
     found = []
     for tail, decision in sorted(decisions.items()):
         if tail in recorded:
@@ -161,7 +164,12 @@ def unrecorded(
             )  # fmt: skip
             continue
         cause = (
-            crashes.cause(tail) if crashes else f"its upload task did not run ({NO_ERROR_REPORTED})"
+            crashes.cause(tail)
+            if crashes
+            else (
+                f"no upload of it is recorded for this run in {store}: its upload task did not run "
+                f"({NO_ERROR_REPORTED})"
+            )
         )
         record = not_attempted(company, tail, run_id, now, cause)
         record.messages = warnings
@@ -182,9 +190,10 @@ def unrecorded(
             continue
         if fms is None and not crashes:  # the FMS answered, and listed no marketed aircraft
             message = (
-                f"the FMS listed no marketed aircraft at all for {company} in this run; {tail} "
-                "is held and its previous marketplace schedule stays (check the FMS and the "
-                "dialect's aircraft query)"
+                f"the FMS listed no marketed aircraft at all for {company} in this run (no "
+                f"decision of build_schedules is staged in {store}); {tail} is held and its "
+                "previous marketplace schedule stays (check the FMS and the dialect's aircraft "
+                "query)"
             )
             reasons = [_reason(tail, "FLEET_EMPTY", message)]
             found.append(StatusRecord(company, tail, run_id, now, Outcome.HELD, reasons=reasons))
@@ -256,8 +265,11 @@ def step_record_status(
     failed_sources = messages(stores.staging.get(company_id, run_id, SOURCES).get(FLEET, {}))
     recorded = {r.tail for r in stores.status.attempts(company_id, run_id)}
     fleet = stores.status.last_fleet(company_id, before_run=run_id)
+    store = f"the aerosync database {where(stores.status.engine)}"
     stores.status.record(
-        unrecorded(company_id, run_id, now, decisions, recorded, fleet, failed_sources, crashes)
+        unrecorded(
+            company_id, run_id, now, decisions, recorded, fleet, failed_sources, crashes, store
+        )
     )
     records = stores.status.attempts(company_id, run_id)
     stores.staging.purge(company_id, run_id)

@@ -30,6 +30,7 @@ from aerosync.schedule.marketplace import (
 )
 from aerosync.schedule.payloads import schedule_body_text
 from aerosync.schedule.stages import ACTIVITIES, Stores, staged_decisions
+from aerosync.stores.database import where
 from aerosync.stores.status import StatusStore
 from aerosync.stores.status_records import StatusRecord
 
@@ -236,7 +237,10 @@ def _attempt(
         if tail in history.real:
             record.last_real_attempt = history.real[tail].real_attempt()
     elif tail not in bodies:
-        missing = f"no schedule was built for {tail} in this run; nothing was sent"
+        missing = (
+            f"no schedule was built for {tail} in this run: none is staged in the aerosync "
+            f"database {where(status.engine)} that build_schedules writes; nothing was sent"
+        )
         record.reasons = [Finding.holding(tail, "PAYLOAD_MISSING", missing).to_dict()]
     elif (ids := _readable_ids(bodies[tail])) is None:
         invalid = (

@@ -216,7 +216,8 @@ def show_status(
     stale = stale_aircraft(records, request.freshness, moment)
     data = [record_json(r, request.freshness, moment) for r in records]
     scope = f"company {request.company!r}" if request.company else "any company"
-    empty = f"No upload has been recorded for {scope} yet."
+    at = where(store.engine)
+    empty = f"No upload has been recorded for {scope} yet in the aerosync database at {at}."
     print(
         formatted(
             data, request.output, lambda: format_table(records, moment, stale) if records else empty

@@ -112,18 +112,33 @@ def executor_names(setting: str) -> list[str]:
     ]
 
 
+def not_shared_message(store: str, executors: Sequence[str]) -> str:
+    """Why a SQLite aerosync database (`store`: which file, in words) cannot serve `executors`,
+    and how to fix it: the one text `aerosync check` and the refusal at parse time share."""
+    return (
+        f"the aerosync database is {store}, which serves one machine, but [core] executor is "
+        f"{', '.join(executors)}: tasks on other workers would each write a file of their own "
+        "(an upload recorded where record_status never reads it, the 5-minute spacing and "
+        "shrink guards each seeing one worker's history). Point an `aerosync_db` connection at "
+        "PostgreSQL that every worker, the scheduler and the API server share, e.g. "
+        "AIRFLOW_CONN_AEROSYNC_DB='postgresql://aerosync@db.example.com:5432/aerosync'"
+    )
+
+
+def refuses_sqlite(executors: Sequence[str]) -> bool:
+    """Whether any executor but the LocalExecutor runs tasks (then SQLite cannot serve them)."""
+    return any(name != LOCAL_EXECUTOR for name in executors)
+
+
 def shared_verdict(engine: Engine, executors: Sequence[str]) -> Verdict:
     """SQLite serves one machine: with any executor but the LocalExecutor, tasks on other workers
     would each write a file of their own (the architecture's rule: refused, saying why)."""
-    others = [name for name in executors if name != LOCAL_EXECUTOR]
+    others = refuses_sqlite(executors)
     url = engine.url
     if engine.dialect.name == "sqlite":
         if others:
             return Verdict.failed(
-                SHARED,
-                f"a SQLite file ({url.database}) serves one machine, but [core] executor is "
-                f"{', '.join(executors)}: tasks on other workers would each write a file of "
-                "their own. Point the aerosync_db connection at PostgreSQL",
+                SHARED, not_shared_message(f"a SQLite file ({url.database})", executors)
             )
         return Verdict.passed(SHARED, "SQLite with the LocalExecutor: every task runs here")
     if others and (url.host or "").lower() in _THIS_MACHINE:

@@ -12,12 +12,12 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine
 
 from aerosync.airflow.connections import aerosync_db_conn_id, default_aerosync_db_path
+from aerosync.airflow.store_sharing import configured_executors
 from aerosync.models import Verdict
 from aerosync.stores.database_check import (
     REACHABLE,
     STATUS_DDL,
     TRAINING_DDL,
-    executor_names,
     migrated_verdict,
     reachable_verdict,
     shared_verdict,
@@ -33,12 +33,6 @@ def absent_sqlite_file(engine: Engine) -> str | None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
     return None if Path(database).exists() else database
-
-
-def configured_executors() -> list[str]:
-    from airflow.configuration import conf
-
-    return executor_names(conf.get("core", "executor", fallback="LocalExecutor"))
 
 
 def store_subject_and_engine(timeout: float) -> tuple[str, Engine]:
