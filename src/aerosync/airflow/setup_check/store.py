@@ -15,8 +15,6 @@ from aerosync.airflow.connections import aerosync_db_conn_id, default_aerosync_d
 from aerosync.models import Verdict
 from aerosync.stores.database_check import (
     REACHABLE,
-    STATUS_DDL,
-    TRAINING_DDL,
     executor_names,
     migrated_verdict,
     reachable_verdict,
@@ -56,7 +54,7 @@ def store_subject_and_engine(timeout: float) -> tuple[str, Engine]:
         return subject, create_engine(f"sqlite:///{path}")
 
 
-def store_verdicts(engine: Engine, with_training: bool) -> list[Verdict]:
+def store_verdicts(engine: Engine) -> list[Verdict]:
     shared = shared_verdict(engine, configured_executors())
     absent = absent_sqlite_file(engine)
     if absent is not None:
@@ -71,5 +69,4 @@ def store_verdicts(engine: Engine, with_training: bool) -> list[Verdict]:
     reachable = reachable_verdict(engine)
     if not reachable.ok:
         return [reachable, shared]
-    ddl = TRAINING_DDL if with_training else STATUS_DDL
-    return [reachable, migrated_verdict(engine, ddl), writable_verdict(engine), shared]
+    return [reachable, migrated_verdict(engine), writable_verdict(engine), shared]
