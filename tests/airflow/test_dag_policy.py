@@ -179,3 +179,14 @@ def test_a_company_with_alerts_gets_a_crew_alert_task_beside_the_chain() -> None
     assert "The task `alert` tells" in (dag.doc_md or "")
     quiet = build_training_dag(make_company(training={"records": records}))
     assert quiet is not None and "alert" not in quiet.task_ids
+
+
+def test_maintenance_dag_purges_daily_with_the_files_rules(dagbag) -> None:  # type: ignore[no-untyped-def]
+    from aerosync.config.retention import Retention
+
+    dag = dagbag.dags["aerosync_maintenance"]
+    assert dag.timetable.expression == "0 0 * * *"  # @daily
+    assert "maintenance" in dag.tags
+    (task,) = dag.tasks
+    assert task.task_id == "purge_old_rows"
+    assert task.op_kwargs == {"retention": Retention().model_dump()}  # the demo file sets none

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from aerosync import __version__
 from aerosync.config.companies import CompanyConfig
+from aerosync.config.retention import Retention
 from aerosync.config.warnings import NO_COMPANIES, company_warnings
 
 CONFIG_ENV = "AEROSYNC_CONFIG"
@@ -32,6 +33,7 @@ class _TopLevel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     product: str | None = None
+    retention: Retention = Retention()
     companies: list[dict[str, Any]]
 
 
@@ -64,6 +66,7 @@ class LoadedConfig:
     companies: list[CompanyConfig] = field(default_factory=list)
     problems: list[ConfigProblem] = field(default_factory=list)
     warnings: list[ConfigWarning] = field(default_factory=list)
+    retention: Retention = field(default_factory=Retention)  # the file's `retention:` section
 
     def company(self, company_id: str) -> CompanyConfig:
         for company in self.companies:
@@ -117,7 +120,9 @@ def parse_config(data: Any, path: Path, only: str | None = None) -> LoadedConfig
         loaded = LoadedConfig(path=path, product=default_product())
         loaded.problems.append(ConfigProblem("*", f"{path}: {_describe(exc)}"))
         return loaded
-    loaded = LoadedConfig(path=path, product=top.product or default_product())
+    loaded = LoadedConfig(
+        path=path, product=top.product or default_product(), retention=top.retention
+    )
     ids = [entry.get("id") if isinstance(entry, dict) else None for entry in top.companies]
     duplicated = {cid for cid, n in Counter(ids).items() if cid is not None and n > 1}
     for index, entry in enumerate(top.companies):
