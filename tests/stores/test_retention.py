@@ -90,9 +90,7 @@ def check_purge(engine: sa.Engine) -> None:
     assert {r.tail: r.attempt_id for r in StatusStore(engine).latest("co")} == latest_before
     assert StatusStore(engine).last_successes("co")["N1"] == days_ago(90)
     with engine.connect() as conn:
-        kept = {
-            r[0] for r in conn.execute(sa.text("SELECT validation_id FROM validation_results"))
-        }
+        kept = {r[0] for r in conn.execute(sa.text("SELECT validation_id FROM validation_results"))}
         staged = {r[0] for r in conn.execute(sa.text("SELECT run_id FROM staged_data"))}
     assert rows["validation_results"] == 1 and kept == {"v-ok", "v-held", "v-new"}
     assert rows["staged_data"] == 1 and staged == {"old-running", "new"}
