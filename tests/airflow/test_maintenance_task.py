@@ -1,6 +1,7 @@
 """The `aerosync_maintenance` task's callable in a task context, on a fresh SQLite aerosync
 database: it migrates it, asks Airflow (here a stand-in for the Task SDK's `get_dr_count`, which
-needs a supervisor) which runs with old staging still run, keeps their staging, audits each table."""
+needs a supervisor) which runs with old staging still run, keeps their staging, audits every
+table."""
 
 from __future__ import annotations
 
