@@ -16,6 +16,7 @@ import yaml
 from aerosync import __version__
 from aerosync.models import Outcome
 from aerosync.stores.database import sqlite_engine
+from aerosync.stores.migrate import ensure_migrated
 from aerosync.stores.status import StatusStore
 from aerosync.stores.status_records import StatusRecord
 
@@ -54,7 +55,7 @@ def write_store(path: Path, company: str = "skyway_charter") -> None:
     """N1 uploaded a minute ago; N2 failed, its last success two hours ago (stale at */15)."""
     now = datetime.now(UTC)
     store = StatusStore(sqlite_engine(path))
-    store.ensure_schema()
+    ensure_migrated(store.engine)
     store.record(
         [
             StatusRecord(

@@ -19,8 +19,10 @@ REPO = Path(__file__).resolve().parents[1]
 # What an installed AeroSync reads from its own wheel.
 SHIPPED = [
     "aerosync/_data/dags/aerosync_dags.py",
-    "aerosync/_data/sql/aerosync/schema.sql",
-    "aerosync/_data/sql/aerosync/training.sql",
+    "aerosync/stores/migrations/baseline/schema.sql",
+    "aerosync/stores/migrations/baseline/training.sql",
+    "aerosync/stores/migrations/script.py.mako",
+    "aerosync/stores/migrations/versions/0001_baseline.py",
     "aerosync/_data/sql/reference/aircraft.sql",
     "aerosync/_data/sql/reference/activities.sql",
     "aerosync/_data/sql/reference/services.sql",
@@ -38,6 +40,8 @@ from aerosync.cli import main
 from aerosync.config.dialects import dialects, sql_path
 from aerosync.config.resources import data_dir
 from aerosync.quality.suites import load_suite_definition, suite_path
+from aerosync.stores.migrate import migrate
+from sqlalchemy import create_engine
 folder = Path(sys.argv[1])
 folder.mkdir()
 print(json.dumps({
@@ -45,7 +49,7 @@ print(json.dumps({
     "version": aerosync.__version__,
     "dialects": dialects(),
     "activities_sql": str(sql_path("reference", "activities.sql")),
-    "schema_sql": str(sql_path("aerosync", "schema.sql")),
+    "migration": migrate(create_engine(f"sqlite:///{folder.parent / 'store.db'}")).to_dict(),
     "suite": str(suite_path("activities")),
     "expectations": len(load_suite_definition("activities")["expectations"]),
     "template": str(data_dir("dags") / "aerosync_dags.py"),
@@ -103,7 +107,10 @@ def test_an_installation_from_the_wheel_finds_its_data_without_the_repository(
     assert found["version"] == project["version"]  # from the wheel's own metadata
     assert found["dialects"] == ["reference"]
     assert found["activities_sql"] == str(data / "sql" / "reference" / "activities.sql")
-    assert found["schema_sql"] == str(data / "sql" / "aerosync" / "schema.sql")
+    # The store's migrations ship in the wheel: an empty database reaches head from them.
+    from aerosync.stores.schema_version import HEAD
+
+    assert found["migration"]["from"] is None and found["migration"]["to"] == HEAD
     assert found["suite"] == str(data / "expectations" / "activities.json")
     assert found["expectations"] > 10
     assert found["template"] == str(data / "dags" / "aerosync_dags.py")

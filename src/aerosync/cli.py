@@ -1,9 +1,10 @@
 """`aerosync`: status of every aircraft, the local marketplace sandbox, a config check, a
-check of every connection the companies use, and the DAG file written into a DAG folder.
+check of every connection the companies use, the aerosync database's schema migrations, and
+the DAG file written into a DAG folder.
 
 A thin dispatcher: each command's work lives in its wing (`aerosync.status.cli` for `status`,
-`aerosync.config.report` for `config check`, `aerosync.airflow.setup_check` for `check`); exit
-codes and `-o` are `aerosync.cli_conventions`.
+`aerosync.config.report` for `config check`, `aerosync.airflow.setup_check` for `check`,
+`aerosync.stores.schema_commands` for `db`); exit codes and `-o` are `aerosync.cli_conventions`.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ if TYPE_CHECKING:
 
 EXIT_CODES = """exit codes:
   0  ok
-  1  findings: a refused company or no companies file, an aircraft in a --fail-on state
+  1  findings: a refused company or no companies file, an aircraft in a --fail-on state,
+     an aerosync database behind this release (db check) or a migration refused (db migrate)
   2  usage: a wrong option, an unknown company
-  3  a store that cannot be reached: no aerosync database where one was looked for"""
+  3  a store that cannot be reached: no aerosync database where one was looked for, or one
+     whose schema is not at this release's revision (status: run `aerosync db migrate`)"""
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -53,8 +56,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         freshness=freshness_by_company(companies),
     )
     request.check()  # before the store: a usage error needs no database
-    store = StatusStore(_reading_engine(args.db))
-    return show_status(store, request, configured=[c.id for c in companies])
+    from aerosync.stores.schema_version import require_readable
+
+    engine = _reading_engine(args.db)
+    require_readable(engine)  # behind or ahead: says so (exit 3); reads only, never migrates
+    return show_status(StatusStore(engine), request, configured=[c.id for c in companies])
 
 
 def _reading_engine(url: str | None) -> Engine:
@@ -67,6 +73,18 @@ def _reading_engine(url: str | None) -> Engine:
     from aerosync.airflow.connections import existing_aerosync_engine
 
     return existing_aerosync_engine()
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from aerosync.stores.schema_commands import check_schema, migrate_schema
+
+    if args.action == "check":
+        return check_schema(_reading_engine(args.db), args.output)
+    if args.db:  # named explicitly: a new SQLite file there is what was asked for
+        from aerosync.stores.database import engine_from_url
+
+        return migrate_schema(engine_from_url(args.db), args.output)
+    return migrate_schema(_reading_engine(None), args.output)
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
@@ -250,6 +268,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=10.0, help="seconds per network step (default 10)"
     )
     check.set_defaults(func=cmd_check)
+
+    db = commands.add_parser(
+        "db",
+        help="the aerosync database's schema: migrate it to this release, or check it",
+        description="migrate: upgrade the aerosync database to this release's schema revision "
+        "(Alembic; a database made by AeroSync 0.1.0 is adopted, every row kept), printing "
+        "from which revision to which. check: read its revision and say what a migration would "
+        "apply (exit 1 when behind). Tasks that write migrate it themselves; pages and "
+        "`aerosync status` only read.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    db.add_argument("action", choices=["migrate", "check"])
+    db.add_argument(
+        "--db",
+        help="aerosync database URL (default: the Airflow connection aerosync_db, as tasks find "
+        "it, else $AIRFLOW_HOME/aerosync.db, which must exist; a SQLite file named here is "
+        "created by migrate)",
+    )
+    add_output_option(db)
+    db.set_defaults(func=cmd_db)
     return parser
 
 

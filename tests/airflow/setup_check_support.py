@@ -19,7 +19,8 @@ from aerosync.demo.crew_setup import prepare_training
 from aerosync.demo.run import ACCOUNTS, prepare, start_sandbox
 from aerosync.dev.environment import free_port
 from aerosync.sandbox.server import SandboxServer
-from aerosync.stores.database import ensure_tables, sqlite_engine
+from aerosync.stores.database import sqlite_engine
+from aerosync.stores.migrate import ensure_migrated
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -54,7 +55,7 @@ def demo_set_up(workdir: Path) -> Iterator[DemoSetUp]:
         home = workdir / "airflow"
         env["AIRFLOW_HOME"] = str(home)
         engine = sqlite_engine(home / "aerosync.db")
-        ensure_tables(engine, "schema.sql", "training.sql")
+        ensure_migrated(engine)
         engine.dispose()
         yield DemoSetUp(workdir, sandbox, env)
     finally:

@@ -60,7 +60,7 @@ def test_the_companies_file_beside_the_dag_file_is_read(
 ) -> None:
     monkeypatch.delenv("AEROSYNC_CONFIG", raising=False)
     bag = _bag(_dag_folder(tmp_path, [GOOD]))
-    assert sorted(bag.dag_ids) == ["schedule_upload__beside_co"]
+    assert sorted(bag.dag_ids) == ["aerosync_maintenance", "schedule_upload__beside_co"]
 
 
 def test_aerosync_config_comes_before_the_file_beside(
@@ -70,7 +70,7 @@ def test_aerosync_config_comes_before_the_file_beside(
     elsewhere = tmp_path / "elsewhere.yaml"
     elsewhere.write_text(yaml.safe_dump({"companies": [{**GOOD, "id": "env_co"}]}))
     monkeypatch.setenv("AEROSYNC_CONFIG", str(elsewhere))
-    assert sorted(_bag(folder).dag_ids) == ["schedule_upload__env_co"]
+    assert sorted(_bag(folder).dag_ids) == ["aerosync_maintenance", "schedule_upload__env_co"]
 
 
 def test_warnings_show_on_the_problems_dag_whose_task_succeeds(
@@ -80,7 +80,11 @@ def test_warnings_show_on_the_problems_dag_whose_task_succeeds(
     merged = {"PAX": "Flight", "FERRY": "Flight", "EMPTY_LEG": "Flight"}
     slow = {**GOOD, "schedule": "0 3 * * *", "activity_types": merged}
     bag = _bag(_dag_folder(tmp_path, [slow]))
-    assert sorted(bag.dag_ids) == ["aerosync_config_problems", "schedule_upload__beside_co"]
+    assert sorted(bag.dag_ids) == [
+        "aerosync_config_problems",
+        "aerosync_maintenance",
+        "schedule_upload__beside_co",
+    ]
     problems = bag.dags["aerosync_config_problems"]
     assert "config-warning" in problems.tags and "config-problem" not in problems.tags
     assert "Refused" not in problems.doc_md

@@ -231,3 +231,14 @@ def test_the_demo_dags_carry_their_company_placement(dagbag) -> None:  # type: i
                 assert task.priority_weight == placement["priority_weight"], task
                 assert task.queue == placement.get("queue", "default"), task
                 assert task.pool == placement.get("pool", "default_pool"), task
+
+
+def test_maintenance_dag_purges_daily_with_the_files_rules(dagbag) -> None:  # type: ignore[no-untyped-def]
+    from aerosync.config.retention import Retention
+
+    dag = dagbag.dags["aerosync_maintenance"]
+    assert dag.timetable.expression == "0 0 * * *"  # @daily
+    assert "maintenance" in dag.tags
+    (task,) = dag.tasks
+    assert task.task_id == "purge_old_rows"
+    assert task.op_kwargs == {"retention": Retention().model_dump()}  # the demo file sets none

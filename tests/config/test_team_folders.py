@@ -134,12 +134,15 @@ def test_environment_folders_come_first_and_may_replace_one_query(
 def test_the_stores_schema_is_never_a_teams(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The store's schema is the package's migrations (`aerosync.stores.migrations`), never a
+    SQL folder: a team folder named `aerosync` is neither read nor taken for a dialect."""
     (tmp_path / "aerosync").mkdir()
     (tmp_path / "aerosync" / "schema.sql").write_text("DROP TABLE upload_status", "utf-8")
+    (tmp_path / "aerosync" / "activities.sql").write_text("SELECT 1", "utf-8")
     monkeypatch.setenv("AEROSYNC_SQL_PATH", str(tmp_path))
-    assert read_sql("aerosync", "schema.sql") == (
-        data_dir("sql") / "aerosync" / "schema.sql"
-    ).read_text("utf-8")
+    assert "aerosync" not in dialects()
+    with pytest.raises(FileNotFoundError):
+        read_sql("aerosync", "schema.sql")
 
 
 def test_an_unknown_or_incomplete_dialect_is_refused_naming_where_it_looked(

@@ -18,6 +18,7 @@ from aerosync.sandbox.server import SandboxServer, SandboxState
 from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
 from aerosync.schedule.upload import upload_batch
 from aerosync.stores.database import sqlite_engine
+from aerosync.stores.migrate import ensure_migrated
 from aerosync.stores.status import StatusStore
 from aerosync.stores.status_records import StatusRecord
 from tests.conftest import make_company, require_service
@@ -74,7 +75,7 @@ def run(
 ) -> list[StatusRecord]:
     company = make_company(marketplace_conn_id="avinode_conc", upload_concurrency=concurrency)
     status = status or StatusStore(engine)
-    status.ensure_schema()
+    ensure_migrated(status.engine)
     sender = SessionSender({"avinode_conc": MarketplaceAccount(sandbox.url, AUTH, API)}, "t/1")
     decisions = {t: Decision(held=False, warnings=()) for t in TAILS}
     bodies = {tail: body(tail) for tail in TAILS}

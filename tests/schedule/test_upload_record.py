@@ -14,7 +14,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from aerosync.config.dialects import read_sql, split_statements
+from aerosync.config.dialects import split_statements
 from aerosync.models import Batch, Decision, Outcome
 from aerosync.sandbox.server import SandboxServer, SandboxState
 from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
@@ -24,11 +24,13 @@ from aerosync.schedule.upload import upload_batch
 from aerosync.status.alerts import state_changes
 from aerosync.status.cli import format_table
 from aerosync.status.page import render
-from aerosync.stores.database import add_missing_columns, sqlite_engine
+from aerosync.stores.database import sqlite_engine
+from aerosync.stores.migrate import ensure_migrated
 from aerosync.stores.staging import FLEET
 from aerosync.stores.status import StatusStore
 from aerosync.stores.status_records import StatusRecord
 from tests.conftest import make_company
+from tests.stores.release_0_1_0 import RELEASE_0_1_0
 
 pytestmark = pytest.mark.unit
 AUTH, API = "rec-auth-1f3a", "rec-api-9c2e"
@@ -312,10 +314,11 @@ def test_previous_outcomes_ignore_calls_still_in_flight(stores: Stores) -> None:
     assert stores.status.previous_outcomes(COMPANY, "run-2") == {"N1RC": "failed"}
 
 
-def test_a_database_of_an_earlier_release_gets_the_new_columns(tmp_path: Path) -> None:
+def test_a_database_of_an_earlier_build_gets_the_new_columns(tmp_path: Path) -> None:
     engine = sqlite_engine(tmp_path / "old.db")
     released = (
-        read_sql("aerosync", "schema.sql")
+        (RELEASE_0_1_0 / "schema.sql")
+        .read_text(encoding="utf-8")
         .replace(",\n    upload_map_index  INTEGER", "")
         .replace(",\n    last_real_attempt TEXT", "")
     )
@@ -326,10 +329,13 @@ def test_a_database_of_an_earlier_release_gets_the_new_columns(tmp_path: Path) -
         conn.execute(sa.text("INSERT INTO upload_status (attempt_id, company, tail, run_id, "
                              "attempted_at, outcome) VALUES ('a1', 'c', 'N1', 'r', "
                              "'2026-11-24T12:00:00.000000Z', 'failed')"))  # fmt: skip
-    StatusStore(engine).ensure_schema()
-    StatusStore(engine).ensure_schema()  # idempotent
-    with engine.begin() as conn:
-        assert add_missing_columns(conn) == []
+    first = ensure_migrated(engine)
+    assert first is not None and first.adopted
+    assert first.added_columns == (
+        "upload_status.last_real_attempt",
+        "upload_status.upload_map_index",
+    )
+    assert ensure_migrated(engine) is None  # at head: nothing to do
     (old,) = StatusStore(engine).latest("c")  # the earlier release's row reads back
     assert old.outcome is Outcome.FAILED and old.last_real_attempt is None
     assert old.upload_map_index is None

@@ -12,6 +12,7 @@ from aerosync.models import Outcome
 from aerosync.schedule.record import no_longer_marketed
 from aerosync.status.alerts import state_changes
 from aerosync.stores.database import sqlite_engine
+from aerosync.stores.migrate import ensure_migrated
 from aerosync.stores.status import StatusStore
 from aerosync.stores.status_records import StatusRecord
 
@@ -73,7 +74,7 @@ def test_the_message_names_the_reasons_and_the_schedule_that_stays() -> None:
 
 def test_previous_outcomes_skip_skips_and_ignore_this_run(tmp_path: Path) -> None:
     store = StatusStore(sqlite_engine(tmp_path / "aerosync.db"))
-    store.ensure_schema()
+    ensure_migrated(store.engine)
     earlier = NOW - timedelta(minutes=30)
     store.record(
         [
@@ -116,7 +117,7 @@ def test_errors_twice_in_a_row_and_an_unmarketed_aircraft_over_three_runs_alert_
     tmp_path: Path,
 ) -> None:
     store = StatusStore(sqlite_engine(tmp_path / "aerosync.db"))
-    store.ensure_schema()
+    ensure_migrated(store.engine)
     start = NOW - timedelta(hours=1)
     assert _run(store, "run-1", start, {"N1": Outcome.UPLOADED, "N2": Outcome.UPLOADED}) == []
     later = [start + timedelta(minutes=15 * n) for n in (1, 2, 3)]

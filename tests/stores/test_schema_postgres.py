@@ -1,4 +1,4 @@
-"""The aerosync tables are created safely by tasks that start together on PostgreSQL."""
+"""The aerosync tables are migrated safely by tasks that start together on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from aerosync.crew.store import TrainingStore
+from aerosync.stores.migrate import ensure_migrated
 from aerosync.stores.status import StatusStore
 from tests.conftest import require_service
 from tests.e2e.support import fresh_postgres_database, postgres_available
@@ -25,7 +26,7 @@ def test_concurrent_schema_creation_on_a_fresh_database() -> None:
         def create(store: StatusStore | TrainingStore) -> None:
             start.wait()
             try:
-                store.ensure_schema()
+                ensure_migrated(store.engine)
             except BaseException as exc:  # collected: the assertion below names it
                 errors.append(exc)
 
@@ -52,7 +53,7 @@ def test_last_successes_of_some_tails_read_only_those_on_postgresql() -> None:
     require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
     with fresh_postgres_database("aerosync_history") as url:
         store = StatusStore(sa.create_engine(url))
-        store.ensure_schema()
+        ensure_migrated(store.engine)
         start = datetime(2026, 11, 1, tzinfo=UTC)
 
         def attempt(tail: str, minutes: int, outcome: Outcome) -> StatusRecord:
@@ -76,13 +77,13 @@ def test_staged_data_is_compressed_with_lz4_on_postgresql() -> None:
     require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
     with fresh_postgres_database("aerosync_lz4") as url:
         engine = sa.create_engine(url)
-        StatusStore(engine).ensure_schema()
+        ensure_migrated(engine)
         query = (
             "SELECT attcompression FROM pg_attribute "
             "WHERE attrelid = 'staged_data'::regclass AND attname = 'data'"
         )
         with engine.connect() as conn:
             assert conn.execute(sa.text(query)).scalar() == "l"
-        StatusStore(engine).ensure_schema()  # again: nothing to change, no error
+        assert ensure_migrated(engine) is None  # again: at head, nothing to change
         with engine.connect() as conn:
             assert conn.execute(sa.text(query)).scalar() == "l"

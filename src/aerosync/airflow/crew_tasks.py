@@ -78,10 +78,14 @@ def _log_safely(write: Callable[[Any], None]) -> None:
     """Write to the run log for the Crew sync page; a store that cannot take it must not hide
     the failure being raised, so its own error is printed instead."""
     from aerosync.crew.run_log import TrainingRunLog
+    from aerosync.stores.database import StoreUnavailable
+    from aerosync.stores.migrate import ensure_migrated
 
     try:
-        write(TrainingRunLog(aerosync_engine()))
-    except SQLAlchemyError as exc:
+        engine = aerosync_engine()
+        ensure_migrated(engine)  # a source that failed first, on a fresh install: tables first
+        write(TrainingRunLog(engine))
+    except (SQLAlchemyError, StoreUnavailable) as exc:
         print(f"the run log of the Crew sync page could not be written: {type(exc).__name__}")
 
 

@@ -16,6 +16,7 @@ from airflow.sdk import DAG, TriggerRule, get_parsing_context, task
 
 from aerosync.airflow import upload_steps
 from aerosync.airflow.crew_dag import build_training_dag
+from aerosync.airflow.maintenance import MAINTENANCE_DAG_ID, build_maintenance_dag
 from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOperator
 from aerosync.airflow.store_sharing import parse_time_refusal
 from aerosync.config.companies import CREW_DAG_PREFIX, UPLOAD_DAG_PREFIX, CompanyConfig
@@ -167,7 +168,8 @@ def config_problems_dag(loaded: LoadedConfig, store_refusal: str | None = None) 
 
 
 def build_all_dags(dag_file: str | Path | None = None) -> dict[str, DAG]:
-    """Every company's DAGs (schedule upload; training sync where configured), in sorted order;
+    """Every company's DAGs (schedule upload; training sync where configured), in sorted order,
+    and the `aerosync_maintenance` DAG where a companies file was found (its retention rules);
     only the running task's own DAG when in a task.
 
     `dag_file` is the DAG file calling (its `__file__`): the companies file may lie beside it
@@ -177,6 +179,8 @@ def build_all_dags(dag_file: str | Path | None = None) -> dict[str, DAG]:
     for prefix in (UPLOAD_DAG_PREFIX, CREW_DAG_PREFIX):
         if wanted and wanted.startswith(prefix):
             only = wanted.removeprefix(prefix)
+    if wanted == MAINTENANCE_DAG_ID:
+        only = "*"  # no company id: the task needs the file's retention rules only
     dag_folder = Path(dag_file).resolve().parent if dag_file is not None else None
     loaded = load_config(only=only, dag_folder=dag_folder)
     for problem in loaded.problems:
@@ -198,6 +202,8 @@ def build_all_dags(dag_file: str | Path | None = None) -> dict[str, DAG]:
             training = build_training_dag(company)  # None without training.records
             if training is not None:
                 dags[training.dag_id] = training
+    if wanted in (None, MAINTENANCE_DAG_ID) and loaded.path is not None:
+        dags[MAINTENANCE_DAG_ID] = build_maintenance_dag(loaded.retention)
     if wanted in (None, CONFIG_PROBLEMS_DAG_ID):
         problems = config_problems_dag(loaded, store_refusal)
         if problems is not None:

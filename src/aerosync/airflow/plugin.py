@@ -39,6 +39,7 @@ from aerosync.config.companies_file import load_config
 from aerosync.status import page as status_page
 from aerosync.status.message_page import render_message
 from aerosync.status.staleness import freshness_by_company
+from aerosync.stores.schema_version import read_state
 from aerosync.stores.status import StatusStore
 
 # No /docs nor /openapi.json: they would answer without a login and need inline script.
@@ -95,9 +96,14 @@ def status(
                 f"a company's upload DAG ({UPLOAD_DAG_PREFIX}<company>).",
             )
         company = dag_id.removeprefix(UPLOAD_DAG_PREFIX)
-    store = StatusStore(aerosync_engine())
-    store.ensure_schema()
-    records = store.latest()
+    engine = aerosync_engine()
+    state = read_state(engine)  # the page only reads: it never migrates nor creates a table
+    behind = state.problem()
+    if behind is not None:
+        return _message(
+            503, "The aerosync database needs a migration", f"{behind[0].upper()}{behind[1:]}."
+        )
+    records = [] if state.empty else StatusStore(engine).latest()
     visible = readable_companies(user, {r.company for r in records})
     if company and company not in visible and not may_read(user, company):
         return _message(
@@ -190,6 +196,11 @@ def crew(user: GetUserDep) -> HTMLResponse:
     from aerosync.status import crew_page as rendering
 
     engine = aerosync_engine()
+    behind = read_state(engine).problem()  # reads only, as the status page
+    if behind is not None:
+        return _message(
+            503, "The aerosync database needs a migration", f"{behind[0].upper()}{behind[1:]}."
+        )
     allowed = readable_companies(user, crew_sync_companies(engine), dag_prefix=CREW_DAG_PREFIX)
     return HTMLResponse(rendering.render(crew_sync_status(engine, allowed)))
 

@@ -27,6 +27,7 @@ from aerosync.config.resources import (
     missing_folders,
     use_companies_file_folders,
 )
+from aerosync.config.retention import Retention
 from aerosync.config.suite_files import team_suite_findings
 from aerosync.config.warnings import NO_COMPANIES, company_warnings
 
@@ -43,6 +44,7 @@ class _TopLevel(BaseModel):
     # (`aerosync.config.resources`); searched after the environment's and before the packaged.
     sql_path: str | list[str] = Field(default_factory=list)
     expectations_path: str | list[str] = Field(default_factory=list)
+    retention: Retention = Retention()
     companies: list[dict[str, Any]]
 
     def folders(self, path: Path) -> CompaniesFileFolders:
@@ -84,6 +86,7 @@ class LoadedConfig:
     companies: list[CompanyConfig] = field(default_factory=list)
     problems: list[ConfigProblem] = field(default_factory=list)
     warnings: list[ConfigWarning] = field(default_factory=list)
+    retention: Retention = field(default_factory=Retention)  # the file's `retention:` section
 
     def company(self, company_id: str) -> CompanyConfig:
         for company in self.companies:
@@ -139,7 +142,9 @@ def parse_config(data: Any, path: Path, only: str | None = None) -> LoadedConfig
         loaded.problems.append(ConfigProblem("*", f"{path}: {_describe(exc)}"))
         return loaded
     use_companies_file_folders(top.folders(path))
-    loaded = LoadedConfig(path=path, product=top.product or default_product())
+    loaded = LoadedConfig(
+        path=path, product=top.product or default_product(), retention=top.retention
+    )
     _check_team_folders(loaded)
     # Validation context: the dialects found once, not once per company.
     context = {"dialects": find_dialects()}

@@ -34,6 +34,7 @@ from aerosync.crew.summaries import (
     Validated,
 )
 from aerosync.crew.tables import BY_SOURCE, EMPLOYEES, SOURCE_ORDER
+from aerosync.stores.migrate import ensure_migrated
 from aerosync.stores.staging import StagingStore
 
 MAPPED, GOOD, REFUSED = "training_mapped:", "training_good:", "training_refused"
@@ -52,14 +53,14 @@ class TrainingStores:
 
     @classmethod
     def on(cls, engine: Engine) -> TrainingStores:
-        stores = cls(
+        """The stores of a task that writes: the database is migrated to head first."""
+        ensure_migrated(engine)
+        return cls(
             StagingStore(engine),
             TrainingStore(engine),
             QuarantineStore(engine),
             TrainingRunLog(engine),
         )
-        stores.records.ensure_schema()
-        return stores
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, bindparam, text
 
 from aerosync.crew.audit import audit_row, count_audit, read_audit, write_audit
 from aerosync.crew.tables import EMPLOYEES, TableSpec
-from aerosync.stores.database import ensure_tables, iso
+from aerosync.stores.database import iso
 
 _CHUNK = 500
 
@@ -43,10 +43,6 @@ def _same(a: Any, b: Any) -> bool:
 class TrainingStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    def ensure_schema(self) -> None:
-        """The aerosync tables (staging, validation results) and the training tables."""
-        ensure_tables(self.engine, "schema.sql", "training.sql")
 
     # -- reading ---------------------------------------------------------------------------------
 

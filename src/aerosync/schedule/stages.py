@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from aerosync.models import Decision
+from aerosync.stores.migrate import ensure_migrated
 from aerosync.stores.staging import StagingStore
 from aerosync.stores.status import StatusStore
 
@@ -26,9 +27,9 @@ class Stores:
 
     @classmethod
     def on(cls, engine: Engine) -> Stores:
-        stores = cls(StagingStore(engine), StatusStore(engine))
-        stores.status.ensure_schema()
-        return stores
+        """The stores of a task that writes: the database is migrated to head first."""
+        ensure_migrated(engine)
+        return cls(StagingStore(engine), StatusStore(engine))
 
 
 def staged_decisions(

@@ -1,10 +1,8 @@
-"""The aerosync database: its engine, its tables, and the one text form of a time in it.
+"""The aerosync database: its engine, and the one text form of a time in it.
 
 The engine is a SQLite file by default (the embedded store) or any SQLAlchemy URL (PostgreSQL
-in production). The tables come from the DDL files of `include/sql/aerosync/`: every task makes
-sure they exist before it touches them, and a run's tasks (and many companies' runs) start
-together: on PostgreSQL two concurrent `CREATE TABLE IF NOT EXISTS` of one table collide on its
-catalogue entry, so creation holds a transaction-scoped advisory lock.
+in production). Its tables are made and changed by Alembic revisions only
+(`aerosync.stores.migrate`, `aerosync.stores.migrations`).
 """
 
 from __future__ import annotations
@@ -13,18 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
-
-from aerosync.config.dialects import read_sql, split_statements
-
-SCHEMA_LOCK = 7_413_002  # any constant shared by every AeroSync process
-# Columns added after a table was first released: (table, column, type). `CREATE TABLE IF NOT
-# EXISTS` leaves an existing table as it is, so each is added where it is missing.
-ADDED_COLUMNS = (
-    ("upload_status", "last_real_attempt", "TEXT"),
-    ("upload_status", "upload_map_index", "INTEGER"),
-)
 
 
 def iso(moment: datetime) -> str:
@@ -96,34 +84,6 @@ def where(engine: Engine) -> str:
 
 
 # -- the tables -----------------------------------------------------------------------------------
-
-
-def ensure_tables(engine: Engine, *ddl_files: str) -> None:
-    """Run the named DDL files of `include/sql/aerosync/` (idempotent statements), serialised."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
-        for name in ddl_files:
-            for statement in split_statements(read_sql("aerosync", name)):
-                conn.execute(text(statement))
-        add_missing_columns(conn)
-        if engine.dialect.name == "postgresql":
-            compress_staging_with_lz4(conn)
-
-
-def add_missing_columns(conn: Connection) -> list[str]:
-    """Add each of `ADDED_COLUMNS` its table lacks (a database created by an earlier release);
-    returns what was added. SQLite has no `ADD COLUMN IF NOT EXISTS`: the catalogue is read."""
-    inspector = inspect(conn)
-    tables = set(inspector.get_table_names())
-    added = []
-    for table, column, kind in ADDED_COLUMNS:
-        if table not in tables:
-            continue
-        if column not in {c["name"] for c in inspector.get_columns(table)}:
-            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
-            added.append(f"{table}.{column}")
-    return added
 
 
 def compress_staging_with_lz4(conn: Connection) -> bool:

@@ -1,11 +1,11 @@
 """Whether the aerosync database is ready (`aerosync check`): reachable, migrated, writable.
 
-"Migrated" means the tables and columns that `ensure_tables` creates from `include/sql/aerosync/`
-are there: the expected schema is read from those same DDL files, run on an in-memory SQLite
-database, so it never drifts from what the tasks create. Tasks create missing tables (and the
-columns of `ADDED_COLUMNS`) when they start, so those are warnings; a column that no task adds
-(a table from another release) is a failure. Nothing here creates the database: the caller checks
-that a SQLite file exists before it opens an engine on it.
+"Migrated" is Alembic's word: the revision in the database's version table against this
+AeroSync's head (`aerosync.stores.schema_version`). Behind is a warning (the next task that writes
+migrates it, or `aerosync db migrate`); a revision this AeroSync does not know, or tables of
+another schema, fail. Nothing here changes the schema: "writable" writes a row and rolls it back
+(into an empty database, a table created and rolled back). Nothing here creates the database
+either: the caller checks that a SQLite file exists before it opens an engine on it.
 """
 
 from __future__ import annotations
@@ -13,29 +13,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, inspect, text
 
 from aerosync.models import Verdict
 from aerosync.redaction import engine_secrets, safe_error
-from aerosync.stores.database import ADDED_COLUMNS, ensure_tables
+from aerosync.stores.database import StoreUnavailable
+from aerosync.stores.migrate import unversioned_gaps
+from aerosync.stores.schema_version import HEAD, read_state
 
-STATUS_DDL = ("schema.sql",)
-TRAINING_DDL = ("schema.sql", "training.sql")
 REACHABLE, MIGRATED, WRITABLE = "reachable", "migrated", "writable"
-
-
-def expected_schema(ddl_files: Sequence[str]) -> dict[str, set[str]]:
-    """Table -> column names, as `ensure_tables(ddl_files)` creates them."""
-    scratch = create_engine("sqlite://")
-    try:
-        ensure_tables(scratch, *ddl_files)
-        inspector = inspect(scratch)
-        return {
-            table: {column["name"] for column in inspector.get_columns(table)}
-            for table in inspector.get_table_names()
-        }
-    finally:
-        scratch.dispose()
 
 
 def reachable_verdict(engine: Engine) -> Verdict:
@@ -49,52 +35,69 @@ def reachable_verdict(engine: Engine) -> Verdict:
     return Verdict.passed(REACHABLE, f"{engine.dialect.name} database answers")
 
 
-def migrated_verdict(engine: Engine, ddl_files: Sequence[str] = STATUS_DDL) -> Verdict:
-    expected = expected_schema(ddl_files)
-    inspector = inspect(engine)
-    present = set(inspector.get_table_names())
-    ours = sorted(present & set(expected))
-    if not ours:
+def migrated_verdict(engine: Engine) -> Verdict:
+    state = read_state(engine)
+    if state.empty:
         return Verdict.warned(
             MIGRATED,
-            "holds none of AeroSync's tables yet: the first task run creates them (if tasks "
-            "have run, they write to another database)",
+            f"holds none of AeroSync's tables yet: the first task run migrates it to {HEAD} "
+            "(or run `aerosync db migrate`; if tasks have run, they write to another database)",
         )
-    addable = {(table, column) for table, column, _ in ADDED_COLUMNS}
-    later: list[str] = []
-    foreign: list[str] = []
-    for table in ours:
-        columns = {column["name"] for column in inspector.get_columns(table)}
-        for column in sorted(expected[table] - columns):
-            (later if (table, column) in addable else foreign).append(f"{table}.{column}")
-    if foreign:
-        return Verdict.failed(
-            MIGRATED,
-            f"lacks {', '.join(foreign)}, which this release needs and no task adds: the tables "
-            "come from another AeroSync release",
-        )
-    missing_tables = sorted(set(expected) - present)
-    if missing_tables or later:
-        behind = ", ".join([*missing_tables, *later])
-        return Verdict.warned(
-            MIGRATED, f"behind this release: {behind}; the next task run adds them"
-        )
-    return Verdict.passed(MIGRATED, f"schema up to date ({len(expected)} tables)")
+    if state.at_head:
+        return Verdict.passed(MIGRATED, f"schema at head ({HEAD})")
+    if state.unknown:
+        return Verdict.failed(MIGRATED, state.problem() or "")
+    if state.unversioned:
+        try:
+            with engine.connect() as conn:
+                unversioned_gaps(conn, state)
+        except StoreUnavailable as exc:
+            return Verdict.failed(MIGRATED, str(exc))
+    return Verdict.warned(MIGRATED, state.problem() or "")
 
 
 def writable_verdict(engine: Engine) -> Verdict:
-    """Creates, fills and drops a scratch table: the tasks create tables and write rows."""
-    table = f"aerosync_write_check_{uuid.uuid4().hex[:12]}"
+    """A row written and rolled back (the tasks write rows); into a database without AeroSync's
+    tables yet, a scratch table created and rolled back (the first task creates tables)."""
     try:
-        with engine.begin() as conn:
-            conn.execute(text(f"CREATE TABLE {table} (id INTEGER)"))
-            conn.execute(text(f"INSERT INTO {table} (id) VALUES (1)"))
-            conn.execute(text(f"DROP TABLE {table}"))
+        if inspect(engine).has_table("staged_data"):
+            _write_a_row_and_roll_back(engine)
+        else:
+            _create_a_table_and_roll_back(engine)
     except Exception as exc:
-        return Verdict.failed(
-            WRITABLE, f"cannot create and write a table: {safe_error(exc, engine_secrets(engine))}"
+        return Verdict.failed(WRITABLE, f"cannot write: {safe_error(exc, engine_secrets(engine))}")
+    return Verdict.passed(WRITABLE, "a row was written and rolled back")
+
+
+def _write_a_row_and_roll_back(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO staged_data (company, run_id, stage, tail, staged_at, data) "
+                "VALUES ('*aerosync check*', :id, 'write check', '*', '', '{}')"
+            ),
+            {"id": uuid.uuid4().hex},
         )
-    return Verdict.passed(WRITABLE, "a scratch table was created, written and dropped")
+        conn.rollback()
+
+
+def _create_a_table_and_roll_back(engine: Engine) -> None:
+    table = f"aerosync_write_check_{uuid.uuid4().hex[:12]}"
+    raw = engine.raw_connection()
+    sqlite = engine.dialect.name == "sqlite"
+    before = raw.driver_connection.isolation_level if sqlite else None  # type: ignore[union-attr]
+    try:
+        if sqlite:  # the driver's own transactions off: BEGIN and ROLLBACK as written
+            raw.driver_connection.isolation_level = None  # type: ignore[union-attr]
+        cursor = raw.cursor()
+        cursor.execute("BEGIN")
+        cursor.execute(f"CREATE TABLE {table} (id INTEGER)")
+        cursor.execute(f"INSERT INTO {table} (id) VALUES (1)")
+        cursor.execute("ROLLBACK")
+    finally:
+        if sqlite:
+            raw.driver_connection.isolation_level = before  # type: ignore[union-attr]
+        raw.close()
 
 
 SHARED = "shared by every worker"

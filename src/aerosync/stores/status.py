@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, text
 
 from aerosync.models import CALL_OUTCOMES, Outcome
-from aerosync.stores.database import ensure_tables, iso
+from aerosync.stores.database import iso
 from aerosync.stores.status_records import StatusRecord, record_of_row, row_params
 
 _SUCCESS = (Outcome.UPLOADED.value, Outcome.UPLOADED_WITH_ERRORS.value)
@@ -41,9 +41,6 @@ ORDER BY s.company, s.tail
 class StatusStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    def ensure_schema(self) -> None:
-        ensure_tables(self.engine, "schema.sql")
 
     def last_successes(
         self, company: str, tails: Iterable[str] | None = None

@@ -184,7 +184,6 @@ def run_checks(
     for company in companies:
         for subject, verdicts in _subjects(company, timeout, moment, loaded.product, once):
             checks.extend(Check(company.id, subject, v.name, v.status, v.detail) for v in verdicts)
-    with_training = any(c.training is not None and c.training.records for c in companies)
     try:
         subject, engine = store_subject_and_engine(timeout)
     except Exception as exc:  # a connection of a type without a SQL hook, a bad URL
@@ -192,7 +191,7 @@ def run_checks(
         checks.append(failed)
         return checks
     try:
-        verdicts = store_verdicts(engine, with_training)
+        verdicts = store_verdicts(engine)
     finally:
         engine.dispose()
     checks.extend(Check(ALL, subject, v.name, v.status, v.detail) for v in verdicts)

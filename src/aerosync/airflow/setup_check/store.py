@@ -16,8 +16,6 @@ from aerosync.airflow.store_sharing import configured_executors
 from aerosync.models import Verdict
 from aerosync.stores.database_check import (
     REACHABLE,
-    STATUS_DDL,
-    TRAINING_DDL,
     migrated_verdict,
     reachable_verdict,
     shared_verdict,
@@ -50,7 +48,7 @@ def store_subject_and_engine(timeout: float) -> tuple[str, Engine]:
         return subject, create_engine(f"sqlite:///{path}")
 
 
-def store_verdicts(engine: Engine, with_training: bool) -> list[Verdict]:
+def store_verdicts(engine: Engine) -> list[Verdict]:
     shared = shared_verdict(engine, configured_executors())
     absent = absent_sqlite_file(engine)
     if absent is not None:
@@ -65,5 +63,4 @@ def store_verdicts(engine: Engine, with_training: bool) -> list[Verdict]:
     reachable = reachable_verdict(engine)
     if not reachable.ok:
         return [reachable, shared]
-    ddl = TRAINING_DDL if with_training else STATUS_DDL
-    return [reachable, migrated_verdict(engine, ddl), writable_verdict(engine), shared]
+    return [reachable, migrated_verdict(engine), writable_verdict(engine), shared]
