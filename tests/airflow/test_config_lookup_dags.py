@@ -104,4 +104,5 @@ def test_a_team_repositorys_dialect_is_known_to_the_dag_files_parse(
         monkeypatch.delenv(name, raising=False)
     acme = {**GOOD, "id": "acme_air", "fms": {"conn_id": "fms_acme", "dialect": "acme_fms"}}
     team = team_repository(tmp_path / "team", [acme])
-    assert sorted(_bag(team.dags).dag_ids) == ["schedule_upload__acme_air"]  # no problems DAG
+    # No problems DAG: the company and the maintenance DAG every companies file brings.
+    assert sorted(_bag(team.dags).dag_ids) == ["aerosync_maintenance", "schedule_upload__acme_air"]

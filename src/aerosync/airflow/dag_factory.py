@@ -202,7 +202,8 @@ def build_all_dags(dag_file: str | Path | None = None) -> dict[str, DAG]:
             training = build_training_dag(company)  # None without training.records
             if training is not None:
                 dags[training.dag_id] = training
-    if wanted in (None, MAINTENANCE_DAG_ID) and loaded.path is not None:
+    # The maintenance DAG writes the store too: refused with the companies' DAGs.
+    if wanted in (None, MAINTENANCE_DAG_ID) and loaded.path is not None and not store_refusal:
         dags[MAINTENANCE_DAG_ID] = build_maintenance_dag(loaded.retention)
     if wanted in (None, CONFIG_PROBLEMS_DAG_ID):
         problems = config_problems_dag(loaded, store_refusal)

@@ -7,6 +7,8 @@ in production). Its tables are made and changed by Alembic revisions only
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,11 +37,27 @@ def sqlite_engine(path: Path) -> Engine:
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     return engine
+
+
+def _use_wal(cursor: Any, attempts: int = 100) -> None:
+    """Switch a file to WAL once. Switching takes an exclusive lock without waiting on the busy
+    timeout, so task processes opening a new file at the same moment are refused ("database is
+    locked"): the ones that lose wait and look again (the winner's switch holds for them all)."""
+    for attempt in range(attempts):
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
 
 
 def engine_from_url(url: str) -> Engine:
