@@ -101,52 +101,10 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return check_config(Path(args.file) if args.file else None, folder, args.output)
 
 
-DAG_FILE_NAME = "aerosync_dags.py"
-
-
 def cmd_init_dags(args: argparse.Namespace) -> int:
-    """Write the DAG file template (the installed package's own) into a DAG folder: once, or
-    again when it changed with an upgrade; a file edited by hand is kept unless --force."""
-    from aerosync.config.resources import data_dir
+    from aerosync.config.dag_template import write_dag_file
 
-    template = (data_dir("dags") / DAG_FILE_NAME).read_text(encoding="utf-8")
-    folder = Path(args.folder)
-    if not folder.is_dir():
-        raise UsageError(f"{folder} is not a folder; create your DAG folder first")
-    target = folder / DAG_FILE_NAME
-    if target.is_file():
-        if target.read_text(encoding="utf-8") == template:
-            print(f"unchanged {target} (already the template of aerosync {__version__})")
-            return 0
-        if not args.force:
-            raise UsageError(
-                f"{target} exists and differs from the template of aerosync {__version__}; "
-                "pass --force to replace it"
-            )
-    target.write_text(template, encoding="utf-8")
-    print(f"wrote     {target} (aerosync {__version__})")
-    beside = folder / COMPANIES_FILE_NAME
-    if not beside.is_file():
-        print(f"next:     write {beside} (or set ${CONFIG_ENV}), then: aerosync config check "
-              f"--dags-folder {folder}")  # fmt: skip
-    return 0
-
-
-def _sandbox_epilog() -> str:
-    from aerosync.sandbox.marketplace import ACCOUNTS_ENV, DEFAULT_ACCOUNT
-
-    name, auth, api = DEFAULT_ACCOUNT
-    return f"""default account (public test tokens of this local sandbox, not secrets: they
-open nothing but the sandbox, and anyone can read them here):
-  account {name}: Authorization "Bearer {auth}", X-Avinode-ApiToken "{api}"
-  as an Airflow connection: host http://127.0.0.1:8765, password {auth},
-  extra {{"api_token": "{api}"}} (plain http is accepted for a loopback host only)
-other accounts: {ACCOUNTS_ENV}="name:authtoken:apitoken,name2:..." (replaces the default)
-
-endpoints: PUT /schedules as the marketplace; GET /_sandbox/health, GET /_sandbox/schedules
-(what it holds), GET /_sandbox/requests (the request log, tokens redacted), POST
-/_sandbox/faults, /_sandbox/reset, /_sandbox/release (fault switches; no authentication under
-/_sandbox/: a local tool). Stops on Ctrl-C or SIGTERM."""
+    return write_dag_file(Path(args.folder), force=args.force)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -169,6 +127,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from aerosync.config.dag_template import DAG_FILE_NAME
+    from aerosync.sandbox.help import sandbox_epilog
+
     parser = argparse.ArgumentParser(
         prog="aerosync",
         description=__doc__.split("\n\n")[0],
@@ -211,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the local marketplace sandbox",
         description="A local stand-in for the Avinode Marketplace's PUT /schedules, over HTTP, "
         "in the foreground until Ctrl-C.",
-        epilog=_sandbox_epilog(),
+        epilog=sandbox_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sandbox.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
