@@ -1,5 +1,5 @@
 """One whole cycle of many companies through one Airflow, measured as benchmarks.md's
-"Integrator scale" defines it, and what the figures say about capacity.
+"Integrator scale" defines it (`cycle_figures` says what the figures mean for capacity).
 
 A cycle triggers every company's upload DAG with one run id (run ids are unique per DAG, so one
 id names the whole cycle) and waits until none of that id's runs is queued or running: one
@@ -14,8 +14,6 @@ the other's cycle is recorded (`frozen_cpu_s`, 0 when the freeze held).
 
 from __future__ import annotations
 
-import math
-import statistics
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -25,8 +23,6 @@ import psutil
 
 from bench_end_to_end import ProcessWatch, busy_seconds, task_breakdown
 
-#: The cadence the upload DAGs run at (`*/15 * * * *`), in seconds.
-CADENCE_S = 900.0
 FINAL = ("success", "failed")
 
 
@@ -199,50 +195,4 @@ def run_cycle(
         "task_states": dict(Counter(str(ti["state"]) for ti in tis)),
         "hostnames": dict(Counter(str(ti.get("hostname")) for ti in tis)),
         "tasks": task_breakdown(tis),
-    }
-
-
-def spread(values: list[float]) -> dict[str, float]:
-    return {
-        "median": round(statistics.median(values), 3),
-        "min": round(min(values), 3),
-        "max": round(max(values), 3),
-    }
-
-
-def capacity(
-    *,
-    companies: int,
-    cpu_s_per_company: float,
-    wall_s: float,
-    cores: int,
-    utilisation: float,
-    target_companies: int = 5000,
-) -> dict[str, Any]:
-    """What the cycle's figures say about a 15-minute cadence and about `target_companies`.
-
-    By CPU: a worker of this size has `CADENCE_S x cores x utilisation` CPU-seconds a cycle, so
-    workers = ceil(target x cpu_s_per_company / (CADENCE_S x cores x utilisation)). By wall
-    time: this cycle's companies per `CADENCE_S` of its (slowest) wall time, for when the
-    scheduler rather than the CPU bounds a cycle."""
-    budget = CADENCE_S * cores * utilisation
-    per_worker_by_wall = math.floor(companies * CADENCE_S / wall_s) if wall_s > 0 else 0
-    return {
-        "cadence_s": CADENCE_S,
-        "cores": cores,
-        "target_utilisation": utilisation,
-        "cycle_within_cadence": wall_s <= CADENCE_S,
-        "cycle_share_of_cadence": round(wall_s / CADENCE_S, 3),
-        "cpu_share_of_cadence": round(companies * cpu_s_per_company / (CADENCE_S * cores), 3),
-        "companies_per_worker_by_cpu": math.floor(budget / cpu_s_per_company),
-        "target_companies": target_companies,
-        "workers_for_target_by_cpu": math.ceil(target_companies * cpu_s_per_company / budget),
-        "formula_by_cpu": (
-            f"ceil({target_companies} x {cpu_s_per_company:.3f} CPU-s / "
-            f"({CADENCE_S:.0f} s x {cores} cores x {utilisation}))"
-        ),
-        "companies_per_worker_by_wall": per_worker_by_wall,
-        "workers_for_target_by_wall": (
-            math.ceil(target_companies / per_worker_by_wall) if per_worker_by_wall else None
-        ),
     }

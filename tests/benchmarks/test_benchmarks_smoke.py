@@ -111,6 +111,7 @@ def test_executors_local_against_celery(tmp_path: Path) -> None:
     for executor in (local, celery):
         assert executor["run_states"] == {"success": 2} and executor["timed_out_cycles"] == 0
         assert executor["task_instances"]["median"] == 2 * 3  # three tasks a company
+        assert executor["aircraft_held_by_marketplace"] == [2 * 2]  # every aircraft sent
         assert 0 < executor["task_cpu_s"]["median"] < executor["cpu_s"]["median"]
         assert executor["cpu_s_per_company_run"]["median"] == pytest.approx(
             executor["cpu_s"]["median"] / 2, abs=0.01
