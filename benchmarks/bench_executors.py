@@ -96,7 +96,9 @@ def install(
 
     meta_url = stack.enter_context(fresh_postgres_database(POSTGRES_URL, f"bench_{executor}_meta"))
     store_url = stack.enter_context(fresh_postgres_database(POSTGRES_URL, f"bench_{executor}_db"))
-    Stores.on(sa.create_engine(store_url))  # migrated once, before the tasks
+    engine = sa.create_engine(store_url)
+    Stores.on(engine)  # migrated once, before the tasks
+    engine.dispose()
     celery = None
     if executor == "celery":
         broker = stack.enter_context(fresh_redis_database())
@@ -161,14 +163,17 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
         connections["avinode_bench"] = marketplace_connection(sandbox_url, AUTH, API)
         installed: dict[str, Installation] = {}
+        alone = len(executors) == 1  # nothing to freeze it for
         for executor in executors:
             installed[executor] = install(stack, executor, setup, connections, dag_ids, args)
-            freeze(installed[executor].pids)
+            if not alone:
+                freeze(installed[executor].pids)
         stopped = False
         for index in range(args.runs):
             for executor, inst in installed.items():
                 others = [pid for e, i in installed.items() if e != executor for pid in i.pids]
-                thaw(inst.pids)
+                if not alone:
+                    thaw(inst.pids)
                 time.sleep(args.settle)
                 reset(sandbox_url, inst.store_url)
                 load = [round(x, 2) for x in os.getloadavg()]
@@ -181,7 +186,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 cycles[executor].append(cycle)
                 done = f"{cycle['wall_s']} s, {cycle['cpu_s']} CPU-s, {cycle['run_states']}"
                 print(f"{executor} cycle {index + 1}: {done}", file=sys.stderr)
-                freeze(inst.pids)
+                if not alone:
+                    freeze(inst.pids)
                 if cycle["timed_out"]:
                     stopped = True  # its runs still go on: a next cycle would overlap them
                     break
