@@ -73,8 +73,24 @@ def write_result(result: dict[str, Any], output: Path | None) -> None:
         output.write_text(text + "\n", encoding="utf-8")
 
 
+_LEAN = """\
+from aerosync.sandbox.marketplace import SandboxState
+class _Counted(dict):
+    def __setitem__(self, key, held):
+        super().__setitem__(key, {**held, "activities": len(held["activities"])})
+_init, _remember = SandboxState.__init__, SandboxState.remember
+def _lean_init(self, *args, **kwargs):
+    _init(self, *args, **kwargs)
+    self.schedules = _Counted()
+SandboxState.__init__ = _lean_init
+SandboxState.remember = lambda self, entry: _remember(self, {**entry, "body": None})
+"""
+
+
 @contextmanager
-def sandbox_process(accounts: list[tuple[str, str, str]], *, nagle: bool = False) -> Iterator[str]:
+def sandbox_process(
+    accounts: list[tuple[str, str, str]], *, nagle: bool = False, lean: bool = False
+) -> Iterator[str]:
     """The marketplace sandbox in a process of its own, as the real marketplace is; yields its
     base URL. In the benchmark's process it would share an interpreter lock with the harness's
     process sampler and polling during our runs, and with the floor's client during the floor.
@@ -82,11 +98,17 @@ def sandbox_process(accounts: list[tuple[str, str, str]], *, nagle: bool = False
     `nagle` keeps Nagle's algorithm on the sandbox's connections. The sandbox turns it off by
     default: it answers with two writes (headers, then body), and with Nagle on the server and
     the client's delayed ACK every answer waits about 40 ms on loopback (400 PUTs lose 16-18 s
-    to it). The real marketplace does not behave so, and a trivial server does not either."""
+    to it). The real marketplace does not behave so, and a trivial server does not either.
+
+    `lean` keeps neither the bodies in the request log nor the activities of held schedules
+    (their count instead); every PUT is still checked in full. A body of 300 activities (81 KB
+    of JSON) takes 0.43 MB in the sandbox, so a 500-company x 20-aircraft cycle would hold
+    about 4.3 GB there and slow its answers with garbage collection."""
     program = (
         "from aerosync.sandbox import server as sandbox\n"
         f"sandbox._Handler.disable_nagle_algorithm = {not nagle}\n"
-        f"sandbox.serve('127.0.0.1', 0, {accounts!r})\n"
+        + (_LEAN if lean else "")
+        + f"sandbox.serve('127.0.0.1', 0, {accounts!r})\n"
     )
     process = subprocess.Popen(
         [sys.executable, "-c", program], stdout=subprocess.PIPE, text=True, cwd=REPO

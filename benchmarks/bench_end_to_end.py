@@ -58,16 +58,29 @@ class ProcessWatch:
     """Samples a process tree: the largest resident set of any single process, and CPU seconds
     (own and reaped children's) of the tree between `start()` and `stop()`."""
 
-    def __init__(self, roots: list[int], interval: float = 0.2) -> None:
+    def __init__(
+        self,
+        roots: list[int],
+        interval: float = 0.2,
+        *,
+        labels: list[str] | None = None,
+        task_roots: set[int] | None = None,
+    ) -> None:
+        """`labels` names each root for `cpu_by_root`; `task_roots` are the roots below which
+        task processes run (None: the root whose command line says `scheduler`, i.e. the
+        LocalExecutor; under Celery, the workers)."""
         self.roots = roots
+        self.labels = labels or [str(pid) for pid in roots]
+        self.task_roots = task_roots
         self.interval = interval
         self.peak_rss = 0
         self.peak_name = ""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
-        self._cpu_start = (0.0, 0.0)
+        self._cpu_start: tuple[float, float, dict[str, float]] = (0.0, 0.0, {})
         self.cpu_seconds = 0.0
         self.task_cpu_seconds = 0.0
+        self.cpu_by_root: dict[str, float] = {}
 
     def _tree(self) -> list[psutil.Process]:
         found: list[psutil.Process] = []
@@ -80,27 +93,36 @@ class ProcessWatch:
                 continue
         return found
 
-    def _cpu(self) -> tuple[float, float]:
-        """CPU seconds so far of the whole tree, and of the task processes alone (everything
-        below the scheduler: LocalExecutor workers, their supervisors and task processes)."""
+    def _cpu(self) -> tuple[float, float, dict[str, float]]:
+        """CPU seconds so far of the whole tree, of the task processes alone (everything below
+        a task root: LocalExecutor workers, their supervisors and task processes; or a Celery
+        worker's pool processes and theirs), and of each root's tree."""
         total = tasks = 0.0
-        for pid in self.roots:  # children's CPU is counted in their parents once reaped
+        by_root: dict[str, float] = {}
+        for label, pid in zip(self.labels, self.roots, strict=True):
+            # children's CPU is counted in their parents once reaped
             try:
                 root = psutil.Process(pid)
                 below = root.children(recursive=True)
-                is_scheduler = "scheduler" in " ".join(root.cmdline())
+                if self.task_roots is None:
+                    is_task_root = "scheduler" in " ".join(root.cmdline())
+                else:
+                    is_task_root = pid in self.task_roots
             except psutil.Error:
                 continue
+            tree = 0.0
             for proc in [root, *below]:
                 try:
                     t = proc.cpu_times()
                 except psutil.Error:
                     continue
                 own, reaped = t.user + t.system, t.children_user + t.children_system
-                total += own + reaped
-                if is_scheduler:
+                tree += own + reaped
+                if is_task_root:
                     tasks += reaped if proc is root else own + reaped
-        return total, tasks
+            by_root[label] = tree
+            total += tree
+        return total, tasks, by_root
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -121,9 +143,13 @@ class ProcessWatch:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
-        total, tasks = self._cpu()
+        total, tasks, by_root = self._cpu()
         self.cpu_seconds = total - self._cpu_start[0]
         self.task_cpu_seconds = tasks - self._cpu_start[1]
+        self.cpu_by_root = {
+            label: round(cpu - self._cpu_start[2].get(label, 0.0), 2)
+            for label, cpu in by_root.items()
+        }
 
 
 @dataclass

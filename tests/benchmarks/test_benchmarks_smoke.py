@@ -4,6 +4,7 @@ each ran and produced sane figures, never a timing target (those live in benchma
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import require_service
-from tests.e2e.support import postgres_available
+from tests.e2e.support import postgres_available, redis_available
 
 pytestmark = pytest.mark.benchmark
 REPO = Path(__file__).resolve().parents[2]
@@ -94,3 +95,35 @@ def test_steps_profile_in_one_process(tmp_path: Path) -> None:
     assert steps["floor"] > 0 and steps["upload"] > 0
     parts = sum(steps[name] for name in steps if name not in ("total", "floor"))
     assert parts <= steps["total"] + 0.01
+
+
+def test_executors_local_against_celery(tmp_path: Path) -> None:
+    """The integrator-scale comparison at its smallest: both executors, one cycle each."""
+    require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
+    require_service(redis_available(), "Redis at 127.0.0.1:6379")
+    result = bench(
+        tmp_path,
+        "bench_executors.py",
+        "--companies", "2", "--aircraft", "2", "--activities", "10", "--runs", "1",
+        "--settle", "2", "--cycle-timeout", "300",
+    )  # fmt: skip
+    local, celery = result["executors"]["local"], result["executors"]["celery"]
+    for executor in (local, celery):
+        assert executor["run_states"] == {"success": 2} and executor["timed_out_cycles"] == 0
+        assert executor["task_instances"]["median"] == 2 * 3  # three tasks a company
+        assert executor["aircraft_held_by_marketplace"] == [2 * 2]  # every aircraft sent
+        assert 0 < executor["task_cpu_s"]["median"] < executor["cpu_s"]["median"]
+        assert executor["cpu_s_per_company_run"]["median"] == pytest.approx(
+            executor["cpu_s"]["median"] / 2, abs=0.01
+        )
+        assert executor["frozen_cpu_s_max"] < 0.5  # the other Airflow stayed frozen
+        capacity = executor["capacity"]
+        per_company = executor["cpu_s_per_company_run"]["median"]
+        budget = 900 * result["machine"]["nproc"] * capacity["target_utilisation"]
+        assert capacity["workers_for_target_by_cpu"] == math.ceil(5000 * per_company / budget)
+    # Under Celery the tasks ran on the workers, whose CPU is counted; not so under Local.
+    assert set(celery["hostnames"]) <= {"worker_a", "worker_b"}
+    assert celery["cpu_by_component_s"]["worker_a"] + celery["cpu_by_component_s"]["worker_b"] > 0
+    assert not set(local["hostnames"]) & {"worker_a", "worker_b"}
+    assert "worker_a" not in local["cpu_by_component_s"]
+    assert any("workers for 5000 companies = ceil(" in line for line in result["summary"])

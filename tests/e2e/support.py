@@ -40,6 +40,10 @@ def postgres_available() -> bool:
     return stack.postgres_available(POSTGRES_URL)
 
 
+def redis_available() -> bool:
+    return stack.redis_available()
+
+
 @contextmanager
 def fresh_postgres_database(prefix: str) -> Iterator[str]:
     """A new empty database in the local PostgreSQL, dropped afterwards; yields its URL."""

@@ -47,6 +47,16 @@ def postgres_available(admin_url: str) -> bool:
         return False
 
 
+def redis_available(server_url: str = REDIS_URL) -> bool:
+    """Whether the Redis server of ``server_url`` answers (the Celery runs' broker)."""
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(server_url, socket_timeout=3).ping())
+    except redis.RedisError:
+        return False
+
+
 @contextmanager
 def fresh_postgres_database(admin_url: str, prefix: str) -> Iterator[str]:
     """A new empty database ``<prefix>_<8 hex digits>`` on the server of ``admin_url``, dropped
