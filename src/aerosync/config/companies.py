@@ -5,6 +5,9 @@ and training sources, and the ids of its DAGs (reading the file: `aerosync.confi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Self
 
@@ -24,10 +27,28 @@ UPLOAD_DAG_PREFIX = "schedule_upload__"
 CREW_DAG_PREFIX = "training_sync__"
 
 
+# The dialects listed once for a whole companies file (`dialects_listed_once`).
+_LISTED_DIALECTS: ContextVar[list[str] | None] = ContextVar("_LISTED_DIALECTS", default=None)
+
+
 def known_dialects() -> list[str]:
+    listed = _LISTED_DIALECTS.get()
+    if listed is not None:
+        return listed
     from aerosync.config.dialects import dialects
 
     return dialects()
+
+
+@contextmanager
+def dialects_listed_once() -> Iterator[None]:
+    """Validate many companies against one listing of the dialect folders: listing them for
+    each of 10,000 companies was a third of the file's validation."""
+    token = _LISTED_DIALECTS.set(known_dialects())
+    try:
+        yield
+    finally:
+        _LISTED_DIALECTS.reset(token)
 
 
 class _Strict(BaseModel):

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aerosync import __version__
-from aerosync.config.companies import CompanyConfig
+from aerosync.config.companies import CompanyConfig, dialects_listed_once
 from aerosync.config.companies_folder import read_folder
 from aerosync.config.companies_slice import company_slice
 from aerosync.config.warnings import NO_COMPANIES, company_warnings
@@ -225,7 +225,8 @@ def load_config(
             ConfigProblem("*", f"no companies file: {where_to_put_config(dag_folder)}")
         )
         return loaded
-    with collector_paused():  # thousands of entries: see aerosync.config.yaml_text
+    # Thousands of entries: see aerosync.config.yaml_text and dialects_listed_once.
+    with collector_paused(), dialects_listed_once():
         if config_path.is_dir():
             loaded = _read_folder(config_path, only)
         else:
