@@ -27,7 +27,7 @@ def _company(index: int, rng: random.Random) -> dict[str, Any]:
     entry: dict[str, Any] = {
         **GOOD,
         "id": cid,
-        "name": f"Operator {index} O'Brien & Sons: \"Jets\"" if index % 7 == 0 else f"Op {index}",
+        "name": f'Operator {index} O\'Brien & Sons: "Jets"' if index % 7 == 0 else f"Op {index}",
         "marketplace_conn_id": f"avinode_{cid}",
         "fms": {"conn_id": f"fms_{cid}", "dialect": "reference", "timeout_seconds": 60 + index},
     }
@@ -70,14 +70,16 @@ LAYOUTS = {
     "safe_dump": lambda cs: yaml.safe_dump({"product": "AeroSync/test", "companies": cs}),
     "hand_written": _hand_written,
     # Flow maps inside entries, and a top-level key after the list.
-    "defaults_after_the_list": lambda cs: yaml.safe_dump(
-        {"companies": cs}, default_flow_style=None, width=400
-    )
-    + "defaults:\n  owner: ops_team\n",
+    "defaults_after_the_list": lambda cs: (
+        yaml.safe_dump({"companies": cs}, default_flow_style=None, width=400)
+        + "defaults:\n  owner: ops_team\n"
+    ),
     # Ids quoted both ways.
-    "quoted_ids": lambda cs: _hand_written(cs)
-    .replace("- id: op_0001", '- id: "op_0001"')
-    .replace("- id: op_0002", "- id: 'op_0002'"),
+    "quoted_ids": lambda cs: (
+        _hand_written(cs)
+        .replace("- id: op_0001", '- id: "op_0001"')
+        .replace("- id: op_0002", "- id: 'op_0002'")
+    ),
 }
 
 

@@ -160,7 +160,9 @@ def parse_config(data: Any, path: Path, only: str | None = None) -> LoadedConfig
         try:
             company = CompanyConfig.model_validate(entry)
         except ValidationError as exc:
-            loaded.problems.append(ConfigProblem(label, _describe(exc, from_defaults or frozenset())))
+            loaded.problems.append(
+                ConfigProblem(label, _describe(exc, from_defaults or frozenset()))
+            )
             continue
         loaded.companies.append(company)
         loaded.warnings += [ConfigWarning(company.id, w) for w in company_warnings(company)]
@@ -168,6 +170,14 @@ def parse_config(data: Any, path: Path, only: str | None = None) -> LoadedConfig
         loaded.warnings.append(ConfigWarning("*", NO_COMPANIES))
     loaded.companies.sort(key=lambda c: c.id)
     return loaded
+
+
+def _holds_just(data: Any, company_id: str) -> bool:
+    """Whether a cut-out companies file reads back as that one company's entry."""
+    entries = data.get("companies") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or len(entries) != 1:
+        return False
+    return isinstance(entries[0], dict) and entries[0].get("id") == company_id
 
 
 def _read_file(config_path: Path, only: str | None) -> LoadedConfig:
@@ -183,10 +193,8 @@ def _read_file(config_path: Path, only: str | None) -> LoadedConfig:
             data = load_yaml(cut) if cut is not None else None
         except YAMLError:
             data = None  # e.g. an alias to an anchor in another entry: read the whole file
-        entries = data.get("companies") if isinstance(data, dict) else None
-        if isinstance(entries, list) and len(entries) == 1:
-            if isinstance(entries[0], dict) and entries[0].get("id") == only:
-                return parse_config(data, config_path, only)
+        if _holds_just(data, only):
+            return parse_config(data, config_path, only)
     try:
         data = load_yaml(text)
     except YAMLError as exc:

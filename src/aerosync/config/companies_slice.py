@@ -10,7 +10,9 @@ file's parse makes it.
 
 The scan is a handful of regular expressions over the whole text, each starting with the line
 break before a line (a loop over 50,000 lines in Python, or patterns anchored with `^`, took
-0.1-0.3 s, most of a task's parse budget; these take about 30 ms for 10,000 companies). It only cuts when it is sure. It gives up (None: the caller reads the whole file) when the
+0.1-0.3 s, most of a task's parse budget; these take about 30 ms for 10,000 companies).
+
+It only cuts when it is sure. It gives up (None: the caller reads the whole file) when the
 file is not laid out as a block list under a top-level `companies:`, when any entry's id is not
 a plain or quoted company id it can read, when the id is in more than one entry (the whole
 file's parse reports the duplicate), or when a quoted value or a `[...]`/`{...}` value runs over
