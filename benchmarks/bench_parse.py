@@ -111,8 +111,15 @@ def parse_once(config: Path, home: Path, context: dict[str, str]) -> dict[str, A
     return result
 
 
-def measure(config: Path, home: Path, runs: int, context: dict[str, str]) -> dict[str, Any]:
+def measure(
+    config: Path, home: Path, runs: int, context: dict[str, str], dags: int
+) -> dict[str, Any]:
+    """`runs` fresh parses, each of which must make `dags` DAGs: a companies file whose
+    companies were all refused parses fast and would measure nothing."""
     samples = [parse_once(config, home, context) for _ in range(runs)]
+    made = {sample["dags"] for sample in samples}
+    if made != {dags}:
+        raise SystemExit(f"the parse made {sorted(made)} DAGs, not {dags}: companies refused?")
     seconds = [s["seconds"] for s in samples]
     return {
         "median_s": round(statistics.median(seconds), 3),
@@ -137,7 +144,7 @@ def run(companies: int, runs: int, layout: str = "file") -> dict[str, Any]:
         home = Path(tmp) / "airflow"
         home.mkdir()
         parse_once(config, home, {})  # warm the file system cache and .pyc files
-        folder = measure(config, home, runs, {})
+        folder = measure(config, home, runs, {}, dags=companies)
         last = company_id(companies - 1)
         task = measure(
             config,
@@ -147,6 +154,7 @@ def run(companies: int, runs: int, layout: str = "file") -> dict[str, Any]:
                 "_AIRFLOW_PARSING_CONTEXT_DAG_ID": f"schedule_upload__{last}",
                 "_AIRFLOW_PARSING_CONTEXT_TASK_ID": "upload",
             },
+            dags=1,
         )
     folder_target = folder_target_s(companies)
     return {
