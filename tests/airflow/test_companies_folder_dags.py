@@ -75,3 +75,28 @@ def test_a_tasks_parse_of_a_big_file_makes_its_dag_as_the_folder_parse_does(
     mine, theirs = own.dags["schedule_upload__op_0299"], whole.dags["schedule_upload__op_0299"]
     assert mine.doc_md == theirs.doc_md and mine.timetable == theirs.timetable
     assert [t.task_id for t in mine.tasks] == [t.task_id for t in theirs.tasks]
+
+
+def test_a_tasks_parse_pauses_the_collector_and_gives_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from aerosync.airflow import dag_factory
+    from aerosync.airflow.parsing import company_dags
+
+    config = tmp_path / "companies.yaml"
+    config.write_text(_hand_written(_companies(5)), encoding="utf-8")
+    monkeypatch.setenv("AEROSYNC_CONFIG", str(config))
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID", "schedule_upload__op_0003")
+    collecting: list[bool] = []
+    real_load = dag_factory.load_config
+
+    def load_config(**kwargs):  # type: ignore[no-untyped-def]
+        collecting.append(gc.isenabled())
+        return real_load(**kwargs)
+
+    monkeypatch.setattr(dag_factory, "load_config", load_config)
+    dags = company_dags(str(REPO / "dags" / "aerosync_dags.py"))
+    assert list(dags) == ["schedule_upload__op_0003"]
+    assert collecting == [False] and gc.isenabled()
