@@ -87,7 +87,9 @@ def write_companies_folder(folder: Path, companies: int) -> None:
         (folder / f"{company_id(index)}.yaml").write_text(text, encoding="utf-8")
 
 
-def parse_once(config: Path, home: Path, context: dict[str, str]) -> dict[str, Any]:
+def parse_once(
+    config: Path, home: Path, context: dict[str, str], dag_folder: Path = REPO / "dags"
+) -> dict[str, Any]:
     env = {
         **os.environ,
         "AEROSYNC_CONFIG": str(config),
@@ -97,7 +99,7 @@ def parse_once(config: Path, home: Path, context: dict[str, str]) -> dict[str, A
         **context,
     }
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(REPO / "dags")],
+        [sys.executable, "-c", PROBE, str(dag_folder)],
         env=env,
         capture_output=True,
         text=True,
@@ -112,11 +114,11 @@ def parse_once(config: Path, home: Path, context: dict[str, str]) -> dict[str, A
 
 
 def measure(
-    config: Path, home: Path, runs: int, context: dict[str, str], dags: int
+    config: Path, home: Path, runs: int, context: dict[str, str], dags: int, dag_folder: Path
 ) -> dict[str, Any]:
     """`runs` fresh parses, each of which must make `dags` DAGs: a companies file whose
     companies were all refused parses fast and would measure nothing."""
-    samples = [parse_once(config, home, context) for _ in range(runs)]
+    samples = [parse_once(config, home, context, dag_folder) for _ in range(runs)]
     made = {sample["dags"] for sample in samples}
     if made != {dags}:
         raise SystemExit(f"the parse made {sorted(made)} DAGs, not {dags}: companies refused?")
@@ -132,7 +134,9 @@ def measure(
     }
 
 
-def run(companies: int, runs: int, layout: str = "file") -> dict[str, Any]:
+def run(
+    companies: int, runs: int, layout: str = "file", dag_folder: Path = REPO / "dags"
+) -> dict[str, Any]:
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory() as tmp:
         if layout == "folder":
@@ -143,8 +147,8 @@ def run(companies: int, runs: int, layout: str = "file") -> dict[str, Any]:
             write_companies(config, companies)
         home = Path(tmp) / "airflow"
         home.mkdir()
-        parse_once(config, home, {})  # warm the file system cache and .pyc files
-        folder = measure(config, home, runs, {}, dags=companies)
+        parse_once(config, home, {}, dag_folder)  # warm the file system cache and .pyc files
+        folder = measure(config, home, runs, {}, companies, dag_folder)
         last = company_id(companies - 1)
         task = measure(
             config,
@@ -154,7 +158,8 @@ def run(companies: int, runs: int, layout: str = "file") -> dict[str, Any]:
                 "_AIRFLOW_PARSING_CONTEXT_DAG_ID": f"schedule_upload__{last}",
                 "_AIRFLOW_PARSING_CONTEXT_TASK_ID": "upload",
             },
-            dags=1,
+            1,
+            dag_folder,
         )
     folder_target = folder_target_s(companies)
     return {
@@ -165,6 +170,7 @@ def run(companies: int, runs: int, layout: str = "file") -> dict[str, Any]:
         ),
         "companies": companies,
         "layout": layout,
+        "dag_folder": str(dag_folder),
         "runs": runs,
         "folder": {**folder, "target_s": folder_target, "met": folder["median_s"] < folder_target},
         "task": {**task, "target_s": TASK_TARGET_S, "met": task["median_s"] < TASK_TARGET_S},
@@ -186,8 +192,15 @@ def main(argv: list[str] | None = None) -> int:
         help="one companies file, or a companies folder of one file per company",
     )
     parser.add_argument("--output", type=Path, help="write the result as JSON here")
+    parser.add_argument(
+        "--dag-folder",
+        type=Path,
+        default=REPO / "dags",
+        help="the DAG folder to parse (default: this repository's; another checkout's to "
+        "measure the code before a change with its own DAG file)",
+    )
     args = parser.parse_args(argv)
-    result = run(args.companies, args.runs, args.layout)
+    result = run(args.companies, args.runs, args.layout, args.dag_folder)
     write_result(result, args.output)
     return 0
 
