@@ -74,6 +74,8 @@ LAYOUTS = {
         yaml.safe_dump({"companies": cs}, default_flow_style=None, width=400)
         + "defaults:\n  owner: ops_team\n"
     ),
+    # An apostrophe inside plain values (not a quote: nothing to give up for).
+    "plain_apostrophes": lambda cs: _hand_written(cs).replace("name: Op ", "name: O'Brien Op "),
     # Ids quoted both ways.
     "quoted_ids": lambda cs: (
         _hand_written(cs)

@@ -32,8 +32,8 @@ _ID = r"""id:[ \t]+(?:([a-z0-9_]+)|"([a-z0-9_]+)"|'([a-z0-9_]+)')[ \t]*(?:#[^\n]
 # Quoted scalars closed on their line, and flow collections without a flow collection inside.
 _CLOSED_QUOTED = re.compile(r""""[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\n]*(?:''[^'\n]*)*'""")
 _INNERMOST_FLOW = re.compile(r"\{[^{}\[\]\n]*\}|\[[^{}\[\]\n]*\]")
-# What a quote or bracket follows where it starts a value: a line break, `:`, `-`, `,`, `[`, `{`.
-_VALUE_STARTS_AFTER = re.compile(r"""[\n:,\-\[{?][ \t]*$""")
+# What a quote or bracket follows (past spaces) where it starts a value.
+_VALUE_STARTS_AFTER = "\n:,-[{?"
 
 
 def _runs_over_lines(region: str) -> bool:
@@ -49,7 +49,10 @@ def _runs_over_lines(region: str) -> bool:
     for opener in "\"'[{":  # str.find, not a pattern: the text is long, openers left are few
         at = rest.find(opener)
         while at >= 0:
-            if _VALUE_STARTS_AFTER.search(rest, max(0, at - 200), at):
+            before = at - 1
+            while before >= 0 and rest[before] in " \t":
+                before -= 1
+            if before < 0 or rest[before] in _VALUE_STARTS_AFTER:
                 return True
             at = rest.find(opener, at + 1)
     return False
