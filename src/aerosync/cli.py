@@ -22,7 +22,7 @@ from aerosync.cli_conventions import (
     UsageError,
     add_output_option,
 )
-from aerosync.config.companies_file import COMPANIES_FILE_NAME, CONFIG_ENV
+from aerosync.config.companies_file import COMPANIES_FILE_NAME, COMPANIES_FOLDER_NAME, CONFIG_ENV
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -157,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.add_argument(
         "--config",
-        help=f"companies file, for schedules (default: ${CONFIG_ENV}; none: staleness not judged)",
+        help=f"companies file or folder, for schedules (default: ${CONFIG_ENV}; none: staleness "
+        "not judged)",
     )
     status.add_argument(
         "--db",
@@ -190,12 +191,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     config.add_argument("action", choices=["check"])
     config.add_argument(
-        "--file", help=f"companies file (default: ${CONFIG_ENV}, else --dags-folder's)"
+        "--file",
+        help=f"companies file or folder (default: ${CONFIG_ENV}, else --dags-folder's)",
     )
     config.add_argument(
         "--dags-folder",
-        help=f"folder of the DAG file: its {COMPANIES_FILE_NAME} is read when ${CONFIG_ENV} "
-        "is not set, as the DAG file does",
+        help=f"folder of the DAG file: its {COMPANIES_FILE_NAME} (else its "
+        f"{COMPANIES_FOLDER_NAME}/ folder) is read when ${CONFIG_ENV} is not set, as the DAG "
+        "file does",
     )
     add_output_option(config)
     config.set_defaults(func=cmd_config_check)
@@ -222,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("--file", help=f"companies file (default: ${CONFIG_ENV})")
+    check.add_argument("--file", help=f"companies file or folder (default: ${CONFIG_ENV})")
     check.add_argument("--company", help="only this company id (an unknown one is an error)")
     add_output_option(check)
     check.add_argument(

@@ -39,6 +39,18 @@ def test_parse_benchmark(tmp_path: Path) -> None:
     assert result["folder"]["dags"] == 21 and result["folder"]["import_errors"] == 0
     assert result["task"]["dags"] == 1 and result["task"]["import_errors"] == 0
     assert result["task"]["median_s"] > 0 and result["folder"]["median_s"] > 0
+    assert result["layout"] == "file" and result["folder"]["target_s"] == 2.0
+
+
+def test_parse_benchmark_of_a_companies_folder(tmp_path: Path) -> None:
+    """Issue 17: the same with one file per company; the code measured is named."""
+    result = bench(
+        tmp_path, "bench_parse.py", "--companies", "20", "--runs", "1", "--layout", "folder"
+    )
+    assert result["layout"] == "folder" and result["companies"] == 20
+    assert result["folder"]["dags"] == 20 and result["task"]["dags"] == 1
+    assert result["task"]["aerosync"].endswith("aerosync/__init__.py")
+    assert len(result["task"]["samples_s"]) == 1 and result["task"]["median_s"] > 0
 
 
 def test_pipeline_core_benchmark(tmp_path: Path) -> None:

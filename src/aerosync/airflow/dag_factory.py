@@ -21,6 +21,7 @@ from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOp
 from aerosync.airflow.store_sharing import parse_time_refusal
 from aerosync.config.companies import CREW_DAG_PREFIX, UPLOAD_DAG_PREFIX, CompanyConfig
 from aerosync.config.companies_file import LoadedConfig, load_config
+from aerosync.config.yaml_text import collector_paused
 
 log = logging.getLogger(__name__)
 START_DATE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -195,13 +196,16 @@ def build_all_dags(dag_file: str | Path | None = None) -> dict[str, DAG]:
     if store_refusal:
         log.error("AeroSync: no company DAG: %s", store_refusal)
     dags: dict[str, DAG] = {}
-    for company in [] if store_refusal else loaded.companies:
-        if wanted is None or wanted == company.dag_id:
-            dags[company.dag_id] = build_upload_dag(company)
-        if wanted is None or wanted == company.crew_dag_id:
-            training = build_training_dag(company)  # None without training.records
-            if training is not None:
-                dags[training.dag_id] = training
+    # 10,000 companies' DAGs are millions of objects: the garbage collector walking them again
+    # and again cost a quarter of the folder's parse (benchmarks/RESULTS.md).
+    with collector_paused():
+        for company in [] if store_refusal else loaded.companies:
+            if wanted is None or wanted == company.dag_id:
+                dags[company.dag_id] = build_upload_dag(company)
+            if wanted is None or wanted == company.crew_dag_id:
+                training = build_training_dag(company)  # None without training.records
+                if training is not None:
+                    dags[training.dag_id] = training
     # The maintenance DAG writes the store too: refused with the companies' DAGs.
     if wanted in (None, MAINTENANCE_DAG_ID) and loaded.path is not None and not store_refusal:
         dags[MAINTENANCE_DAG_ID] = build_maintenance_dag(loaded.retention)
