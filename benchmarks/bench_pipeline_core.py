@@ -49,8 +49,8 @@ def run(aircraft: int, activities: int, runs: int, profile: Path | None = None) 
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     import great_expectations  # noqa: F401  ("once imports are done")
 
+    from aerosync.collector import collector_paused
     from aerosync.config.companies import CompanyConfig
-    from aerosync.schedule.build import cyclic_gc_paused
     from aerosync.schedule.decisions import step_validate
     from aerosync.schedule.extract import step_extract, step_normalise
     from aerosync.schedule.plan import step_plan
@@ -75,16 +75,16 @@ def run(aircraft: int, activities: int, runs: int, profile: Path | None = None) 
             }
         )
         stores = Stores.on(sqlite_engine(Path(tmp) / "aerosync.db"))
-        with cyclic_gc_paused():  # as build_schedules runs each step
+        with collector_paused():  # as build_schedules runs each step
             extracted = step_extract(company, lambda: fms, stores, "extract", now)
         summary: dict[str, Any] = {}
         for number in range(runs + 1):  # the first run warms up and is not counted
             run_id = f"run-{number}"
             began = time.perf_counter()
-            with cyclic_gc_paused():  # as build_schedules runs each step
+            with collector_paused():  # as build_schedules runs each step
                 normalised = step_normalise(company, stores, run_id, now, extracted)
             after_normalise = time.perf_counter()
-            with cyclic_gc_paused():  # as build_schedules runs each step
+            with collector_paused():  # as build_schedules runs each step
                 validated = step_validate(company, stores, run_id, now, normalised)
             after_validate = time.perf_counter()
             batches = step_plan(company, stores, run_id, 100)
@@ -102,7 +102,7 @@ def run(aircraft: int, activities: int, runs: int, profile: Path | None = None) 
             run_id = "profiled"
             profiler = cProfile.Profile()
             profiler.enable()
-            with cyclic_gc_paused():  # as build_schedules runs each step
+            with collector_paused():  # as build_schedules runs each step
                 normalised = step_normalise(company, stores, run_id, now, extracted)
             step_validate(company, stores, run_id, now, normalised)
             step_plan(company, stores, run_id, 100)

@@ -37,9 +37,9 @@ STEPS = ("extract", "normalise", "validate", "build", "upload", "record_status")
 def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
     import great_expectations  # noqa: F401  (imported once, as the figures exclude it)
 
+    from aerosync.collector import collector_paused
     from aerosync.config.companies import CompanyConfig
     from aerosync.dev.stack import fresh_postgres_database
-    from aerosync.schedule.build import cyclic_gc_paused
     from aerosync.schedule.decisions import step_validate
     from aerosync.schedule.extract import step_extract, step_normalise
     from aerosync.schedule.local_run import MarketplaceAccount, SessionSender
@@ -80,11 +80,11 @@ def run(aircraft: int, activities: int, runs: int) -> dict[str, Any]:
             )
             took: dict[str, float] = {}
             began = time.perf_counter()
-            with cyclic_gc_paused():  # as build_schedules runs each step
+            with collector_paused():  # as build_schedules runs each step
                 extracted = step_extract(company, lambda: fms, stores, run_id, now)
             took["extract"] = time.perf_counter() - began
             mark = time.perf_counter()
-            with cyclic_gc_paused():  # as build_schedules runs each step
+            with collector_paused():  # as build_schedules runs each step
                 normalised = step_normalise(company, stores, run_id, now, extracted)
             took["normalise"] = time.perf_counter() - mark
             del extracted  # as build_schedules does: validation has what it needs

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
+from aerosync.collector import collector_paused
 from aerosync.config.companies_file import load_config
 from aerosync.config.companies_slice import company_slice
-from aerosync.config.yaml_text import collector_paused
 from tests.config.test_config_lookup import GOOD
 
 pytestmark = pytest.mark.unit

@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from aerosync.schedule.build import cyclic_gc_paused
+from aerosync.collector import collector_paused
 from aerosync.stores import staging as staged_json
 
 pytestmark = pytest.mark.unit
@@ -43,10 +43,10 @@ def test_numbers_beyond_a_float_read_as_json_reads_them() -> None:
 
 def test_the_collector_is_paused_in_the_block_and_back_after_it() -> None:
     assert gc.isenabled()
-    with cyclic_gc_paused():
+    with collector_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), cyclic_gc_paused():
+    with pytest.raises(RuntimeError), collector_paused():
         raise RuntimeError("a failing step")
     assert gc.isenabled()
 
@@ -54,7 +54,7 @@ def test_the_collector_is_paused_in_the_block_and_back_after_it() -> None:
 def test_a_collector_already_off_stays_off() -> None:
     gc.disable()
     try:
-        with cyclic_gc_paused():
+        with collector_paused():
             pass
         assert not gc.isenabled()
     finally:

@@ -19,9 +19,9 @@ from aerosync.airflow.crew_dag import build_training_dag
 from aerosync.airflow.maintenance import MAINTENANCE_DAG_ID, build_maintenance_dag
 from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOperator
 from aerosync.airflow.store_sharing import parse_time_refusal
+from aerosync.collector import collector_paused
 from aerosync.config.companies import CREW_DAG_PREFIX, UPLOAD_DAG_PREFIX, CompanyConfig
 from aerosync.config.companies_file import LoadedConfig, load_config
-from aerosync.config.yaml_text import collector_paused
 
 log = logging.getLogger(__name__)
 START_DATE = datetime(2026, 1, 1, tzinfo=UTC)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from airflow.sdk import get_parsing_context
 
-from aerosync.config.yaml_text import collector_paused
+from aerosync.collector import collector_paused
 
 if TYPE_CHECKING:
     from airflow.sdk import DAG

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aerosync import __version__
+from aerosync.collector import collector_paused
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.companies_folder import read_folder
 from aerosync.config.companies_slice import company_slice
@@ -37,7 +38,7 @@ from aerosync.config.resources import (
 from aerosync.config.retention import Retention
 from aerosync.config.suite_files import team_suite_findings
 from aerosync.config.warnings import NO_COMPANIES, company_warnings
-from aerosync.config.yaml_text import YAMLError, collector_paused, load_yaml
+from aerosync.config.yaml_text import YAMLError, load_yaml
 
 CONFIG_ENV = "AEROSYNC_CONFIG"
 # The companies file beside the DAG file (`dags/aerosync_dags.py`), when AEROSYNC_CONFIG is unset;

@@ -10,29 +10,15 @@ collecting, so the collector is paused while YAML is read (and while DAGs are bu
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import yaml
 
+from aerosync.collector import collector_paused
+
 # libyaml's loader when PyYAML was built with it; the pure-Python safe loader otherwise.
 YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 YAMLError = yaml.YAMLError
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a burst of allocations, and restore it as it was
-    (also on an error). Nothing is lost: cycles made meanwhile are collected later."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def load_yaml(text: str) -> Any:

@@ -10,7 +10,7 @@ instances more (benchmarks/RESULTS.md).
 `report` receives the lines the task's log shows, in collapsible groups (Airflow's log view
 folds the lines between `::group::<title>` and `::endgroup::`); each line names the company.
 
-Python's cyclic garbage collector is paused while a step runs (`cyclic_gc_paused`): a step
+Python's cyclic garbage collector is paused while a step runs (`collector_paused`): a step
 allocates millions of small objects (texts, lists, row values) that form no reference cycles;
 each allocation burst triggers collections that walk every live container again, which cost a
 tenth of the pipeline core's time. Reference counting still frees everything at once while the
@@ -20,15 +20,14 @@ collected after the step, when the collector runs again.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
+from aerosync.collector import collector_paused
 from aerosync.config.companies import CompanyConfig
 from aerosync.models import Batch
 from aerosync.schedule.decisions import step_validate
@@ -38,18 +37,6 @@ from aerosync.schedule.sources.lms import BookingsReader
 from aerosync.schedule.stages import Stores
 
 Report = Callable[[str], None]
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """The collector off for the block, back to what it was after (also on error)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass
@@ -81,7 +68,7 @@ def build_schedules(
     upload batches of every aircraft cleared for sending. A failing source is recorded (it holds
     the aircraft it feeds), not raised."""
     cid = company.id
-    with cyclic_gc_paused():
+    with collector_paused():
         extracted = step_extract(company, open_fms, stores, run_id, now, read_bookings)
     extract_summary = extracted.summary
     lines = [f"{cid}: extracted {extract_summary}"]
@@ -91,13 +78,13 @@ def build_schedules(
         failed = ", ".join(sorted(extracted.failed_sources))
         lines.append(f"{cid}: source failed ({failed}); the aircraft it feeds will be held")
         lines += [f"{cid}:   {s.message}" for s in extracted.failed_sources.values()]
-    with cyclic_gc_paused():
+    with collector_paused():
         normalised = step_normalise(company, stores, run_id, now, extracted)
     del extracted  # the raw extract is done with: validation builds its own frames
     lines.append(f"{cid}: normalised {normalised.summary}")
     _group(report, "Extract and normalise", lines)
 
-    with cyclic_gc_paused():
+    with collector_paused():
         validated = step_validate(company, stores, run_id, now, normalised)
     lines = [
         f"{cid}: {validated.aircraft} aircraft checked, {len(validated.held)} held; "
