@@ -143,7 +143,7 @@ def test_a_malformed_file_is_refused_naming_the_file_and_line(tmp_path: Path) ->
     path.write_text(_roster().replace('code="AJ100"', 'code="AJ100" code="AJ101"'))
     assert _refusal(path).startswith("roster_march.xml line 4: duplicate attribute")
     path.write_text(_roster()[:-30])  # cut off mid-file, as a broken transfer leaves it
-    assert _refusal(path).startswith("roster_march.xml line 9: no element found")
+    assert _refusal(path).startswith("roster_march.xml line 8: unclosed token")
     path.write_bytes(b"")
     assert _refusal(path).startswith("roster_march.xml line 1: no element found")
     path.write_text(_roster().replace("AJ100", "AJ&undeclared;"))
