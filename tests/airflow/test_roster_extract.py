@@ -132,3 +132,12 @@ def test_an_entity_bomb_fails_the_task_without_expanding_anything(
         "no DTD, and entities are never expanded (billion laughs, external entities); the file is "
         "refused"
     )
+
+
+def test_the_setup_check_looks_for_the_roster_xml_drop(drops: dict[str, Path]) -> None:
+    from aerosync.airflow.setup_check.sources import csv_drop_verdicts
+
+    (found,) = csv_drop_verdicts(str(drops["xml"]), "XML")
+    assert (found.name, found.detail) == ("XML drop", f"{drops['xml']}: 1 XML files")
+    (empty,) = csv_drop_verdicts(str(drops["csv"].parent), "XML")
+    assert empty.detail.endswith("holds no XML file yet")
