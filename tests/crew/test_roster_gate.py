@@ -93,8 +93,14 @@ def test_each_broken_duty_is_refused_for_its_reason_and_the_good_ones_pass() -> 
         duty("8", employee_id="E003", starts_at="2026-03-06T06:00:00Z", ends_at=""),
         # a date as its end is the end of that day: here before the start
         duty("9", starts_at="2026-03-02T20:00:00Z", ends_at="2026-03-01", duty_type="off"),
-        duty("10", employee_id="E003", starts_at="2026-03-05", ends_at="2026-03-30",
-             duty_type="LEAVE", base=""),  # fmt: skip
+        duty(
+            "10",
+            employee_id="E003",
+            starts_at="2026-03-05",
+            ends_at="2026-03-30",
+            duty_type="LEAVE",
+            base="",
+        ),
     ]
     refused = _refused(rows)
     codes = {ref: sorted(r["code"] for r in reasons) for ref, reasons in refused.items()}
@@ -120,16 +126,26 @@ def test_each_broken_duty_is_refused_for_its_reason_and_the_good_ones_pass() -> 
 def test_overlapping_duties_of_one_person_are_both_refused_each_naming_the_other() -> None:
     rows = [
         duty("2"),  # E001 06:00-14:00
-        duty("3", starts_at="2026-03-02T13:00:00Z", ends_at="2026-03-02T20:00:00Z",
-             duty_type="STANDBY", duty_code=""),  # fmt: skip
+        duty(
+            "3",
+            starts_at="2026-03-02T13:00:00Z",
+            ends_at="2026-03-02T20:00:00Z",
+            duty_type="STANDBY",
+            duty_code="",
+        ),
         duty("4", starts_at="2026-03-02T20:00:00Z", ends_at="2026-03-02T23:00:00Z"),  # touches
         duty("5", employee_id="E002"),  # the same time, another person
-        duty("6", employee_id="E003", starts_at="2026-03-02", ends_at="2026-03-02",
-             duty_type="OFF"),  # fmt: skip
+        duty(
+            "6", employee_id="E003", starts_at="2026-03-02", ends_at="2026-03-02", duty_type="OFF"
+        ),
         duty("7", employee_id="E003"),  # inside E003's day off
         # absurd on its own: refused for that only, and not dragging others in
-        duty("8", employee_id="E002", starts_at="2026-03-02T10:00:00Z",
-             ends_at="2026-03-05T10:00:00Z"),  # fmt: skip
+        duty(
+            "8",
+            employee_id="E002",
+            starts_at="2026-03-02T10:00:00Z",
+            ends_at="2026-03-05T10:00:00Z",
+        ),
     ]
     refused = _refused(rows)
     assert {ref: [r["code"] for r in reasons] for ref, reasons in refused.items()} == {

@@ -111,7 +111,7 @@ def test_elements_of_other_namespaces_are_skipped_with_what_they_hold(tmp_path: 
 
 def test_a_roster_element_out_of_place_refuses_the_file(tmp_path: Path) -> None:
     path = tmp_path / "roster.xml"
-    path.write_text(_roster(DUTIES.replace("<duty type=\"SBY\"", "<dutty type=\"SBY\"")))
+    path.write_text(_roster(DUTIES.replace('<duty type="SBY"', '<dutty type="SBY"')))
     assert _refusal(path).startswith(
         "roster.xml line 8: the roster namespace has no element `dutty` inside `crewMember`"
     )
@@ -121,7 +121,12 @@ def test_a_roster_element_out_of_place_refuses_the_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("encoding", "declared"),
-    [("iso-8859-1", "ISO-8859-1"), ("utf-16", "UTF-16"), ("utf-8-sig", "UTF-8"), ("cp1252", "windows-1252")],
+    [
+        ("iso-8859-1", "ISO-8859-1"),
+        ("utf-16", "UTF-16"),
+        ("utf-8-sig", "UTF-8"),
+        ("cp1252", "windows-1252"),
+    ],
 )
 def test_the_declared_encoding_or_a_byte_order_mark_is_honoured(
     tmp_path: Path, encoding: str, declared: str
@@ -136,7 +141,9 @@ def test_the_declared_encoding_or_a_byte_order_mark_is_honoured(
 
 def test_a_malformed_file_is_refused_naming_the_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "roster_march.xml"
-    path.write_text(_roster(DUTIES.replace("</crewMember>\n  <crewMember", "</crew>\n  <crewMember")))
+    path.write_text(
+        _roster(DUTIES.replace("</crewMember>\n  <crewMember", "</crew>\n  <crewMember"))
+    )
     assert _refusal(path) == (
         "roster_march.xml line 6: mismatched tag (column 5); the file is refused"
     )
@@ -260,7 +267,7 @@ def test_a_large_roster_is_read_a_chunk_at_a_time_in_bounded_memory(tmp_path: Pa
 
 def test_every_file_of_a_folder_is_read_in_turn(tmp_path: Path) -> None:
     (tmp_path / "a.xml").write_text(_roster())
-    (tmp_path / "b.xml").write_text(_roster(DUTIES.split("<crewMember employeeId=\"E002\">")[0]))
+    (tmp_path / "b.xml").write_text(_roster(DUTIES.split('<crewMember employeeId="E002">')[0]))
     with (tmp_path / "a.xml").open("rb") as a, (tmp_path / "b.xml").open("rb") as b:
         refs = [ref for ref, _ in roster_items([("a.xml", a), ("b.xml", b)])]
     assert refs == ["a.xml line 4", "a.xml line 5", "a.xml line 8", "b.xml line 4", "b.xml line 5"]

@@ -57,7 +57,9 @@ def purge(
     purged = {}
     for spec in SPECS:
         cut = (first_kept_by_source or {}).get(spec.source, first_kept)
-        conditions = " AND ".join(f"({c} IS NULL OR {c} < :first_kept)" for c in spec.retention_dates)
+        conditions = " AND ".join(
+            f"({c} IS NULL OR {c} < :first_kept)" for c in spec.retention_dates
+        )
         anything = " OR ".join(f"{c} IS NOT NULL" for c in spec.retention_dates)
         if spec is EMPLOYEES:
             conditions, anything = "effective_to < :first_kept", "effective_to IS NOT NULL"

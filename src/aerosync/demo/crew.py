@@ -1,5 +1,6 @@
 """Demo training data: HRIS, LMS (xAPI statements), crew-management qualifications and roster
-(`aerosync.demo.roster`), and EBT gradings over a run of days, deterministic (no randomness), for the demo and the tests.
+(`aerosync.demo.roster`), and EBT gradings over a run of days, deterministic (no randomness),
+for the demo and the tests.
 
 Day `k` of the data lies in the daily window (03:00 UTC to 03:00 UTC) that starts on `first + k`:
 HRIS, qualification and EBT dates are `first + k + 1` (midnight, inside that window), LMS
