@@ -30,6 +30,7 @@ from tests.crew.support import audit_count, run_window, snapshot, window_of
 pytestmark = pytest.mark.integration
 FIRST = date(2026, 3, 1)
 DAYS = 14
+TODAY = FIRST + timedelta(days=DAYS + 1)  # not the real day: duties keep 24 months from it
 SOURCES = ("hris", "roster")
 
 
@@ -50,7 +51,8 @@ def drop(tmp_path: Path) -> Path:
 def _backfill(engine: Engine, drop: Path, days: list[int], tag: str) -> None:
     for k in days:
         day = FIRST + timedelta(days=k)
-        run_window(engine, drop, window_of(day), f"backfill__{day}__{tag}", sources=SOURCES)
+        run_id = f"backfill__{day}__{tag}"
+        run_window(engine, drop, window_of(day), run_id, today=TODAY, sources=SOURCES)
 
 
 def _duties(engine: Engine) -> list[dict[str, Any]]:
@@ -113,12 +115,12 @@ def test_rerunning_and_backfilling_in_any_order_leave_the_same_tables_and_audit(
 
 def test_a_changed_duty_is_one_audited_update(engine: Engine, drop: Path) -> None:
     window = window_of(FIRST)
-    run_window(engine, drop, window, "run_1", sources=SOURCES)
+    run_window(engine, drop, window, "run_1", today=TODAY, sources=SOURCES)
     xml = drop / "roster" / "roster.xml"
     xml.write_text(xml.read_text().replace('code="AJ100"', 'code="AJ900"'))
     before = audit_count(engine)
-    run_window(engine, drop, window, "run_2", sources=SOURCES)
-    run_window(engine, drop, window, "run_3", sources=SOURCES)
+    run_window(engine, drop, window, "run_2", today=TODAY, sources=SOURCES)
+    run_window(engine, drop, window, "run_3", today=TODAY, sources=SOURCES)
     (change,) = TrainingStore(engine).audit("acme", "run_2")
     assert audit_count(engine) == before + 1
     assert change["action"] == "update" and change["table_name"] == "training_roster"
@@ -230,11 +232,11 @@ def test_a_duty_of_an_employee_not_yet_known_loads_once_the_hris_knows_them(
     engine: Engine, drop: Path
 ) -> None:
     window = window_of(FIRST + timedelta(days=6))  # E005 is hired the day before
-    run_window(engine, drop, window, "roster_first", sources=("roster",))
+    run_window(engine, drop, window, "roster_first", today=TODAY, sources=("roster",))
     waiting = QuarantineStore(engine).entries("acme")
     assert waiting and {e["employee_id"] for e in waiting} >= {"E005"}
     assert all(e["reason_codes"] == ["employee_known"] for e in waiting)
-    run_window(engine, drop, window, "hris_later", sources=("hris",))
+    run_window(engine, drop, window, "hris_later", today=TODAY, sources=("hris",))
     assert {e["resolved_run_id"] for e in QuarantineStore(engine).entries("acme")} == {"hris_later"}
     assert "E005" in {d["employee_id"] for d in _duties(engine)}
 
@@ -243,7 +245,9 @@ def test_duties_keep_24_months_whatever_the_training_records_keep(
     engine: Engine, drop: Path
 ) -> None:
     window = window_of(FIRST)  # the duties of 2 March
-    run_window(engine, drop, window, "load", sources=("hris", "roster", "ebt_gradings"))
+    run_window(
+        engine, drop, window, "load", today=TODAY, sources=("hris", "roster", "ebt_gradings")
+    )
     store = TrainingStore(engine)
     loaded = len(store.rows("acme", ROSTER))
     # A year on, with training records kept 100 days: the grading is purged, the duties stay.
