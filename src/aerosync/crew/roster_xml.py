@@ -72,7 +72,7 @@ class _RosterHandler(handler.ContentHandler):
         self.locator = locator
 
     def line(self) -> int:
-        return int(self.locator.getLineNumber()) if self.locator is not None else 0
+        return (self.locator.getLineNumber() or 0) if self.locator is not None else 0
 
     def refuse(self, why: str) -> RosterXmlError:
         return RosterXmlError(f"{self.name} line {self.line()}: {why}; the file is refused")
@@ -143,7 +143,7 @@ def roster_rows(stream: IO[bytes], name: str) -> Iterator[tuple[str, dict[str, s
     except SAXParseException as exc:
         raise RosterXmlError(
             f"{name} line {exc.getLineNumber()}: {exc.getMessage()} "
-            f"(column {exc.getColumnNumber() + 1}); the file is refused"
+            f"(column {(exc.getColumnNumber() or 0) + 1}); the file is refused"
         ) from None
     except DefusedXmlException as exc:
         raise RosterXmlError(
