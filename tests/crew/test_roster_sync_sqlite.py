@@ -236,6 +236,12 @@ def test_a_duty_of_an_employee_not_yet_known_loads_once_the_hris_knows_them(
     waiting = QuarantineStore(engine).entries("acme")
     assert waiting and {e["employee_id"] for e in waiting} >= {"E005"}
     assert all(e["reason_codes"] == ["employee_known"] for e in waiting)
+    # Each names the duty's file and line, as the XML reader found it.
+    lines = (drop / "roster" / "roster.xml").read_text().splitlines()
+    for entry in waiting:
+        number = int(entry["row_ref"].removeprefix("roster.xml line "))
+        assert f'employeeId="{entry["employee_id"]}"' in "\n".join(lines[:number])
+        assert lines[number - 1].lstrip().startswith("<duty ")
     run_window(engine, drop, window, "hris_later", today=TODAY, sources=("hris",))
     assert {e["resolved_run_id"] for e in QuarantineStore(engine).entries("acme")} == {"hris_later"}
     assert "E005" in {d["employee_id"] for d in _duties(engine)}
