@@ -1,4 +1,5 @@
-"""Running the training-sync steps without Airflow, over CSV drops written by demo_training."""
+"""Running the training-sync steps without Airflow, over CSV drops (and the roster's XML drop)
+written by demo_training."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from aerosync.crew.mapping import Mapped
+from aerosync.crew.roster_xml import roster_rows
 from aerosync.crew.sources import Window, csv_rows, map_rows, map_statements
 from aerosync.crew.steps import (
     PART_ROWS,
@@ -28,6 +30,7 @@ FOLDERS = {
     "statements": "statements",
     "qualifications": "qualifications",
     "ebt_gradings": "ebt",
+    "roster": "roster",
 }
 VALIDITY = {"CRM": 365, "DG": 730, "LPC": 180, "SEP": 365}
 
@@ -44,6 +47,9 @@ def read_drop(folder: Path, source: str, *, lrs: bool = False) -> list[Mapped]:
     for path in sorted((folder / FOLDERS[source]).glob("*.csv")):
         with path.open(encoding="utf-8", newline="") as lines:
             items.extend(csv_rows(lines, path.name))
+    for path in sorted((folder / FOLDERS[source]).glob("*.xml")):
+        with path.open("rb") as stream:
+            items.extend(roster_rows(stream, path.name))
     return map_rows(source, items, VALIDITY)
 
 
@@ -57,6 +63,7 @@ def run_window(
     retention_days: int = 3 * 365,
     sources: tuple[str, ...] = SOURCES,
     part_rows: int = PART_ROWS,
+    retention_by_source: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     stores = TrainingStores.on(engine)
     now = datetime.now(UTC)
@@ -65,8 +72,11 @@ def run_window(
         stage_source(company, source, rows, window, stores, run_id, part_rows=part_rows)
     validated = step_validate(company, list(sources), stores, run_id, window, now)
     today = today or now.date()
-    loaded = step_load(company, list(sources), stores, run_id, now, today, retention_days)
-    step_retention(company, stores, run_id, now, today, retention_days)
+    by_source = retention_by_source or {"roster": 731}
+    loaded = step_load(
+        company, list(sources), stores, run_id, now, today, retention_days, by_source
+    )
+    step_retention(company, stores, run_id, now, today, retention_days, by_source)
     finished = step_finish(company, list(sources), stores, run_id)
     return {
         "validated": validated.to_dict(),

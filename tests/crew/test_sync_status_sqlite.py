@@ -68,7 +68,7 @@ def _fail_qualifications(engine: Engine, drop: Path, day: date, run_id: str) -> 
     extracts stage their rows, and validate and load never run."""
     stores = TrainingStores.on(engine)
     window = window_of(day)
-    for source in ("hris", "statements", "ebt_gradings"):
+    for source in ("hris", "statements", "ebt_gradings", "roster"):
         stage_source("acme", source, read_drop(drop, source), window, stores, run_id)
     with pytest.raises(OSError):
         rows = read_drop(drop, "qualifications")
@@ -106,6 +106,7 @@ def test_a_run_leaves_its_window_counts_quarantine_and_exports(engine: Engine, d
         "statements",
         "qualifications",
         "ebt_gradings",
+        "roster",
     ]
     by_source = {r.source: r for r in acme.sources}
     for run in acme.sources:

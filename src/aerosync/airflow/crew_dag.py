@@ -46,10 +46,10 @@ def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> st
 Daily, for the window 03:00 UTC to 03:00 UTC before each run: reads {", ".join(sources)}, checks
 every row with the Great Expectations suites `expectations/training_*.json` (refused rows go to
 the table `training_quarantine` with their reasons; the others load), upserts employees (with
-effective-dated history), training records, qualifications and EBT gradings by natural key into
-the aerosync database, auditing every change in `training_audit`; then writes
+effective-dated history), training records, qualifications, EBT gradings and roster duties by
+natural key into the aerosync database, auditing every change in `training_audit`; then writes
 {"; ".join(outs) or "nothing out"}, and purges records older than {records.retention_days} days
-(audited).{alerting}
+(roster duties: {records.retention_by_source()["roster"]} days; audited).{alerting}
 
 Re-running a window changes nothing. Historical load:
 `airflow backfill create --dag-id {company.crew_dag_id} --from-date 2026-01-01

@@ -1,5 +1,6 @@
-"""The transports of the training sync: CSV drops through `ObjectStoragePath`, paginated REST APIs
-and the xAPI LRS through the HTTP provider's hook. Every request has a timeout; nothing retries.
+"""The transports of the training sync: CSV and roster XML drops through `ObjectStoragePath`,
+paginated REST APIs and the xAPI LRS through the HTTP provider's hook. Every request has a
+timeout; nothing retries.
 
 REST sources (`rest:`) are read page by page with `page` (from 1) and `page_size` parameters; an
 answer is a JSON list, or an object with the rows under `items` (or `data`) and optionally
@@ -22,7 +23,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 from urllib.parse import urljoin, urlparse
 
 from aerosync.config.training import LrsSource, RestSource
@@ -40,25 +41,36 @@ class SourceError(RuntimeError):
     """A source could not be read; the message names the company, source and location."""
 
 
-def csv_files(location: str) -> Iterator[tuple[str, TextIO]]:
-    """(file name, open text stream) of every `*.csv` of a folder (sorted), or of one file. Each
-    file is opened only when asked for and closed when the next is asked for: a file of any size
-    is read row by row, never whole (UTF-8, a byte-order mark skipped)."""
+def _listed(location: str, suffix: str) -> list[Any]:
+    """The `*<suffix>` files of a folder (sorted by name), or the one file `location` is."""
     from airflow.sdk import ObjectStoragePath
 
     path = ObjectStoragePath(location)
     if path.is_dir():
-        files = sorted(path.glob("*.csv"), key=lambda p: p.name)
-    elif path.exists():
-        files = [path]
-    else:
-        raise SourceError(f"{location} does not exist")
-    for file in files:
+        return sorted(path.glob(f"*{suffix}"), key=lambda p: p.name)
+    if path.exists():
+        return [path]
+    raise SourceError(f"{location} does not exist")
+
+
+def csv_files(location: str) -> Iterator[tuple[str, TextIO]]:
+    """(file name, open text stream) of every `*.csv` of a folder (sorted), or of one file. Each
+    file is opened only when asked for and closed when the next is asked for: a file of any size
+    is read row by row, never whole (UTF-8, a byte-order mark skipped)."""
+    for file in _listed(location, ".csv"):
         with (
             file.open("rb") as raw,
             io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text,
         ):
             yield file.name, text
+
+
+def xml_files(location: str) -> Iterator[tuple[str, IO[bytes]]]:
+    """(file name, open byte stream) of every `*.xml` of a folder (sorted), or of one file,
+    each opened only when asked for: the XML parser reads the bytes and their encoding."""
+    for file in _listed(location, ".xml"):
+        with file.open("rb") as raw:
+            yield file.name, raw
 
 
 def write_text(location: str, name: str, content: str) -> str:

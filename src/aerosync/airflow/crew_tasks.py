@@ -51,8 +51,9 @@ def _stores() -> Any:
 
 def _where(records: RecordsSync, source: str) -> str:
     transport = getattr(records, source)
-    if getattr(transport, "csv", None):
-        return str(transport.csv)
+    location = getattr(transport, "csv", None) or getattr(transport, "xml", None)
+    if location:
+        return str(location)
     remote = getattr(transport, "rest", None) or getattr(transport, "lrs", None)
     return f"connection {remote.conn_id}, endpoint {remote.endpoint}" if remote else "?"
 
@@ -90,10 +91,13 @@ def _log_safely(write: Callable[[Any], None]) -> None:
 
 
 def extract(company_id: str, source: str) -> dict[str, Any]:
-    """Read one source (CSV drop, REST API or LRS) and stage its rows of this window. A CSV is
-    read row by row while it is staged, in parts: a file of any size in bounded memory."""
+    """Read one source (CSV or roster XML drop, REST API or LRS) and stage its rows of this
+    window. A CSV or XML file is read row by row while it is staged, in parts: a file of any size
+    in bounded memory. A roster XML file that cannot be read (malformed, a DOCTYPE) fails the
+    source, naming the file and line; nothing of the source is staged."""
     from aerosync.airflow import crew_io
     from aerosync.crew.mapping import Mapped
+    from aerosync.crew.roster_xml import roster_items
     from aerosync.crew.sources import csv_items, iter_mapped, map_rows, map_statements
     from aerosync.crew.steps import stage_source
     from aerosync.redaction import safe_error
@@ -107,6 +111,9 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
     try:
         if source == "statements" and transport.lrs is not None:
             rows = map_statements(crew_io.lrs_statements(transport.lrs, window), validity)
+        elif source == "roster" and transport.xml is not None:
+            xml_files = crew_io.xml_files(transport.xml)
+            rows = iter_mapped(source, roster_items(xml_files), validity)  # read while staged
         elif transport.csv is not None:
             files = crew_io.csv_files(transport.csv)
             rows = iter_mapped(source, csv_items(files), validity)  # read while staged
@@ -153,7 +160,14 @@ def load(company_id: str, sources: list[str]) -> dict[str, Any]:
     records = _records(company_id)
     now = datetime.now(UTC)
     summary = step_load(
-        company_id, sources, _stores(), context["run_id"], now, now.date(), records.retention_days
+        company_id,
+        sources,
+        _stores(),
+        context["run_id"],
+        now,
+        now.date(),
+        records.retention_days,
+        records.retention_by_source(),
     )
     loaded = summary.to_dict()
     print(f"{company_id}: loaded: {loaded}")
@@ -253,7 +267,13 @@ def retention(company_id: str) -> dict[str, Any]:
     records = _records(company_id)
     now = datetime.now(UTC)
     summary = step_retention(
-        company_id, _stores(), context["run_id"], now, now.date(), records.retention_days
+        company_id,
+        _stores(),
+        context["run_id"],
+        now,
+        now.date(),
+        records.retention_days,
+        records.retention_by_source(),
     )
     print(f"{company_id}: retention (keeping from {summary.first_kept}): {summary.purged}")
     return summary.to_dict()

@@ -8,7 +8,8 @@ Two consumers read it:
 
 Every source has one of two transports: a CSV file drop (`csv`: a folder or a file, a local path
 or any URL that Airflow's `ObjectStoragePath` understands, e.g. `s3://bucket/lms/`) or a REST API
-read page by page through an Airflow `http` connection (`rest`).
+read page by page through an Airflow `http` connection (`rest`); the roster is a CSV drop or an
+XML drop (`xml`, the schema of docs/roster-xml.md).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from aerosync.config.task_placement import PoolName, PriorityWeight, QueueName
 
 # EASA keeps crew training records for at least 3 years.
 DEFAULT_RETENTION_DAYS = 3 * 365
+# Flight, duty and rest records: 24 months (EASA FAQ on ORO.FTL.245); the longest 24 months
+# have 731 days.
+DUTY_RETENTION_DAYS = 731
 # A daily sync reads whole exports (a 100 MB CSV, thousands of LRS pages): more room than an upload.
 DEFAULT_SYNC_TASK_TIMEOUT_MINUTES = 60
 
@@ -104,6 +108,23 @@ class StatementsSource(_Strict):
         return self
 
 
+class RosterSource(_Strict):
+    """Crew management's roster (duties, standby, reserve, training days, days off and leave):
+    exactly one of `csv` or `xml` (a folder of `*.xml` files or one file, in the schema of
+    docs/roster-xml.md); either a local path or an `ObjectStoragePath` URL."""
+
+    csv: str | None = Field(default=None, min_length=1)
+    xml: str | None = Field(default=None, min_length=1)
+    # Duties are kept this long (their own period, not `records.retention_days`).
+    retention_days: int = Field(default=DUTY_RETENTION_DAYS, ge=1)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.csv is None) == (self.xml is None):
+            raise ValueError("give exactly one transport: `csv` or `xml` (a folder or file)")
+        return self
+
+
 class RecordsSync(_Strict):
     """What the daily training-records DAG moves, and where it writes out."""
 
@@ -111,6 +132,7 @@ class RecordsSync(_Strict):
     statements: StatementsSource | None = None
     qualifications: Transport | None = None
     ebt_gradings: Transport | None = None
+    roster: RosterSource | None = None
     # Out to crew management: one training-status CSV per run, into this folder or URL.
     export_to: str | None = Field(default=None, min_length=1)
     # Out to the LMS: EBT results posted as xAPI statements to this LRS.
@@ -131,12 +153,19 @@ class RecordsSync(_Strict):
 
     @model_validator(mode="after")
     def _has_a_source(self) -> Self:
-        if not any((self.hris, self.statements, self.qualifications, self.ebt_gradings)):
+        if not any(
+            (self.hris, self.statements, self.qualifications, self.ebt_gradings, self.roster)
+        ):
             raise ValueError(
-                "records needs at least one source: hris, statements, qualifications or "
-                "ebt_gradings"
+                "records needs at least one source: hris, statements, qualifications, "
+                "ebt_gradings or roster"
             )
         return self
+
+    def retention_by_source(self) -> dict[str, int]:
+        """The sources whose records have their own retention period (days), unlike the
+        training records' `retention_days`."""
+        return {"roster": self.roster.retention_days if self.roster else DUTY_RETENTION_DAYS}
 
 
 class TrainingConfig(_Strict):

@@ -11,9 +11,10 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aerosync.crew.mapping import Mapped
+from aerosync.crew.roster_checks import RosterBatch
 from aerosync.crew.tables import COMPETENCIES
 from aerosync.crew.values import moment_of
 
@@ -22,6 +23,7 @@ SUITES = {
     "statements": "training_statements",
     "qualifications": "training_qualifications",
     "ebt_gradings": "training_ebt_gradings",
+    "roster": "training_roster",
 }
 EMPLOYMENT_STATUSES = frozenset({"active", "leave", "inactive", "terminated"})
 KEYS = {
@@ -29,8 +31,24 @@ KEYS = {
     "statements": ("record_id",),
     "qualifications": ("employee_id", "qualification", "issued_on"),
     "ebt_gradings": ("session_id", "employee_id"),
+    "roster": ("starts_at", "employee_id"),
 }
 SAME_RESULT = ("employee_id", "course_id", "module_id", "verb", "completed_at")
+
+
+class BatchChecks(Protocol):
+    """A source's check columns that compare each row with the rest of its batch, in the
+    source's own module: every kept row is `add`ed in the survey's pass (by its position among
+    the kept rows), then `checks` and `detail` answer for one row in the check pass."""
+
+    def add(self, row: Mapped, position: int) -> None: ...
+
+    def checks(self, row: Mapped, position: int) -> dict[str, bool]: ...
+
+    def detail(self, column: str, row: Mapped, position: int) -> tuple[str | None, str] | None: ...
+
+
+BATCH_CHECKS: dict[str, Callable[[], BatchChecks]] = {"roster": RosterBatch}
 
 
 def _content(m: Mapped) -> str:
@@ -89,8 +107,13 @@ def check_rows(
     """One dict of check columns per row, in the order given."""
     conflicts = _conflicting(rows, KEYS[source])
     repeated = _repeated_results(rows) if source == "statements" else set()
+    batch = BATCH_CHECKS[source]() if source in BATCH_CHECKS else None
+    if batch is not None:
+        for index, m in enumerate(rows):
+            batch.add(m, index)
     return [
         check_row(source, m, known, window_end, index in conflicts or index in repeated)
+        | (batch.checks(m, index) if batch else {})
         for index, m in enumerate(rows)
     ]
 
@@ -160,6 +183,7 @@ class BatchSurvey:
         self._keys: dict[bytes, int] = {}
         self._results: dict[bytes, list[Any]] = {}  # digest -> [count, (lowest id, position)]
         self.rows = 0  # rows kept
+        self.batch = BATCH_CHECKS[source]() if source in BATCH_CHECKS else None
 
     def add(self, row: Mapped) -> None:
         content = _digest(
@@ -182,6 +206,8 @@ class BatchSurvey:
             else:
                 found[0] += 1
                 found[1] = min(found[1], mark)
+        if self.batch is not None:
+            self.batch.add(row, self.rows)
         self.rows += 1
 
     def done(self) -> None:
@@ -198,6 +224,15 @@ class BatchSurvey:
             return False
         count, lowest = self._results[result]
         return bool(count > 1 and lowest != (str(row.record.get("record_id")), position))
+
+    def batch_checks(self, row: Mapped, position: int) -> dict[str, bool]:
+        """The source's own checks against the rest of the batch (`BATCH_CHECKS`), if any."""
+        return {} if self.batch is None else self.batch.checks(row, position)
+
+    def details(self, column: str, row: Mapped, position: int) -> tuple[str | None, str]:
+        """(field, detail) for a failed check of the kept row at `position`."""
+        found = None if self.batch is None else self.batch.detail(column, row, position)
+        return found or details(column, row)
 
     def _key_digest(self, row: Mapped) -> bytes | None:
         values = tuple(row.record.get(k) for k in KEYS[self.source])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from aerosync.crew.checks import SUITES, BatchSurvey, check_row, details
+from aerosync.crew.checks import SUITES, BatchSurvey, check_row
 from aerosync.crew.mapping import Mapped
 from aerosync.crew.quarantine import QuarantineEntry
 from aerosync.crew.tables import SOURCE_ORDER
@@ -115,7 +115,7 @@ def run_gate_on_parts(
                     continue
                 checks = check_row(
                     source, row, known_now, window_end, survey.not_unique(row, position)
-                )
+                ) | survey.batch_checks(row, position)
                 position += 1
                 for column, value in checks.items():
                     columns[source].setdefault(column, bytearray()).append(value)
@@ -123,7 +123,7 @@ def run_gate_on_parts(
                 for column, allowed, severity, description in expectations:
                     if checks[column] in allowed:
                         continue
-                    where, detail = details(column, row)
+                    where, detail = survey.details(column, row, position - 1)
                     entry = {"code": column, "field": where, "message": f"{description}: {detail}"}
                     if severity is Severity.BLOCKING:
                         reasons.append(entry)

@@ -1,9 +1,11 @@
 """Retention: records older than the company's retention period are purged, each purge audited.
 
 A row is older than the period when the latest of its dates (a training record's completion and
-expiry, a qualification's issue and expiry, a grading's session date; an employee version's
-`effective_to`, so the current version of an employee always stays) is before the cutoff. Rows
-that old are not loaded either: re-running an old window does not load and purge them again.
+expiry, a qualification's issue and expiry, a grading's session date, a duty's date and end; an
+employee version's `effective_to`, so the current version of an employee always stays) is before
+the cutoff. The roster's duties have their own period (24 months: flight and duty records) and so
+their own cutoff. Rows that old are not loaded either: re-running an old window does not load
+and purge them again.
 """
 
 from __future__ import annotations
@@ -43,20 +45,25 @@ def superseded_before(
 
 
 def purge(
-    store: TrainingStore, company: str, first_kept: str, run_id: str, now: datetime
+    store: TrainingStore,
+    company: str,
+    first_kept: str,
+    run_id: str,
+    now: datetime,
+    first_kept_by_source: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
-    """Delete every row older than the cutoff, auditing each; returns counts per table."""
+    """Delete every row older than the cutoff (a source's own in `first_kept_by_source`: the
+    roster's duties keep 24 months), auditing each; returns counts per table."""
     purged = {}
     for spec in SPECS:
+        cut = (first_kept_by_source or {}).get(spec.source, first_kept)
         conditions = " AND ".join(
             f"({c} IS NULL OR {c} < :first_kept)" for c in spec.retention_dates
         )
         anything = " OR ".join(f"{c} IS NOT NULL" for c in spec.retention_dates)
         if spec is EMPLOYEES:
             conditions, anything = "effective_to < :first_kept", "effective_to IS NOT NULL"
-        rows = store.rows(
-            company, spec, f"AND ({conditions}) AND ({anything})", first_kept=first_kept
-        )
-        rows = [r for r in rows if too_old(r, spec, first_kept)]
+        rows = store.rows(company, spec, f"AND ({conditions}) AND ({anything})", first_kept=cut)
+        rows = [r for r in rows if too_old(r, spec, cut)]
         purged[spec.table] = store.delete_audited(company, spec, rows, run_id, now, "purge")
     return purged

@@ -4,7 +4,8 @@ CSV exports (a folder of files or one file) are read row by row from a text stre
 and refused whole when their header names a column twice. Each run keeps the rows of its window:
 qualifications by `issued_on` and EBT gradings by `session_date` in [start, end); LMS
 statements by `stored_at` in (start, end], as the LRS's `since` (exclusive) and `until`
-(inclusive) select them. HRIS rows are master data: every version in effect by the window's end
+(inclusive) select them; roster duties by `duty_date` (the UTC date they start) like
+qualifications. HRIS rows are master data: every version in effect by the window's end
 (`effective_from` before it) belongs to the window, so each run knows every employee hired so far
 and a future-dated change waits for its window; loading a version again changes nothing. A row
 whose date is missing or unreadable belongs to every window: it is refused, and quarantined once.
@@ -27,6 +28,7 @@ from aerosync.crew.mapping import (
     map_qualification,
     map_statement,
 )
+from aerosync.crew.roster import map_duty
 from aerosync.crew.tables import BY_SOURCE
 from aerosync.crew.values import moment_of
 from aerosync.csv_header import check_header
@@ -74,6 +76,7 @@ def iter_mapped(
         "hris": map_employee,
         "qualifications": map_qualification,
         "ebt_gradings": map_grading,
+        "roster": map_duty,
     }
     if source not in mappers and source != "statements":
         raise ValueError(f"unknown training source {source!r}")

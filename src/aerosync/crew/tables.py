@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 # The order sources are extracted, gated and loaded in: HRIS first, since every other record
 # belongs to an employee the HRIS must know.
-SOURCE_ORDER = ("hris", "statements", "qualifications", "ebt_gradings")
+SOURCE_ORDER = ("hris", "statements", "qualifications", "ebt_gradings", "roster")
 
 
 def configured_sources(records: RecordsSync) -> list[str]:
@@ -86,6 +86,17 @@ GRADINGS = TableSpec(
     window_date="session_date",
     retention_dates=("session_date",),
 )
+ROSTER = TableSpec(
+    source="roster",
+    table="training_roster",
+    # The table's primary key is (company, employee_id, starts_at); `starts_at` comes first here
+    # because the store looks stored rows up by the first key: a window's start times find that
+    # window's duties, where its employee ids would fetch each person's whole 24 months.
+    keys=("starts_at", "employee_id"),
+    values=("ends_at", "duty_date", "duty_type", "duty_code", "base"),
+    window_date="duty_date",
+    retention_dates=("duty_date", "ends_at"),
+)
 # Load order matters only for the unknown-employee check: employees first.
-SPECS: tuple[TableSpec, ...] = (EMPLOYEES, RECORDS, QUALIFICATIONS, GRADINGS)
+SPECS: tuple[TableSpec, ...] = (EMPLOYEES, RECORDS, QUALIFICATIONS, GRADINGS, ROSTER)
 BY_SOURCE = {spec.source: spec for spec in SPECS}

@@ -1,5 +1,6 @@
-"""Demo training data: HRIS, LMS (xAPI statements), crew-management qualifications and EBT
-gradings over a run of days, deterministic (no randomness), for the demo and the tests.
+"""Demo training data: HRIS, LMS (xAPI statements), crew-management qualifications and roster
+(`aerosync.demo.roster`), and EBT gradings over a run of days, deterministic (no randomness),
+for the demo and the tests.
 
 Day `k` of the data lies in the daily window (03:00 UTC to 03:00 UTC) that starts on `first + k`:
 HRIS, qualification and EBT dates are `first + k + 1` (midnight, inside that window), LMS
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from aerosync.crew.tables import COMPETENCIES
+from aerosync.demo.roster import build_roster, write_roster_xml
 
 HOME_PAGE = "https://hris.example.com"
 LMS = "https://lms.example.com"
@@ -69,6 +71,7 @@ class TrainingData:
     statements: list[dict[str, Any]] = field(default_factory=list)  # xAPI
     qualifications: list[dict[str, Any]] = field(default_factory=list)
     gradings: list[dict[str, Any]] = field(default_factory=list)
+    roster: list[dict[str, Any]] = field(default_factory=list)  # duties
 
     def statement_rows(self) -> list[dict[str, Any]]:
         """The statements as the LMS's CSV export writes them."""
@@ -193,6 +196,7 @@ def build_training_data(
                 **grades,
             }
         )
+    data.roster = build_roster(first, days, CREW)
     if broken and days:  # next to the good rows of day `broken_on`
         on = datetime.combine(first + timedelta(days=broken_on), time(9, 0), tzinfo=UTC)
         stored = on + timedelta(hours=1)
@@ -219,13 +223,16 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) 
 
 
 def write_drops(folder: Path, data: TrainingData) -> dict[str, Path]:
-    """CSV exports of every source in `folder/<source>/`; returns the folder of each source."""
-    paths = {name: folder / name for name in ("hris", "statements", "qualifications", "ebt")}
+    """CSV exports of every source in `folder/<source>/` (the roster as roster XML); returns the
+    folder of each source."""
+    names = ("hris", "statements", "qualifications", "ebt", "roster")
+    paths = {name: folder / name for name in names}
     write_csv(paths["hris"] / "employees.csv", EMPLOYEE_COLUMNS, data.employees)
     write_csv(paths["statements"] / "completions.csv", STATEMENT_COLUMNS, data.statement_rows())
     write_csv(
         paths["qualifications"] / "qualifications.csv", QUALIFICATION_COLUMNS, data.qualifications
     )
     write_csv(paths["ebt"] / "gradings.csv", GRADING_COLUMNS, data.gradings)
+    write_roster_xml(paths["roster"] / "roster.xml", data.roster)
     (folder / "statements.json").write_text(json.dumps(data.statements, indent=1))
     return paths

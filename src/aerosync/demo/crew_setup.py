@@ -1,6 +1,6 @@
 """The training part of `make demo`: demo HRIS, LMS, crew-management and EBT data for every demo
-company with `training.records`, served by the sandbox (HRIS REST, LRS) or written as CSV drops,
-and a companies file whose CSV locations point at them."""
+company with `training.records`, served by the sandbox (HRIS REST, LRS) or written as CSV drops
+(and the roster as XML), and a companies file whose drop locations point at them."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ DROP_FOLDERS = {
     "statements": "statements",
     "qualifications": "qualifications",
     "ebt_gradings": "ebt",
+    "roster": "roster",
 }
 
 
@@ -60,8 +61,9 @@ def prepare_training(
         drops = write_drops(folder, data)
         for source, name in DROP_FOLDERS.items():
             transport = records.get(source) or {}
-            if "csv" in transport:
-                transport["csv"] = str(drops[name])
+            for drop in ("csv", "xml"):
+                if drop in transport:
+                    transport[drop] = str(drops[name])
             if "rest" in transport:
                 endpoint = transport["rest"]["endpoint"]
                 env[f"AIRFLOW_CONN_{transport['rest']['conn_id'].upper()}"] = _http(f"{base}/hris")

@@ -29,6 +29,7 @@ SOURCE_NAMES = {
     "statements": "LMS (training records)",
     "qualifications": "Crew management (qualifications)",
     "ebt_gradings": "EBT gradings",
+    "roster": "Crew management (roster)",
 }
 EXPORT_NAMES = {
     "training_status": "Training status CSV",

@@ -116,6 +116,10 @@ def _records_subjects(
             yield f"{label} connection {rest.conn_id}", once("rest", key, test)
         elif transport is not None and transport.csv is not None:
             yield f"{label} CSV drop", sources.csv_drop_verdicts(transport.csv)
+    roster = records.roster
+    if roster is not None:
+        kind = "XML" if roster.xml else "CSV"
+        yield f"roster {kind} drop", sources.csv_drop_verdicts(str(roster.xml or roster.csv), kind)
     statements = records.statements
     if statements is not None and statements.lrs is not None:
         lrs = statements.lrs

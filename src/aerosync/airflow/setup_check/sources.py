@@ -181,23 +181,24 @@ def lrs_verdicts(source: LrsSource, timeout: float) -> list[Verdict]:
     return [Verdict.passed(FIRST_PAGE, "an xAPI StatementResult (asked for 1 statement)")]
 
 
-def csv_drop_verdicts(location: str) -> list[Verdict]:
-    """A CSV drop of the training sync: the folder (or file) is there, with CSV files."""
+def csv_drop_verdicts(location: str, kind: str = "CSV") -> list[Verdict]:
+    """A CSV (or XML: `kind`) drop of the training sync: the folder (or file) is there, with
+    files of its kind."""
     from airflow.sdk import ObjectStoragePath
 
-    shown = scrub(location)
+    shown, check = scrub(location), f"{kind} drop"
     try:
         path = ObjectStoragePath(location)
         if path.is_dir():
-            files = len(list(path.glob("*.csv")))
+            files = len(list(path.glob(f"*.{kind.lower()}")))
             if files == 0:
-                return [Verdict.warned("CSV drop", f"{shown} holds no CSV file yet")]
-            return [Verdict.passed("CSV drop", f"{shown}: {files} CSV files")]
+                return [Verdict.warned(check, f"{shown} holds no {kind} file yet")]
+            return [Verdict.passed(check, f"{shown}: {files} {kind} files")]
         if path.exists():
-            return [Verdict.passed("CSV drop", f"{shown}: one CSV file")]
+            return [Verdict.passed(check, f"{shown}: one {kind} file")]
     except Exception as exc:  # the store's own error: no credentials, no bucket
-        return [Verdict.failed("CSV drop", f"{shown} cannot be read: {safe_error(exc)}")]
-    return [Verdict.failed("CSV drop", f"{shown} does not exist")]
+        return [Verdict.failed(check, f"{shown} cannot be read: {safe_error(exc)}")]
+    return [Verdict.failed(check, f"{shown} does not exist")]
 
 
 def smtp_verdicts(conn_id: str, timeout: float) -> list[Verdict]:
