@@ -90,9 +90,12 @@ def _log_safely(write: Callable[[Any], None]) -> None:
 
 
 def extract(company_id: str, source: str) -> dict[str, Any]:
-    """Read one source (CSV drop, REST API or LRS) and stage its rows of this window. A CSV is
-    read row by row while it is staged, in parts: a file of any size in bounded memory."""
-    from aerosync.airflow import crew_io
+    """Read one source (CSV drop, REST API, LRS, or the FMS for flights) and stage its rows of
+    this window. A CSV is read row by row while it is staged, in parts: a file of any size in
+    bounded memory. Flights are the legs whose on-block time lies in the window widened by the
+    source's `lookback_days`."""
+    from aerosync.airflow import crew_fms, crew_io
+    from aerosync.crew.legs_flown import legs_window
     from aerosync.crew.mapping import Mapped
     from aerosync.crew.sources import csv_items, iter_mapped, map_rows, map_statements
     from aerosync.crew.steps import stage_source
@@ -104,8 +107,13 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
     transport = getattr(records, source)
     validity = records.course_validity_days
     rows: Iterable[Mapped]
+    if source == "flights":
+        company = task_company(company_id, context)
+        window = legs_window(window, transport.lookback_days)
     try:
-        if source == "statements" and transport.lrs is not None:
+        if source == "flights":
+            rows = crew_fms.crew_on_legs(company, window)  # read while staged
+        elif source == "statements" and transport.lrs is not None:
             rows = map_statements(crew_io.lrs_statements(transport.lrs, window), validity)
         elif transport.csv is not None:
             files = crew_io.csv_files(transport.csv)
@@ -116,9 +124,14 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
     except SQLAlchemyError:
         raise  # the aerosync store, not the source
     except Exception as exc:  # any transport error: say where, never the secrets
+        where, secrets = (
+            (crew_fms.fms_place(company), crew_fms.fms_secrets(company))
+            if source == "flights"
+            else (_where(records, source), _secrets_of(transport))
+        )
         reason = (
-            f"company {company_id}, source {source} ({_where(records, source)}): "
-            f"cannot be read: {safe_error(exc, _secrets_of(transport))}"
+            f"company {company_id}, source {source} ({where}): "
+            f"cannot be read: {safe_error(exc, secrets)}"
         )
         _leave_error(context, reason)
         _log_safely(
@@ -153,7 +166,14 @@ def load(company_id: str, sources: list[str]) -> dict[str, Any]:
     records = _records(company_id)
     now = datetime.now(UTC)
     summary = step_load(
-        company_id, sources, _stores(), context["run_id"], now, now.date(), records.retention_days
+        company_id,
+        sources,
+        _stores(),
+        context["run_id"],
+        now,
+        now.date(),
+        records.retention_days,
+        records.source_retention_days(),
     )
     loaded = summary.to_dict()
     print(f"{company_id}: loaded: {loaded}")
@@ -253,7 +273,13 @@ def retention(company_id: str) -> dict[str, Any]:
     records = _records(company_id)
     now = datetime.now(UTC)
     summary = step_retention(
-        company_id, _stores(), context["run_id"], now, now.date(), records.retention_days
+        company_id,
+        _stores(),
+        context["run_id"],
+        now,
+        now.date(),
+        records.retention_days,
+        records.source_retention_days(),
     )
     print(f"{company_id}: retention (keeping from {summary.first_kept}): {summary.purged}")
     return summary.to_dict()

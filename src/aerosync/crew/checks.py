@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from aerosync.crew.leg_crew_checks import DETAILS as LEG_CREW_DETAILS
+from aerosync.crew.leg_crew_checks import PilotsFlying, leg_crew_checks
 from aerosync.crew.mapping import Mapped
 from aerosync.crew.tables import COMPETENCIES
 from aerosync.crew.values import moment_of
@@ -22,6 +24,7 @@ SUITES = {
     "statements": "training_statements",
     "qualifications": "training_qualifications",
     "ebt_gradings": "training_ebt_gradings",
+    "flights": "training_flights",
 }
 EMPLOYMENT_STATUSES = frozenset({"active", "leave", "inactive", "terminated"})
 KEYS = {
@@ -29,6 +32,7 @@ KEYS = {
     "statements": ("record_id",),
     "qualifications": ("employee_id", "qualification", "issued_on"),
     "ebt_gradings": ("session_id", "employee_id"),
+    "flights": ("leg_id", "employee_id"),
 }
 SAME_RESULT = ("employee_id", "course_id", "module_id", "verb", "completed_at")
 
@@ -89,8 +93,12 @@ def check_rows(
     """One dict of check columns per row, in the order given."""
     conflicts = _conflicting(rows, KEYS[source])
     repeated = _repeated_results(rows) if source == "statements" else set()
+    survey = BatchSurvey(source)
+    for m in rows:
+        survey.add(m)
     return [
         check_row(source, m, known, window_end, index in conflicts or index in repeated)
+        | survey.batch_checks(m)
         for index, m in enumerate(rows)
     ]
 
@@ -144,6 +152,8 @@ def check_row(
             "has_a_grade": any(g is not None for g in grades) or bool(m.unreadable),
             "all_graded": all(g is not None for g in grades),
         }
+    elif source == "flights":
+        checks |= leg_crew_checks(m)
     return checks
 
 
@@ -159,6 +169,7 @@ class BatchSurvey:
         self._seen: set[bytes] = set()
         self._keys: dict[bytes, int] = {}
         self._results: dict[bytes, list[Any]] = {}  # digest -> [count, (lowest id, position)]
+        self._pilots_flying = PilotsFlying() if source == "flights" else None
         self.rows = 0  # rows kept
 
     def add(self, row: Mapped) -> None:
@@ -182,6 +193,8 @@ class BatchSurvey:
             else:
                 found[0] += 1
                 found[1] = min(found[1], mark)
+        if self._pilots_flying is not None:
+            self._pilots_flying.add(row.record)
         self.rows += 1
 
     def done(self) -> None:
@@ -198,6 +211,11 @@ class BatchSurvey:
             return False
         count, lowest = self._results[result]
         return bool(count > 1 and lowest != (str(row.record.get("record_id")), position))
+
+    def batch_checks(self, row: Mapped) -> dict[str, bool]:
+        """The check columns of a kept row that need the other rows of its batch besides its
+        key (flights: one pilot flying per leg)."""
+        return {} if self._pilots_flying is None else self._pilots_flying.checks(row.record)
 
     def _key_digest(self, row: Mapped) -> bytes | None:
         values = tuple(row.record.get(k) for k in KEYS[self.source])
@@ -260,6 +278,7 @@ _DETAILS: dict[str, Callable[[Mapped], tuple[str | None, str]]] = {
         "left_on",
         f"{m.record['left_on']} is before hired_on {m.record['hired_on']}",
     ),
+    **LEG_CREW_DETAILS,
 }
 
 

@@ -115,7 +115,7 @@ def run_gate_on_parts(
                     continue
                 checks = check_row(
                     source, row, known_now, window_end, survey.not_unique(row, position)
-                )
+                ) | survey.batch_checks(row)
                 position += 1
                 for column, value in checks.items():
                     columns[source].setdefault(column, bytearray()).append(value)

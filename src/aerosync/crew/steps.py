@@ -217,10 +217,13 @@ def step_load(
     now: datetime,
     today: date,
     retention_days: int,
+    source_retention: Mapping[str, int] | None = None,
 ) -> Loaded:
     """Upsert the good rows by natural key (employees first), part by part, then load rows
-    quarantined only for an employee the HRIS has since delivered."""
-    first_kept = retention.cutoff(today, retention_days)
+    quarantined only for an employee the HRIS has since delivered. Rows older than their
+    retention period (`source_retention` days for a source with its own, else
+    `retention_days`) are not loaded."""
+    kept_from = retention.first_kept_by_source(today, retention_days, source_retention)
     loaded: dict[str, SourceLoaded] = {}
     for source in sources:
         spec = BY_SOURCE[source]
@@ -230,7 +233,7 @@ def step_load(
         total = UpsertCounts()
         expired = 0
         for rows in stores.staging.parts(company, run_id, GOOD + source):
-            kept = _drop_expired(stores, company, source, rows, first_kept, incoming)
+            kept = _drop_expired(stores, company, source, rows, kept_from[source], incoming)
             counts = stores.records.upsert(company, spec, kept, run_id, now)
             total.inserted += counts.inserted
             total.updated += counts.updated
@@ -244,7 +247,7 @@ def step_load(
     released = []
     for source in SOURCE_ORDER:
         rows = [w.record for w in waiting if w.source == source]
-        rows = _drop_expired(stores, company, source, rows, first_kept) if rows else []
+        rows = _drop_expired(stores, company, source, rows, kept_from[source]) if rows else []
         if rows:
             stores.records.upsert(company, BY_SOURCE[source], rows, run_id, now)
         released += [(w.source, w.fingerprint) for w in waiting if w.source == source]
@@ -260,9 +263,11 @@ def step_retention(
     now: datetime,
     today: date,
     retention_days: int,
+    source_retention: Mapping[str, int] | None = None,
 ) -> Retained:
     first_kept = retention.cutoff(today, retention_days)
-    purged = retention.purge(stores.records, company, first_kept, run_id, now)
+    kept_from = retention.first_kept_by_source(today, retention_days, source_retention)
+    purged = retention.purge(stores.records, company, first_kept, run_id, now, kept_from)
     stores.run_log.purge(company, first_kept)  # not audited: a log of runs, not training data
     return Retained(first_kept, purged)
 
