@@ -22,13 +22,14 @@ from aerosync.crew.steps import (
 )
 from aerosync.crew.tables import SOURCE_ORDER, SPECS
 
-SOURCES = SOURCE_ORDER
 FOLDERS = {
     "hris": "hris",
     "statements": "statements",
     "qualifications": "qualifications",
     "ebt_gradings": "ebt",
 }
+# The sources written as CSV drops (flights come from an FMS: tests/crew/flights_support.py).
+SOURCES = tuple(s for s in SOURCE_ORDER if s in FOLDERS)
 VALIDITY = {"CRM": 365, "DG": 730, "LPC": 180, "SEP": 365}
 
 

@@ -69,21 +69,22 @@ def leg_crew_checks(m: Mapped) -> dict[str, bool]:
 
 
 class PilotsFlying:
-    """How many rows of a batch say their crew member was the pilot flying, per leg: gathered
-    row by row in the gate's first pass over a batch (rows repeated verbatim counted once)."""
+    """Who of each leg's crew is the pilot flying, by the rows of a batch: gathered row by row in
+    the gate's first pass over it (one employee's row twice is one pilot: `key_unique`'s case)."""
 
     def __init__(self) -> None:
-        self._by_leg: dict[str, int] = {}
+        self._by_leg: dict[str, set[str]] = {}
 
     def add(self, record: Mapping[str, Any]) -> None:
         if record.get("pilot_flying") == 1 and record.get("leg_id") is not None:
-            leg = str(record["leg_id"])
-            self._by_leg[leg] = self._by_leg.get(leg, 0) + 1
+            flying = self._by_leg.setdefault(str(record["leg_id"]), set())
+            flying.add(str(record.get("employee_id")))
 
     def checks(self, record: Mapping[str, Any]) -> dict[str, bool]:
         """The check column of a row that needs the other rows of its leg."""
-        flying = record.get("pilot_flying") == 1
-        return {"one_pilot_flying": not flying or self._by_leg.get(str(record["leg_id"]), 0) < 2}
+        if record.get("pilot_flying") != 1:
+            return {"one_pilot_flying": True}
+        return {"one_pilot_flying": len(self._by_leg.get(str(record["leg_id"]), ())) < 2}
 
 
 def _role(m: Mapped) -> tuple[str, str]:
