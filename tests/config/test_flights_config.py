@@ -72,10 +72,11 @@ def test_the_reference_dialect_has_crew_legs_and_the_acme_dialect_not(tmp_path: 
     team = team_repository(tmp_path / "team", [with_records({"flights": {}})])
     assert find_dialects()["reference"].has("crew_legs.sql")
     document = yaml.safe_load(team.companies_file.read_text("utf-8"))
+    acme_fms = {"conn_id": "fms_acme", "dialect": "acme_fms"}
     document["companies"] = [
-        with_records({"flights": {}}, fms={"conn_id": "fms_acme", "dialect": "acme_fms"}),
-        with_records({"hris": {"csv": "/x"}}, id="acme_hr", fms={"conn_id": "f", "dialect": "acme_fms"}),
-    ]  # fmt: skip
+        with_records({"flights": {}}, fms=acme_fms),
+        with_records({"hris": {"csv": "/x"}}, id="acme_hr", fms=acme_fms),
+    ]
     team.companies_file.write_text(yaml.safe_dump(document), "utf-8")
     loaded = load_config(team.companies_file)
     assert [c.id for c in loaded.companies] == ["acme_hr"]  # no flights: acme_fms is enough

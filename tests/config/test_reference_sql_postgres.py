@@ -71,7 +71,9 @@ def pg() -> Iterator[sa.Engine]:
         admin.dispose()
 
 
-def query(engine: sa.Engine, name: str, binds: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def query(
+    engine: sa.Engine, name: str, binds: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     if binds is None:
         binds = CREW_BINDS if name == "crew_legs.sql" else {"history_start": HISTORY_START}
     with engine.connect() as conn:

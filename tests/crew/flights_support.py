@@ -82,9 +82,9 @@ def scenario(first: date, days: int) -> dict[str, list[dict[str, Any]]]:
          "type_code": None},
     ]  # fmt: skip
     data["trips"] = [
-        {"trip_id": "T-BOOKED", "status": "BOOKED", "avinode_trip_id": None, "flight_regulation": None},
-        {"trip_id": "T-OPTION", "status": "OPTION", "avinode_trip_id": None, "flight_regulation": None},
-    ]  # fmt: skip
+        {"trip_id": trip, "status": trip[2:], "avinode_trip_id": None, "flight_regulation": None}
+        for trip in ("T-BOOKED", "T-OPTION")
+    ]
     for k in range(days):
         day = datetime.combine(first + timedelta(days=k), time(0, 0), tzinfo=UTC)
         hour = 23 if k % 7 == 0 else (2 if k % 7 == 1 else 9 + k % 10)  # 02:00: lands 02:30
@@ -168,7 +168,9 @@ def run_flights(
 def leg_crew(store: Engine) -> list[dict[str, Any]]:
     """The loaded rows, without the columns that say when and by which run."""
     rows = TrainingStore(store).rows(COMPANY, LEG_CREW)
-    return [{k: v for k, v in r.items() if k not in ("last_run_id", "last_changed_at")} for r in rows]
+    return [
+        {k: v for k, v in r.items() if k not in ("last_run_id", "last_changed_at")} for r in rows
+    ]
 
 
 def flight_audit(store: Engine) -> list[dict[str, Any]]:

@@ -59,7 +59,7 @@ CASES: list[tuple[str, Mapped, str, str, str]] = [
 
 
 def test_each_rule_refuses_its_row_naming_employee_leg_and_field() -> None:
-    good = leg("L1") + [crew("L1", "C001", "CABIN", False)]
+    good = [*leg("L1"), crew("L1", "C001", "CABIN", False)]
     rows = good + [case[1] for case in CASES]
     result = run_gate({"flights": rows}, KNOWN, END)
     refused = {q.row_ref: q for q in result.quarantined}
@@ -85,8 +85,9 @@ def test_two_pilots_flying_refuses_both_rows_and_keeps_the_others_of_the_leg() -
     result = run_gate({"flights": [*both, *leg("L2")]}, KNOWN, END)
     refused = sorted((q.employee_id, q.codes) for q in result.quarantined)
     assert refused == [("E001", ["one_pilot_flying"]), ("E002", ["one_pilot_flying"])]
-    assert "another crew member of leg L1 is pilot flying too" in (
-        result.quarantined[0].reasons[0]["message"]
+    assert (
+        "another crew member of leg L1 is pilot flying too"
+        in (result.quarantined[0].reasons[0]["message"])
     )
     assert [(m.record["leg_id"], m.employee_id) for m in result.good["flights"]] == [
         ("L1", "C001"),

@@ -62,7 +62,10 @@ def test_every_leg_flown_by_now_has_two_pilots_and_one_pilot_flying(
         assert sorted(c["role"] for c in crew) == ["PIC", "SIC"], leg_id
         assert sum(c["pilot_flying"] for c in crew) == 1, leg_id
         for c in crew:
-            moves = (c["takeoffs_day"] + c["takeoffs_night"], c["landings_day"] + c["landings_night"])
+            moves = (
+                c["takeoffs_day"] + c["takeoffs_night"],
+                c["landings_day"] + c["landings_night"],
+            )
             assert moves == ((1, 1) if c["pilot_flying"] else (0, 0)), (leg_id, c)
     assert all(datetime.fromisoformat(r["on_block"]) <= NOW for r in rows)
     assert all(r["type_code"] for r in rows)

@@ -7,6 +7,7 @@ common-sql hook, its secrets masked in the task's log, the driver's limits from
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 

@@ -7,9 +7,9 @@ Two consumers read it:
   `training_sync__<company id>` DAG into the aerosync database and out again; and `flights`, the
   crew on the legs flown, read from the company's FMS (its `fms:` connection and dialect).
 
-Every other source has one of two transports: a CSV file drop (`csv`: a folder or a file, a local path
-or any URL that Airflow's `ObjectStoragePath` understands, e.g. `s3://bucket/lms/`) or a REST API
-read page by page through an Airflow `http` connection (`rest`).
+Every other source has one of two transports: a CSV file drop (`csv`: a folder or a file, a local
+path or any URL that Airflow's `ObjectStoragePath` understands, e.g. `s3://bucket/lms/`) or a REST
+API read page by page through an Airflow `http` connection (`rest`).
 """
 
 from __future__ import annotations

@@ -87,10 +87,7 @@ def map_leg_crew(row: Mapping[str, Any]) -> Mapped:
         "role": role.upper() if role else None,
         "pilot_flying": _flag(r.get("pilot_flying", read_bool)),
         **{name: r.get(name, read_int) for name in COUNT_FIELDS},
-        "counts": int(
-            cancelled != "true" and (trip_status or "").upper() not in NOT_COUNTED_TRIPS
-        ),
+        "counts": int(cancelled != "true" and (trip_status or "").upper() not in NOT_COUNTED_TRIPS),
     }
     leg = record["leg_id"] or "?"
     return Mapped(LEG_CREW.source, f"leg {leg}", raw, record, r.unreadable)
-
