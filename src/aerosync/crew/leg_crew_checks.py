@@ -95,7 +95,10 @@ def _role(m: Mapped) -> tuple[str, str]:
 
 def _counts(m: Mapped) -> tuple[str, str]:
     bad = _out_of_range(m)
-    shown = ", ".join(f"{name}={m.record.get(name)}" for name in bad)
+    shown = ", ".join(
+        f"{name} missing" if m.record.get(name) is None else f"{name}={m.record[name]}"
+        for name in bad
+    )
     return ", ".join(bad), f"{shown} (0 to {MAX_COUNT_PER_LEG} on one leg)"
 
 
