@@ -18,7 +18,7 @@ from aerosync.crew.mapping import Mapped
 from aerosync.crew.values import moment_of
 
 ROLES = ("PIC", "SIC", "CABIN", "OBSERVER")
-PILOT_ROLES = frozenset({"PIC", "SIC"})
+NOT_FLYING_ROLES = frozenset({"CABIN", "OBSERVER"})  # never the pilot flying
 # More take-offs or landings than this on one leg (of either kind) is not a leg but a data error.
 MAX_COUNT_PER_LEG = 10
 MAX_BLOCK_TIME = timedelta(hours=24)
@@ -62,7 +62,7 @@ def leg_crew_checks(m: Mapped) -> dict[str, bool]:
         "counts_in_range": not _out_of_range(m),
         "counted_only_for_pilot_flying": r.get("pilot_flying") != 0 or not _counted(m),
         "pilot_flying_is_pilot": r.get("pilot_flying") != 1
-        or r.get("role") not in ("CABIN", "OBSERVER"),
+        or r.get("role") not in NOT_FLYING_ROLES,
         "block_time_plausible": block is None or timedelta(0) < block <= MAX_BLOCK_TIME,
         "type_code_present": r.get("type_code") is not None,
     }
