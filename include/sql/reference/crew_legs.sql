@@ -1,6 +1,6 @@
 -- Flights flown, for the crew flow (optional: only a company with training.records.flights needs
--- it). One row per crew member per leg whose on-block time falls between the binds
--- :on_block_from and :on_block_until (ISO 8601 UTC text, a day wider than the window on each
+-- it). One row per crew member per leg whose on-block time falls between the bind parameters
+-- on_block_from and on_block_until (ISO 8601 UTC text, a day wider than the window on each
 -- side): in SQLite the times are text in their local offsets, so this comparison is coarse and
 -- AeroSync selects the window exactly by the on-block instant. A time that is not a date at all
 -- (possible in SQLite) always comes: it is an error of its row, never something to drop quietly.
