@@ -36,7 +36,7 @@ def read_crew_legs(engine: Engine, dialect: str, window: Window) -> Iterator[Map
     try:
         with engine.connect() as conn:
             for row in conn.execute(query, query_binds(window)).mappings():
-                yield map_leg_crew(row)
+                yield map_leg_crew(dict(row))
     except SQLAlchemyError as exc:
         raise FmsReadError.of(exc) from exc
 
