@@ -49,6 +49,11 @@ def _stores() -> Any:
     return TrainingStores.on(aerosync_engine())
 
 
+def _kept(records: RecordsSync) -> tuple[int, dict[str, int]]:
+    """Days records are kept: the company's, and those of sources with their own (flights)."""
+    return records.retention_days, records.source_retention_days()
+
+
 def _where(records: RecordsSync, source: str) -> str:
     transport = getattr(records, source)
     if getattr(transport, "csv", None):
@@ -166,14 +171,7 @@ def load(company_id: str, sources: list[str]) -> dict[str, Any]:
     records = _records(company_id)
     now = datetime.now(UTC)
     summary = step_load(
-        company_id,
-        sources,
-        _stores(),
-        context["run_id"],
-        now,
-        now.date(),
-        records.retention_days,
-        records.source_retention_days(),
+        company_id, sources, _stores(), context["run_id"], now, now.date(), *_kept(records)
     )
     loaded = summary.to_dict()
     print(f"{company_id}: loaded: {loaded}")
@@ -273,13 +271,7 @@ def retention(company_id: str) -> dict[str, Any]:
     records = _records(company_id)
     now = datetime.now(UTC)
     summary = step_retention(
-        company_id,
-        _stores(),
-        context["run_id"],
-        now,
-        now.date(),
-        records.retention_days,
-        records.source_retention_days(),
+        company_id, _stores(), context["run_id"], now, now.date(), *_kept(records)
     )
     print(f"{company_id}: retention (keeping from {summary.first_kept}): {summary.purged}")
     return summary.to_dict()
