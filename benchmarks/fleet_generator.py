@@ -5,6 +5,10 @@ activity starting where the previous one ended: about 70 % legs (BOOKED and OPTI
 four legs, standalone ferries and empty legs, some with marketing offers, some with services) and
 30 % ground events, with times written in the local zone of their airport. Ids and tails carry the
 company's number, so several companies can share one database (or one marketplace sandbox).
+Every aircraft has an ICAO type, and every leg two pilots of that aircraft's crew of four (two
+captains, two first officers): a PIC, a SIC, one of them pilot flying, with the take-off and
+landing by day or night as the sun stood (`aerosync.demo.night`). The crew are drawn from a
+generator of their own, so the schedules are the same as without them.
 
     python benchmarks/fleet_generator.py --dir .bench/fms --companies 3 --aircraft 400
     python benchmarks/fleet_generator.py --url postgresql+psycopg2://postgres@127.0.0.1/test
@@ -27,6 +31,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from aerosync.config.dialects import read_sql, split_statements
+from aerosync.demo.night import is_night
 
 # (ICAO, zone, region): aircraft fly mostly within the region they are in.
 AIRPORTS = (
@@ -56,8 +61,19 @@ GROUND_WEIGHTS = (35, 30, 15, 10, 10)
 REGULATIONS = ("135", "Part 91K", "PART_135", "EU-OPS CAT", "Part 91", "NCC", None)
 SERVICES = (("FBO", "Signature Flight Support"), ("FUEL", "World Fuel Services"),
             ("CATERING", "Gate Gourmet"), ("HANDLING", "Jet Aviation"))  # fmt: skip
+# ICAO Doc 8643 designators of business jets, given to aircraft in turn.
+TYPE_CODES = ("GLF6", "CL35", "C68A", "E55P", "GL7T", "FA7X", "C56X", "LJ45", "PC24", "F2TH")
+PILOTS_PER_AIRCRAFT = 4  # two captains, then two first officers
 # In foreign-key order; every row is a dict holding all of its table's columns.
-TABLES = ("aircraft", "trips", "legs", "empty_leg_offers", "ground_events", "leg_services")
+TABLES = (
+    "aircraft",
+    "trips",
+    "legs",
+    "empty_leg_offers",
+    "ground_events",
+    "leg_services",
+    "leg_crew",
+)
 Rows = dict[str, list[dict[str, Any]]]
 
 
@@ -81,6 +97,8 @@ class _CompanyBuilder:
         self.cid = company_id(company_index)
         self.company_index = company_index
         self.rng = random.Random(f"{seed}-{company_index}")
+        self.crew_rng = random.Random(f"{seed}-{company_index}-crew")
+        self.pilots: tuple[str, ...] = ()
         self.start = now.astimezone(UTC).replace(second=0, microsecond=0) - timedelta(days=20)
         self.rows: Rows = {table: [] for table in TABLES}
         self.counters = {"T": 0, "L": 0, "G": 0, "S": 0}
@@ -94,8 +112,10 @@ class _CompanyBuilder:
         home = self.rng.choice(CODES)
         self.rows["aircraft"].append(
             {"aircraft_id": aircraft_id, "tail_number": tail_for(self.company_index, index),
-             "homebase": home, "marketed": True}
+             "homebase": home, "marketed": True, "type_code": TYPE_CODES[index % len(TYPE_CODES)]}
         )  # fmt: skip
+        first = index * PILOTS_PER_AIRCRAFT
+        self.pilots = tuple(f"{self.cid}-P{first + k:06d}" for k in range(PILOTS_PER_AIRCRAFT))
         clock = self.start + timedelta(minutes=5 * self.rng.randrange(0, 144))
         location = home
         for legs in self.blocks(activities):
@@ -162,6 +182,7 @@ class _CompanyBuilder:
              "flight_number": None, "pax_count": self.rng.randint(1, 12) if kind == "PAX" else None,
              "note": None, "flight_regulation": None, "cancelled": False}
         )  # fmt: skip
+        self.crew(leg_id, clock, origin, end, destination)
         if kind == "EMPTY_LEG" and self.rng.random() < 0.7:
             self.offer(leg_id, clock, origin)
         if kind == "PAX" and self.rng.random() < 0.1:
@@ -174,6 +195,23 @@ class _CompanyBuilder:
                  "data_source": "UNIVERSAL", "note": None}
             )  # fmt: skip
         return end + timedelta(minutes=5 * self.rng.randint(6, 144)), destination
+
+    def crew(self, leg_id: str, off: datetime, origin: str, on: datetime, to: str) -> None:
+        """A captain as PIC and a first officer as SIC of the aircraft's crew; either flies."""
+        half = PILOTS_PER_AIRCRAFT // 2
+        pic = self.crew_rng.choice(self.pilots[:half])
+        sic = self.crew_rng.choice(self.pilots[half:])
+        flying = self.crew_rng.choice(("PIC", "SIC"))
+        takeoff_night, landing_night = is_night(off, origin), is_night(on, to)
+        for employee, role in ((pic, "PIC"), (sic, "SIC")):
+            pf = role == flying
+            self.rows["leg_crew"].append(
+                {"leg_id": leg_id, "employee_id": employee, "role": role, "pilot_flying": pf,
+                 "takeoffs_day": int(pf and not takeoff_night),
+                 "takeoffs_night": int(pf and takeoff_night),
+                 "landings_day": int(pf and not landing_night),
+                 "landings_night": int(pf and landing_night)}
+            )  # fmt: skip
 
     def offer(self, leg_id: str, departure: datetime, airport: str) -> None:
         market_from = departure - timedelta(hours=self.rng.randint(12, 120))

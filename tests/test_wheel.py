@@ -26,9 +26,11 @@ SHIPPED = [
     "aerosync/_data/sql/reference/aircraft.sql",
     "aerosync/_data/sql/reference/activities.sql",
     "aerosync/_data/sql/reference/services.sql",
+    "aerosync/_data/sql/reference/crew_legs.sql",
     "aerosync/_data/expectations/activities.json",
     "aerosync/_data/expectations/aircraft.json",
     "aerosync/_data/expectations/training_employees.json",
+    "aerosync/_data/expectations/training_flights.json",
     "aerosync/_data/config/companies.yaml",
 ]
 # Run from the unpacked wheel, in a folder that is not this repository.

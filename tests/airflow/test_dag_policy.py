@@ -76,12 +76,14 @@ def test_training_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     assert [t.task_id for t in dag.topological_sort()][-2:] == ["retention", "finish"]
     assert {t.task_id for t in dag.tasks} == {
         "extract_hris", "extract_statements", "extract_qualifications", "extract_ebt_gradings",
-        "extract_roster", "validate", "load", "export_status", "post_ebt", "retention", "finish",
+        "extract_flights", "extract_roster", "validate", "load", "export_status", "post_ebt",
+        "retention", "finish",
     }  # fmt: skip
     assert dag.get_task("validate").upstream_task_ids == {
         "extract_hris", "extract_statements", "extract_qualifications", "extract_ebt_gradings",
-        "extract_roster",
+        "extract_flights", "extract_roster",
     }  # fmt: skip
+    assert "`extract_flights` reads the crew on the legs flown" in (dag.doc_md or "")
     assert dag.get_task("retention").upstream_task_ids == {"export_status", "post_ebt"}
     # Only companies with training.records get one.
     assert "training_sync__skyway_charter" not in dagbag.dag_ids

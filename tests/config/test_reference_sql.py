@@ -61,7 +61,7 @@ SERVICE_COLUMNS = (
 )
 HISTORY_START = (NOW - timedelta(days=32)).isoformat()
 SCHEMA_COLUMNS = {
-    "aircraft": ["aircraft_id", "tail_number", "homebase", "marketed"],
+    "aircraft": ["aircraft_id", "tail_number", "homebase", "marketed", "type_code"],
     "trips": ["trip_id", "status", "avinode_trip_id", "flight_regulation"],
     "legs": [
         "leg_id",
@@ -99,6 +99,16 @@ SCHEMA_COLUMNS = {
         "service_for",
         "data_source",
         "note",
+    ],
+    "leg_crew": [
+        "leg_id",
+        "employee_id",
+        "role",
+        "pilot_flying",
+        "takeoffs_day",
+        "takeoffs_night",
+        "landings_day",
+        "landings_night",
     ],
 }
 
@@ -163,6 +173,9 @@ def test_each_query_is_one_statement_with_only_history_start() -> None:
         params = set(sa.text(text).compile().params)
         assert params <= {"history_start"}, (name, params)
     assert "history_start" not in sa.text(read_sql("reference", "aircraft.sql")).compile().params
+    crew_legs = read_sql("reference", "crew_legs.sql")
+    assert len(split_statements(crew_legs)) == 1
+    assert set(sa.text(crew_legs).compile().params) == {"on_block_from", "on_block_until"}
 
 
 # --- schema ------------------------------------------------------------------------------

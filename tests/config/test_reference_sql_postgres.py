@@ -21,7 +21,20 @@ from tests.conftest import NOW, POSTGRES_URL, require_service
 pytestmark = pytest.mark.integration
 
 HISTORY_START = (NOW - timedelta(days=32)).isoformat()
-TABLES = ("aircraft", "trips", "legs", "empty_leg_offers", "ground_events", "leg_services")
+TABLES = (
+    "aircraft",
+    "trips",
+    "legs",
+    "empty_leg_offers",
+    "ground_events",
+    "leg_services",
+    "leg_crew",
+)
+# crew_legs.sql's binds: the demo's last three weeks and the week ahead, a day wider each side.
+CREW_BINDS = {
+    "on_block_from": (NOW - timedelta(days=22)).isoformat(),
+    "on_block_until": (NOW + timedelta(days=8)).isoformat(),
+}
 
 
 def postgres_reachable() -> bool:
@@ -58,11 +71,13 @@ def pg() -> Iterator[sa.Engine]:
         admin.dispose()
 
 
-def query(engine: sa.Engine, name: str) -> list[dict[str, Any]]:
+def query(
+    engine: sa.Engine, name: str, binds: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    if binds is None:
+        binds = CREW_BINDS if name == "crew_legs.sql" else {"history_start": HISTORY_START}
     with engine.connect() as conn:
-        result = conn.execute(
-            sa.text(read_sql("reference", name)), {"history_start": HISTORY_START}
-        )
+        result = conn.execute(sa.text(read_sql("reference", name)), binds)
         return [dict(row) for row in result.mappings()]
 
 
@@ -156,7 +171,7 @@ def test_queries_on_hand_written_rows(pg: sa.Engine) -> None:
 def copy_sqlite(source: Path, target: sa.Engine) -> None:
     """Every row of a demo SQLite FMS into PostgreSQL, booleans made booleans."""
     engine = sa.create_engine(f"sqlite:///{source}")
-    booleans = {"marketed", "cancelled"}
+    booleans = {"marketed", "cancelled", "pilot_flying"}
     with engine.connect() as conn:
         for name in TABLES:
             rows = [dict(r) for r in conn.execute(sa.text(f"SELECT * FROM {name}")).mappings()]
@@ -171,12 +186,15 @@ def comparable(row: dict[str, Any]) -> dict[str, Any]:
     """Times as UTC instants and prices as floats, whichever database answered."""
     out = {}
     for key, value in row.items():
-        if isinstance(value, str) and key in ("start_time", "end_time", "market_from", "market_to"):
+        times = ("start_time", "end_time", "market_from", "market_to", "off_block", "on_block")
+        if isinstance(value, str) and key in times:
             value = datetime.fromisoformat(value)
         if isinstance(value, datetime):
             value = value.astimezone(UTC)
         if isinstance(value, Decimal | int) and key == "price":
             value = float(value)
+        if isinstance(value, int) and key in ("cancelled", "pilot_flying"):
+            value = bool(value)  # SQLite's 0/1
         out[key] = value
     return out
 
@@ -188,11 +206,13 @@ def test_demo_fms_gives_the_same_rows_as_sqlite(
     summary = build_demo_fms(tmp_path / "fms.sqlite", NOW, company=company)
     copy_sqlite(summary.path, pg)
     lite = sa.create_engine(f"sqlite:///{summary.path}")
-    for name in ("aircraft.sql", "activities.sql", "services.sql"):
+    names = ["aircraft.sql", "activities.sql", "services.sql"]
+    names += ["crew_legs.sql"] if summary.counts["leg_crew"] else []
+    for name in names:
         from_pg, from_lite = query(pg, name), query(lite, name)
         assert len(from_pg) == len(from_lite) > 0, name
         assert [list(r) for r in from_pg] == [list(r) for r in from_lite], name
-        key = "activity_id" if name != "aircraft.sql" else "tail"
+        key = {"aircraft.sql": "tail", "crew_legs.sql": "leg_id"}.get(name, "activity_id")
         as_pg = sorted((comparable(r) for r in from_pg), key=lambda r: (r[key], str(r)))
         as_lite = sorted((comparable(r) for r in from_lite), key=lambda r: (r[key], str(r)))
         assert as_pg == as_lite, name
@@ -211,3 +231,10 @@ def test_benchmark_generator_writes_postgres(pg: sa.Engine) -> None:
     assert len(query(pg, "aircraft.sql")) == 3
     rows = query(pg, "activities.sql")
     assert len(rows) == 75 and all(r["end_time"].tzinfo is not None for r in rows)
+    always = {"on_block_from": "2000-01-01T00:00:00+00:00", "on_block_until": "2100-01-01"}
+    crew = query(pg, "crew_legs.sql", always)
+    legs = {r["activity_id"] for r in rows} - {r["activity_id"] for r in rows if r["start_airport"]
+                                               == r["end_airport"]}  # fmt: skip
+    assert {r["leg_id"] for r in crew} == legs and len(crew) == 2 * len(legs)
+    assert all(isinstance(r["pilot_flying"], bool) and r["type_code"] for r in crew)
+    assert sum(r["pilot_flying"] for r in crew) == len(legs)

@@ -17,7 +17,8 @@ BASELINE = {"schema.sql": 4, "training.sql": 11}
 SHIPPED = {
     "reference/aircraft.sql": 1,
     "reference/activities.sql": 1,
-    "reference/schema.sql": 10,
+    "reference/crew_legs.sql": 1,
+    "reference/schema.sql": 12,
     "reference/services.sql": 1,
 }
 

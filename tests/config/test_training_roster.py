@@ -11,10 +11,9 @@ pytestmark = pytest.mark.unit
 
 
 def test_the_roster_needs_exactly_one_transport() -> None:
-    assert RosterSource(xml="s3://crew/roster/").retention_days == 731
-    assert RecordsSync(roster=RosterSource(csv="/drops/roster.csv")).retention_by_source() == {
-        "roster": 731
-    }
+    assert RosterSource(xml="s3://crew/roster/").retention_days == 2 * 366
+    roster = RosterSource(csv="/drops/roster.csv", retention_days=400)
+    assert RecordsSync(roster=roster).source_retention_days() == {"roster": 400, "flights": 732}
     for wrong in ({}, {"xml": "/a", "csv": "/b"}):
         with pytest.raises(ValidationError, match="exactly one transport"):
             RosterSource(**wrong)

@@ -24,7 +24,6 @@ from aerosync.crew.steps import (
 )
 from aerosync.crew.tables import SOURCE_ORDER, SPECS
 
-SOURCES = SOURCE_ORDER
 FOLDERS = {
     "hris": "hris",
     "statements": "statements",
@@ -32,6 +31,8 @@ FOLDERS = {
     "ebt_gradings": "ebt",
     "roster": "roster",
 }
+# The sources written as CSV drops (flights come from an FMS: tests/crew/flights_support.py).
+SOURCES = tuple(s for s in SOURCE_ORDER if s in FOLDERS)
 VALIDITY = {"CRM": 365, "DG": 730, "LPC": 180, "SEP": 365}
 
 
@@ -63,7 +64,7 @@ def run_window(
     retention_days: int = 3 * 365,
     sources: tuple[str, ...] = SOURCES,
     part_rows: int = PART_ROWS,
-    retention_by_source: dict[str, int] | None = None,
+    source_retention: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     stores = TrainingStores.on(engine)
     now = datetime.now(UTC)
@@ -72,7 +73,7 @@ def run_window(
         stage_source(company, source, rows, window, stores, run_id, part_rows=part_rows)
     validated = step_validate(company, list(sources), stores, run_id, window, now)
     today = today or now.date()
-    by_source = retention_by_source or {"roster": 731}
+    by_source = source_retention or {"roster": 2 * 366, "flights": 2 * 366}
     loaded = step_load(
         company, list(sources), stores, run_id, now, today, retention_days, by_source
     )

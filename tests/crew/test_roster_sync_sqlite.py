@@ -261,8 +261,8 @@ def test_duties_keep_24_months_whatever_the_training_records_keep(
     run_window(engine, drop, window, "year", today=a_year_on, retention_days=100, sources=SOURCES)
     purged = {a["table_name"] for a in store.audit("acme", "year") if a["action"] == "purge"}
     assert purged == {"training_ebt_gradings"} and len(store.rows("acme", ROSTER)) == loaded
-    # 731 days after the duties ended they are purged, each audited; the window loads nothing.
-    later = FIRST + timedelta(days=3 + 731)
+    # 732 days after the duties ended they are purged, each audited; the window loads nothing.
+    later = FIRST + timedelta(days=3 + 732)
     run_window(engine, drop, window, "purge", today=later, sources=SOURCES)
     gone = [a for a in store.audit("acme", "purge") if a["table_name"] == "training_roster"]
     assert len(gone) == loaded and all(a["new_values"] is None for a in gone)
@@ -272,6 +272,6 @@ def test_duties_keep_24_months_whatever_the_training_records_keep(
     # A company may keep its duties longer (`roster.retention_days`).
     run_window(
         engine, drop, window, "longer", today=later, sources=SOURCES,
-        retention_by_source={"roster": 1000},
+        source_retention={"roster": 1000},
     )  # fmt: skip
     assert len(store.rows("acme", ROSTER)) == loaded

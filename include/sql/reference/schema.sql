@@ -7,7 +7,10 @@ CREATE TABLE IF NOT EXISTS aircraft (
     aircraft_id TEXT PRIMARY KEY,
     tail_number TEXT NOT NULL UNIQUE,
     homebase TEXT NOT NULL,
-    marketed BOOLEAN NOT NULL
+    marketed BOOLEAN NOT NULL,
+    -- ICAO Doc 8643 type designator (CL35, GLF6, ...); the crew flow's readiness is per type.
+    -- Nullable: data written before leg_crew existed may leave it empty.
+    type_code TEXT
 );
 
 -- status: QUOTED, OPTION, BOOKED, CANCELLED
@@ -71,8 +74,26 @@ CREATE TABLE IF NOT EXISTS leg_services (
     note TEXT
 );
 
+-- Crew on each leg (design: crew-operations.md): role PIC, SIC, CABIN or OBSERVER; pilot_flying
+-- for the pilot at the controls for take-off and landing, whose take-offs and landings these are.
+-- Read only by the crew flow (crew_legs.sql); the schedule upload ignores it. The primary key
+-- (leg_id first) is the index the crew flow reads a leg's crew by.
+CREATE TABLE IF NOT EXISTS leg_crew (
+    leg_id TEXT NOT NULL REFERENCES legs (leg_id),
+    employee_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    pilot_flying BOOLEAN NOT NULL,
+    takeoffs_day INTEGER NOT NULL,
+    takeoffs_night INTEGER NOT NULL,
+    landings_day INTEGER NOT NULL,
+    landings_night INTEGER NOT NULL,
+    PRIMARY KEY (leg_id, employee_id)
+);
+
 -- The extraction reads each aircraft's recent and future activities.
 CREATE INDEX IF NOT EXISTS legs_aircraft_on_block ON legs (aircraft_id, on_block);
 CREATE INDEX IF NOT EXISTS legs_trip ON legs (trip_id);
 CREATE INDEX IF NOT EXISTS ground_events_aircraft_ends_at ON ground_events (aircraft_id, ends_at);
 CREATE INDEX IF NOT EXISTS leg_services_leg ON leg_services (leg_id);
+-- The crew flow reads the legs of a window by their on-block time, whatever the aircraft.
+CREATE INDEX IF NOT EXISTS legs_on_block ON legs (on_block);

@@ -1,7 +1,8 @@
 """One daily training-records DAG per company with `training.records` in the companies file.
 
     extract_<source> ─> validate ─> load ─> export_status, post_ebt ─> retention ─> finish
-    (one per source)    │                    (when configured)
+    (one per source,    │                    (when configured)
+     extract_flights: the FMS's crew on legs)
                         └─> alert (with `alerts:`; whatever happened: a failed source, new
                                    quarantined rows)
 
@@ -33,6 +34,17 @@ def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> st
         outs.append(f"a training-status CSV per run to `{records.export_to}`")
     if records.post_ebt_to:
         outs.append(f"EBT results as xAPI statements to connection `{records.post_ebt_to.conn_id}`")
+    flights = ""
+    if records.flights is not None:
+        flights = (
+            f"\n\n`extract_flights` reads the crew on the legs flown from the FMS (connection "
+            f"`{company.fms.conn_id}`, dialect `{company.fms.dialect}`'s `crew_legs.sql`): legs "
+            f"whose on-block time lies in the window or the {records.flights.lookback_days} "
+            "day(s) before it, so crew entered late still arrive, into `training_leg_crew` "
+            "(role, pilot flying, block time, take-offs and landings by day and night; a "
+            "cancelled leg, or one of a QUOTED, OPTION or CANCELLED trip, counts for nothing). "
+            f"They are kept {records.flights.retention_days} days (flight and duty records)."
+        )
     alerting = ""
     if company.alerts is not None:
         alerting = (
@@ -46,15 +58,22 @@ def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> st
 Daily, for the window 03:00 UTC to 03:00 UTC before each run: reads {", ".join(sources)}, checks
 every row with the Great Expectations suites `expectations/training_*.json` (refused rows go to
 the table `training_quarantine` with their reasons; the others load), upserts employees (with
-effective-dated history), training records, qualifications, EBT gradings and roster duties by
-natural key into the aerosync database, auditing every change in `training_audit`; then writes
-{"; ".join(outs) or "nothing out"}, and purges records older than {records.retention_days} days
-(roster duties: {records.retention_by_source()["roster"]} days; audited).{alerting}
+effective-dated history), training records, qualifications, EBT gradings, flights flown and roster
+duties by natural key into the aerosync database, auditing every change in `training_audit`; then
+writes {"; ".join(outs) or "nothing out"}, and purges records older than {records.retention_days}
+days (flights flown and roster duties: {records.source_retention_days()["roster"]} days;
+audited).{flights}{alerting}
 
 Re-running a window changes nothing. Historical load:
 `airflow backfill create --dag-id {company.crew_dag_id} --from-date 2026-01-01
 --to-date 2026-03-31`.
 """
+
+
+def _reaching_the_fms(company: CompanyConfig, source: str) -> dict[str, Any]:
+    """`extract_flights` reads the FMS: it goes to the company's own queue, whose workers reach
+    the FMS, when the sync's tasks go elsewhere (`records.queue`)."""
+    return {"queue": company.queue} if source == "flights" and company.queue else {}
 
 
 def build_training_dag(company: CompanyConfig) -> DAG | None:
@@ -85,6 +104,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
                 python_callable=crew_tasks.extract,
                 op_kwargs={**kwargs, "source": source},
                 retries=0,
+                **_reaching_the_fms(company, source),
             )
             for source in sources
         ]

@@ -49,6 +49,11 @@ def _stores() -> Any:
     return TrainingStores.on(aerosync_engine())
 
 
+def _kept(records: RecordsSync) -> tuple[int, dict[str, int]]:
+    """Days records are kept: the company's, and those of sources with their own (flights)."""
+    return records.retention_days, records.source_retention_days()
+
+
 def _where(records: RecordsSync, source: str) -> str:
     transport = getattr(records, source)
     location = getattr(transport, "csv", None) or getattr(transport, "xml", None)
@@ -91,11 +96,13 @@ def _log_safely(write: Callable[[Any], None]) -> None:
 
 
 def extract(company_id: str, source: str) -> dict[str, Any]:
-    """Read one source (CSV or roster XML drop, REST API or LRS) and stage its rows of this
-    window. A CSV or XML file is read row by row while it is staged, in parts: a file of any size
-    in bounded memory. A roster XML file that cannot be read (malformed, a DOCTYPE) fails the
-    source, naming the file and line; nothing of the source is staged."""
-    from aerosync.airflow import crew_io
+    """Read one source (CSV or roster XML drop, REST API, LRS, or the FMS for flights) and stage
+    its rows of this window. A CSV or XML file is read row by row while it is staged, in parts: a
+    file of any size in bounded memory. A roster XML file that cannot be read (malformed, a
+    DOCTYPE) fails the source, naming the file and line; nothing of the source is staged. Flights
+    are the legs whose on-block time lies in the window widened by the source's `lookback_days`."""
+    from aerosync.airflow import crew_fms, crew_io
+    from aerosync.crew.legs_flown import legs_window
     from aerosync.crew.mapping import Mapped
     from aerosync.crew.roster_xml import roster_items
     from aerosync.crew.sources import csv_items, iter_mapped, map_rows, map_statements
@@ -108,8 +115,13 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
     transport = getattr(records, source)
     validity = records.course_validity_days
     rows: Iterable[Mapped]
+    if source == "flights":
+        company = task_company(company_id, context)
+        window = legs_window(window, transport.lookback_days)
     try:
-        if source == "statements" and transport.lrs is not None:
+        if source == "flights":
+            rows = crew_fms.crew_on_legs(company, window)  # read while staged
+        elif source == "statements" and transport.lrs is not None:
             rows = map_statements(crew_io.lrs_statements(transport.lrs, window), validity)
         elif source == "roster" and transport.xml is not None:
             xml_files = crew_io.xml_files(transport.xml)
@@ -123,9 +135,14 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
     except SQLAlchemyError:
         raise  # the aerosync store, not the source
     except Exception as exc:  # any transport error: say where, never the secrets
+        where, secrets = (
+            (crew_fms.fms_place(company), crew_fms.fms_secrets(company))
+            if source == "flights"
+            else (_where(records, source), _secrets_of(transport))
+        )
         reason = (
-            f"company {company_id}, source {source} ({_where(records, source)}): "
-            f"cannot be read: {safe_error(exc, _secrets_of(transport))}"
+            f"company {company_id}, source {source} ({where}): "
+            f"cannot be read: {safe_error(exc, secrets)}"
         )
         _leave_error(context, reason)
         _log_safely(
@@ -160,14 +177,7 @@ def load(company_id: str, sources: list[str]) -> dict[str, Any]:
     records = _records(company_id)
     now = datetime.now(UTC)
     summary = step_load(
-        company_id,
-        sources,
-        _stores(),
-        context["run_id"],
-        now,
-        now.date(),
-        records.retention_days,
-        records.retention_by_source(),
+        company_id, sources, _stores(), context["run_id"], now, now.date(), *_kept(records)
     )
     loaded = summary.to_dict()
     print(f"{company_id}: loaded: {loaded}")
@@ -267,13 +277,7 @@ def retention(company_id: str) -> dict[str, Any]:
     records = _records(company_id)
     now = datetime.now(UTC)
     summary = step_retention(
-        company_id,
-        _stores(),
-        context["run_id"],
-        now,
-        now.date(),
-        records.retention_days,
-        records.retention_by_source(),
+        company_id, _stores(), context["run_id"], now, now.date(), *_kept(records)
     )
     print(f"{company_id}: retention (keeping from {summary.first_kept}): {summary.purged}")
     return summary.to_dict()

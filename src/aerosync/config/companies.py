@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from aerosync.config.connection_ids import ConnId
-from aerosync.config.dialects import DIALECT_FILES, Dialect
+from aerosync.config.dialects import CREW_LEGS_FILE, DIALECT_FILES, Dialect
 from aerosync.config.schedule_spec import ScheduleError, check_schedule, longest_interval
 from aerosync.config.task_placement import PoolName, PriorityWeight, QueueName, placement
 from aerosync.config.training import TrainingConfig
@@ -190,6 +190,26 @@ class CompanyConfig(_Strict):
         except ScheduleError as exc:
             raise ValueError(str(exc)) from None
         return value
+
+    @model_validator(mode="after")
+    def _dialect_reads_flights(self, info: ValidationInfo) -> Self:
+        """`training.records.flights` reads the FMS through its dialect's optional
+        `crew_legs.sql`: a dialect without it is refused here, not at the first run."""
+        from aerosync.config.resources import search_folders
+
+        records = self.training.records if self.training is not None else None
+        dialect = _dialects(info).get(self.fms.dialect)
+        if records is None or records.flights is None or dialect is None:
+            return self
+        if not dialect.has(CREW_LEGS_FILE):
+            searched = "; ".join(str(folder) for folder in search_folders("sql"))
+            raise ValueError(
+                f"training.records.flights: dialect {self.fms.dialect!r} has no "
+                f"{CREW_LEGS_FILE} in any folder searched ({searched}); add "
+                f"{self.fms.dialect}/{CREW_LEGS_FILE} (the reference dialect's is the model) "
+                "or remove flights"
+            )
+        return self
 
     @field_validator("aircraft_connections")
     @classmethod

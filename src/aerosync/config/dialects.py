@@ -18,14 +18,19 @@ from aerosync.config.resources import SearchFolder, data_dir, search_folders
 DIALECT_MARKER = "activities.sql"
 # What one dialect holds: marketed aircraft, their activities, and the activities' services.
 DIALECT_FILES = ("aircraft.sql", "activities.sql", "services.sql")
+# What a dialect may hold for the crew flow: the crew on each leg flown. Needed only by a company
+# that configures `training.records.flights` (refused otherwise, naming the dialect and file).
+CREW_LEGS_FILE = "crew_legs.sql"
+OPTIONAL_DIALECT_FILES = (CREW_LEGS_FILE,)
 # Folders that are AeroSync's own, never taken from a team's folder.
 PACKAGED_ONLY = frozenset({"aerosync"})
 
 
 @dataclass
 class Dialect:
-    """A dialect as found: where each of its files comes from (the first search folder that
-    holds it), and which of `DIALECT_FILES` no folder holds."""
+    """A dialect as found: where each of its files (`DIALECT_FILES` and those of
+    `OPTIONAL_DIALECT_FILES` it has) comes from (the first search folder that holds it), and which
+    of `DIALECT_FILES` no folder holds."""
 
     name: str
     files: dict[str, SearchFolder] = field(default_factory=dict)
@@ -33,6 +38,9 @@ class Dialect:
     @property
     def missing(self) -> list[str]:
         return [name for name in DIALECT_FILES if name not in self.files]
+
+    def has(self, file_name: str) -> bool:
+        return file_name in self.files
 
     @property
     def from_team(self) -> dict[str, SearchFolder]:
@@ -59,7 +67,7 @@ def find_dialects() -> dict[str, Dialect]:
     found: dict[str, Dialect] = {}
     for name in sorted(names):
         dialect = Dialect(name)
-        for file_name in DIALECT_FILES:
+        for file_name in DIALECT_FILES + OPTIONAL_DIALECT_FILES:
             for folder in folders:
                 if (folder.path / name / file_name).is_file():
                     dialect.files[file_name] = folder

@@ -4,12 +4,13 @@ Two consumers read it:
 - `bookings`: an LMS that books aircraft for training; its bookings become `Training` activities
   in those aircraft's marketplace schedules (the schedule-upload DAG).
 - `records`: HRIS, LMS (xAPI), crew-management and EBT sources moved by the daily
-  `training_sync__<company id>` DAG into the aerosync database and out again.
+  `training_sync__<company id>` DAG into the aerosync database and out again; and `flights`, the
+  crew on the legs flown, read from the company's FMS (its `fms:` connection and dialect).
 
-Every source has one of two transports: a CSV file drop (`csv`: a folder or a file, a local path
-or any URL that Airflow's `ObjectStoragePath` understands, e.g. `s3://bucket/lms/`) or a REST API
-read page by page through an Airflow `http` connection (`rest`); the roster is a CSV drop or an
-XML drop (`xml`, the schema of docs/roster-xml.md).
+Every other source has one of two transports: a CSV file drop (`csv`: a folder or a file, a local
+path or any URL that Airflow's `ObjectStoragePath` understands, e.g. `s3://bucket/lms/`) or a REST
+API read page by page through an Airflow `http` connection (`rest`); the roster is a CSV drop or
+an XML drop (`xml`, the schema of docs/roster-xml.md).
 """
 
 from __future__ import annotations
@@ -23,9 +24,18 @@ from aerosync.config.task_placement import PoolName, PriorityWeight, QueueName
 
 # EASA keeps crew training records for at least 3 years.
 DEFAULT_RETENTION_DAYS = 3 * 365
-# Flight, duty and rest records: 24 months (EASA FAQ on ORO.FTL.245); the longest 24 months
-# have 731 days.
-DUTY_RETENTION_DAYS = 731
+# Flight and duty records: 24 months (EASA FAQ on ORO.FTL.245), counted as 2 x 366 days so a leap
+# year never cuts one short.
+DEFAULT_FLIGHT_RETENTION_DAYS = 2 * 366
+# Sources whose records are kept for another period than training, checking and qualification
+# records (`retention_days`), and that period by default.
+OWN_RETENTION_DAYS = {
+    "flights": DEFAULT_FLIGHT_RETENTION_DAYS,
+    "roster": DEFAULT_FLIGHT_RETENTION_DAYS,
+}
+# Legs whose on-block time is this many days before a run's window are read again, so crew entered
+# in the FMS after the leg's own window still arrive; loading a leg again changes nothing.
+DEFAULT_FLIGHTS_LOOKBACK_DAYS = 3
 # A daily sync reads whole exports (a 100 MB CSV, thousands of LRS pages): more room than an upload.
 DEFAULT_SYNC_TASK_TIMEOUT_MINUTES = 60
 
@@ -116,13 +126,25 @@ class RosterSource(_Strict):
     csv: str | None = Field(default=None, min_length=1)
     xml: str | None = Field(default=None, min_length=1)
     # Duties are kept this long (their own period, not `records.retention_days`).
-    retention_days: int = Field(default=DUTY_RETENTION_DAYS, ge=1)
+    retention_days: int = Field(default=DEFAULT_FLIGHT_RETENTION_DAYS, ge=1)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
         if (self.csv is None) == (self.xml is None):
             raise ValueError("give exactly one transport: `csv` or `xml` (a folder or file)")
         return self
+
+
+class FlightsSource(_Strict):
+    """Flights flown per crew member (FOS -> EBT): read from the company's own FMS (`fms:`, its
+    connection and dialect) through the dialect's `crew_legs.sql`."""
+
+    # Each run reads the legs with on-block times from this many days before its window to the
+    # window's end (a first run, or the demo's, may look back 90 days and more for recency).
+    lookback_days: int = Field(default=DEFAULT_FLIGHTS_LOOKBACK_DAYS, ge=0, le=800)
+    # Days leg-crew rows are kept after their flight date (the company's `retention_days` is for
+    # training, checking and qualification records).
+    retention_days: int = Field(default=DEFAULT_FLIGHT_RETENTION_DAYS, ge=1)
 
 
 class RecordsSync(_Strict):
@@ -133,6 +155,7 @@ class RecordsSync(_Strict):
     qualifications: Transport | None = None
     ebt_gradings: Transport | None = None
     roster: RosterSource | None = None
+    flights: FlightsSource | None = None
     # Out to crew management: one training-status CSV per run, into this folder or URL.
     export_to: str | None = Field(default=None, min_length=1)
     # Out to the LMS: EBT results posted as xAPI statements to this LRS.
@@ -154,18 +177,29 @@ class RecordsSync(_Strict):
     @model_validator(mode="after")
     def _has_a_source(self) -> Self:
         if not any(
-            (self.hris, self.statements, self.qualifications, self.ebt_gradings, self.roster)
+            (
+                self.hris,
+                self.statements,
+                self.qualifications,
+                self.ebt_gradings,
+                self.flights,
+                self.roster,
+            )
         ):
             raise ValueError(
                 "records needs at least one source: hris, statements, qualifications, "
-                "ebt_gradings or roster"
+                "ebt_gradings, flights or roster"
             )
         return self
 
-    def retention_by_source(self) -> dict[str, int]:
-        """The sources whose records have their own retention period (days), unlike the
-        training records' `retention_days`."""
-        return {"roster": self.roster.retention_days if self.roster else DUTY_RETENTION_DAYS}
+    def source_retention_days(self) -> dict[str, int]:
+        """Days kept per source whose records have their own period (`OWN_RETENTION_DAYS`):
+        its configured `retention_days`, else the default, configured as a source or not."""
+        days = {}
+        for source, default in OWN_RETENTION_DAYS.items():
+            configured = getattr(self, source, None)
+            days[source] = getattr(configured, "retention_days", default)
+        return days
 
 
 class TrainingConfig(_Strict):

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from aerosync.crew.leg_crew_checks import DETAILS as LEG_CREW_DETAILS
+from aerosync.crew.leg_crew_checks import PilotsFlying, leg_crew_checks
 from aerosync.crew.mapping import Mapped
 from aerosync.crew.roster_checks import RosterBatch
 from aerosync.crew.tables import COMPETENCIES
@@ -24,6 +26,7 @@ SUITES = {
     "qualifications": "training_qualifications",
     "ebt_gradings": "training_ebt_gradings",
     "roster": "training_roster",
+    "flights": "training_flights",
 }
 EMPLOYMENT_STATUSES = frozenset({"active", "leave", "inactive", "terminated"})
 KEYS = {
@@ -32,6 +35,7 @@ KEYS = {
     "qualifications": ("employee_id", "qualification", "issued_on"),
     "ebt_gradings": ("session_id", "employee_id"),
     "roster": ("starts_at", "employee_id"),
+    "flights": ("leg_id", "employee_id"),
 }
 SAME_RESULT = ("employee_id", "course_id", "module_id", "verb", "completed_at")
 
@@ -48,7 +52,10 @@ class BatchChecks(Protocol):
     def detail(self, column: str, row: Mapped, position: int) -> tuple[str | None, str] | None: ...
 
 
-BATCH_CHECKS: dict[str, Callable[[], BatchChecks]] = {"roster": RosterBatch}
+BATCH_CHECKS: dict[str, Callable[[], BatchChecks]] = {
+    "roster": RosterBatch,
+    "flights": PilotsFlying,
+}
 
 
 def _content(m: Mapped) -> str:
@@ -167,6 +174,8 @@ def check_row(
             "has_a_grade": any(g is not None for g in grades) or bool(m.unreadable),
             "all_graded": all(g is not None for g in grades),
         }
+    elif source == "flights":
+        checks |= leg_crew_checks(m)
     return checks
 
 
@@ -295,6 +304,7 @@ _DETAILS: dict[str, Callable[[Mapped], tuple[str | None, str]]] = {
         "left_on",
         f"{m.record['left_on']} is before hired_on {m.record['hired_on']}",
     ),
+    **LEG_CREW_DETAILS,
 }
 
 

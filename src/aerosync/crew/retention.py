@@ -1,4 +1,8 @@
-"""Retention: records older than the company's retention period are purged, each purge audited.
+"""Retention: records older than their retention period are purged, each purge audited.
+
+The period is the company's (`training.records.retention_days`: training, checking and
+qualification records) unless a source has its own (`first_kept_by_source`: flights flown, as
+flight and duty records, 24 months by default).
 
 A row is older than the period when the latest of its dates (a training record's completion and
 expiry, a qualification's issue and expiry, a grading's session date, a duty's date and end; an
@@ -21,6 +25,15 @@ from aerosync.crew.tables import EMPLOYEES, SPECS, TableSpec
 def cutoff(today: date, retention_days: int) -> str:
     """The first day kept, as YYYY-MM-DD: dates and times before it sort before it as text."""
     return (today - timedelta(days=retention_days)).isoformat()
+
+
+def first_kept_by_source(
+    today: date, retention_days: int, source_retention: Mapping[str, int] | None = None
+) -> dict[str, str]:
+    """The first day kept for each source: its own period from `source_retention`, else the
+    company's `retention_days`."""
+    own = source_retention or {}
+    return {spec.source: cutoff(today, own.get(spec.source, retention_days)) for spec in SPECS}
 
 
 def too_old(row: Mapping[str, Any], spec: TableSpec, first_kept: str) -> bool:
@@ -50,20 +63,22 @@ def purge(
     first_kept: str,
     run_id: str,
     now: datetime,
-    first_kept_by_source: Mapping[str, str] | None = None,
+    first_kept_of: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
-    """Delete every row older than the cutoff (a source's own in `first_kept_by_source`: the
-    roster's duties keep 24 months), auditing each; returns counts per table."""
+    """Delete every row older than the cutoff (`first_kept_of` its source's, else
+    `first_kept`), auditing each; returns counts per table."""
     purged = {}
     for spec in SPECS:
-        cut = (first_kept_by_source or {}).get(spec.source, first_kept)
+        kept_from = (first_kept_of or {}).get(spec.source, first_kept)
         conditions = " AND ".join(
             f"({c} IS NULL OR {c} < :first_kept)" for c in spec.retention_dates
         )
         anything = " OR ".join(f"{c} IS NOT NULL" for c in spec.retention_dates)
         if spec is EMPLOYEES:
             conditions, anything = "effective_to < :first_kept", "effective_to IS NOT NULL"
-        rows = store.rows(company, spec, f"AND ({conditions}) AND ({anything})", first_kept=cut)
-        rows = [r for r in rows if too_old(r, spec, cut)]
+        rows = store.rows(
+            company, spec, f"AND ({conditions}) AND ({anything})", first_kept=kept_from
+        )
+        rows = [r for r in rows if too_old(r, spec, kept_from)]
         purged[spec.table] = store.delete_audited(company, spec, rows, run_id, now, "purge")
     return purged

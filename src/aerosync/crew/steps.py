@@ -201,11 +201,6 @@ def _drop_expired(
     return [r for r in rows if not retention.too_old(r, spec, first_kept)]
 
 
-def _cutoffs(today: date, retention_by_source: Mapping[str, int] | None) -> dict[str, str]:
-    """The first day kept of each source with a retention period of its own."""
-    return {s: retention.cutoff(today, days) for s, days in (retention_by_source or {}).items()}
-
-
 def _version_starts(parts: Iterable[list[dict[str, Any]]]) -> dict[str, set[str]]:
     starts: dict[str, set[str]] = {}
     for part in parts:
@@ -222,13 +217,13 @@ def step_load(
     now: datetime,
     today: date,
     retention_days: int,
-    retention_by_source: Mapping[str, int] | None = None,
+    source_retention: Mapping[str, int] | None = None,
 ) -> Loaded:
     """Upsert the good rows by natural key (employees first), part by part, then load rows
     quarantined only for an employee the HRIS has since delivered. Rows older than their
-    source's retention period (`retention_by_source`, else `retention_days`) are not loaded."""
-    first_kept = retention.cutoff(today, retention_days)
-    cutoffs = _cutoffs(today, retention_by_source)
+    retention period (`source_retention` days for a source with its own, else
+    `retention_days`) are not loaded."""
+    kept_from = retention.first_kept_by_source(today, retention_days, source_retention)
     loaded: dict[str, SourceLoaded] = {}
     for source in sources:
         spec = BY_SOURCE[source]
@@ -238,8 +233,7 @@ def step_load(
         total = UpsertCounts()
         expired = 0
         for rows in stores.staging.parts(company, run_id, GOOD + source):
-            cut = cutoffs.get(source, first_kept)
-            kept = _drop_expired(stores, company, source, rows, cut, incoming)
+            kept = _drop_expired(stores, company, source, rows, kept_from[source], incoming)
             counts = stores.records.upsert(company, spec, kept, run_id, now)
             total.inserted += counts.inserted
             total.updated += counts.updated
@@ -253,8 +247,7 @@ def step_load(
     released = []
     for source in SOURCE_ORDER:
         rows = [w.record for w in waiting if w.source == source]
-        cut = cutoffs.get(source, first_kept)
-        rows = _drop_expired(stores, company, source, rows, cut) if rows else []
+        rows = _drop_expired(stores, company, source, rows, kept_from[source]) if rows else []
         if rows:
             stores.records.upsert(company, BY_SOURCE[source], rows, run_id, now)
         released += [(w.source, w.fingerprint) for w in waiting if w.source == source]
@@ -270,11 +263,11 @@ def step_retention(
     now: datetime,
     today: date,
     retention_days: int,
-    retention_by_source: Mapping[str, int] | None = None,
+    source_retention: Mapping[str, int] | None = None,
 ) -> Retained:
     first_kept = retention.cutoff(today, retention_days)
-    cutoffs = _cutoffs(today, retention_by_source)
-    purged = retention.purge(stores.records, company, first_kept, run_id, now, cutoffs)
+    kept_from = retention.first_kept_by_source(today, retention_days, source_retention)
+    purged = retention.purge(stores.records, company, first_kept, run_id, now, kept_from)
     stores.run_log.purge(company, first_kept)  # not audited: a log of runs, not training data
     return Retained(first_kept, purged)
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 # The order sources are extracted, gated and loaded in: HRIS first, since every other record
 # belongs to an employee the HRIS must know.
-SOURCE_ORDER = ("hris", "statements", "qualifications", "ebt_gradings", "roster")
+SOURCE_ORDER = ("hris", "statements", "qualifications", "ebt_gradings", "flights", "roster")
 
 
 def configured_sources(records: RecordsSync) -> list[str]:
@@ -97,6 +97,30 @@ ROSTER = TableSpec(
     window_date="duty_date",
     retention_dates=("duty_date", "ends_at"),
 )
+# The crew on each leg flown, from the FMS (`crew.legs_flown`); a row is kept for its flight date.
+LEG_CREW = TableSpec(
+    source="flights",
+    table="training_leg_crew",
+    keys=("leg_id", "employee_id"),
+    values=(
+        "aircraft_id",
+        "tail_number",
+        "type_code",
+        "off_block",
+        "on_block",
+        "flown_on",
+        "block_minutes",
+        "role",
+        "pilot_flying",
+        "takeoffs_day",
+        "takeoffs_night",
+        "landings_day",
+        "landings_night",
+        "counts",
+    ),
+    window_date="on_block",
+    retention_dates=("flown_on",),
+)
 # Load order matters only for the unknown-employee check: employees first.
-SPECS: tuple[TableSpec, ...] = (EMPLOYEES, RECORDS, QUALIFICATIONS, GRADINGS, ROSTER)
+SPECS: tuple[TableSpec, ...] = (EMPLOYEES, RECORDS, QUALIFICATIONS, GRADINGS, LEG_CREW, ROSTER)
 BY_SOURCE = {spec.source: spec for spec in SPECS}

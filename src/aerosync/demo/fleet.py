@@ -1,8 +1,9 @@
 """The demo FMS: a SQLite database in the reference schema, per demo company.
 
 `build_demo_fms(path, now, company=...)` writes two weeks of realistic flying around `now` for
-one of the two demo companies (see `aerosync.demo.plans` for what each schedule holds). The
-result depends on `now` only: no randomness.
+one of the two demo companies (see `aerosync.demo.plans` for what each schedule holds), each
+aircraft with its ICAO type; Alpine Jets' legs flown have their crew, with three months of line
+flying before them (`aerosync.demo.leg_crew`). The result depends on `now` only: no randomness.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aerosync.config.dialects import read_sql, split_statements
+from aerosync.demo.leg_crew import add_crew, add_line_flying
 from aerosync.demo.plans import plan_alpine, plan_skyway
 from aerosync.demo.rows import FmsRows, Timeline, next_dst_transition
 
@@ -23,32 +25,44 @@ class DemoAircraft:
     tail: str
     homebase: str  # as the FMS writes it: ICAO, IATA or FAA
     icao: str
+    type_code: str | None  # ICAO Doc 8643
     marketed: bool = True
 
 
 FLEETS: dict[str, tuple[DemoAircraft, ...]] = {
     "skyway_charter": (
-        DemoAircraft("SW-AC01", "N650SW", "TEB", "KTEB"),  # Gulfstream G650, IATA homebase
-        DemoAircraft("SW-AC02", "N525SW", "KHPN", "KHPN"),  # Citation CJ4
-        DemoAircraft("SW-AC03", "N300SW", "KVNY", "KVNY"),  # Challenger 300
-        DemoAircraft("SW-AC04", "N711SW", "DTS", "KDTS"),  # Phenom 300, FAA LID homebase
-        DemoAircraft("SW-AC05", "N880SW", "KOPF", "KOPF"),  # Global 6000
-        DemoAircraft("SW-AC06", "N410SW", "KAPA", "KAPA"),  # Learjet 45
-        DemoAircraft("SW-AC07", "N77SW", "KTEB", "KTEB", marketed=False),  # owner's own use
+        DemoAircraft("SW-AC01", "N650SW", "TEB", "KTEB", "GLF6"),  # G650, IATA homebase
+        DemoAircraft("SW-AC02", "N525SW", "KHPN", "KHPN", "C25C"),  # Citation CJ4
+        DemoAircraft("SW-AC03", "N300SW", "KVNY", "KVNY", "CL30"),  # Challenger 300
+        DemoAircraft("SW-AC04", "N711SW", "DTS", "KDTS", "E55P"),  # Phenom 300, FAA LID homebase
+        DemoAircraft("SW-AC05", "N880SW", "KOPF", "KOPF", "GLEX"),  # Global 6000
+        DemoAircraft("SW-AC06", "N410SW", "KAPA", "KAPA", "LJ45"),  # Learjet 45
+        # Owner's own use; its FMS record predates type codes (the column may be empty).
+        DemoAircraft("SW-AC07", "N77SW", "KTEB", "KTEB", None, marketed=False),
     ),
     "alpine_jets": (
-        DemoAircraft("AJ-AC01", "HB-JFA", "GVA", "LSGG"),  # Global 7500, IATA homebase
-        DemoAircraft("AJ-AC02", "HB-JSZ", "LSZH", "LSZH"),  # Falcon 7X
-        DemoAircraft("AJ-AC03", "G-LXWD", "FAB", "EGLF"),  # Challenger 650
-        DemoAircraft("AJ-AC04", "D-CALP", "EDDM", "EDDM"),  # Citation XLS+
-        DemoAircraft("AJ-AC05", "OE-GAJ", "LOWW", "LOWW"),  # Citation Latitude
-        DemoAircraft("AJ-AC06", "F-HAJT", "LBG", "LFPB"),  # Falcon 2000LXS
-        DemoAircraft("AJ-AC07", "HB-VAJ", "LSGG", "LSGG", marketed=False),
+        DemoAircraft("AJ-AC01", "HB-JFA", "GVA", "LSGG", "GL7T"),  # Global 7500, IATA homebase
+        DemoAircraft("AJ-AC02", "HB-JSZ", "LSZH", "LSZH", "FA7X"),  # Falcon 7X
+        DemoAircraft("AJ-AC03", "G-LXWD", "FAB", "EGLF", "CL60"),  # Challenger 650
+        DemoAircraft("AJ-AC04", "D-CALP", "EDDM", "EDDM", "C56X"),  # Citation XLS+
+        DemoAircraft("AJ-AC05", "OE-GAJ", "LOWW", "LOWW", "C56X"),  # Citation XLS+
+        DemoAircraft("AJ-AC06", "F-HAJT", "LBG", "LFPB", "F2TH"),  # Falcon 2000LXS
+        DemoAircraft("AJ-AC07", "HB-VAJ", "LSGG", "LSGG", "FA7X", marketed=False),  # Falcon 7X
     ),
 }
 PREFIXES = {"skyway_charter": "SW", "alpine_jets": "AJ"}
 PLANS = {"skyway_charter": plan_skyway, "alpine_jets": plan_alpine}
-TABLES = ("aircraft", "trips", "legs", "empty_leg_offers", "ground_events", "leg_services")
+# The companies whose crew the demo HRIS holds: only their legs have crew.
+CREWED = frozenset({"alpine_jets"})
+TABLES = (
+    "aircraft",
+    "trips",
+    "legs",
+    "empty_leg_offers",
+    "ground_events",
+    "leg_services",
+    "leg_crew",
+)
 
 
 @dataclass
@@ -91,10 +105,21 @@ def demo_rows(now: datetime, company: str = "skyway_charter") -> tuple[FmsRows, 
     base = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     timelines: dict[str, Timeline] = {}
     for aircraft in fleet:
-        rows.add_aircraft(aircraft.aircraft_id, aircraft.tail, aircraft.homebase, aircraft.marketed)
+        rows.add_aircraft(
+            aircraft.aircraft_id,
+            aircraft.tail,
+            aircraft.homebase,
+            aircraft.marketed,
+            aircraft.type_code,
+        )
         timelines[aircraft.tail] = Timeline(rows, aircraft.aircraft_id, aircraft.homebase, base)
     zone, change = next_dst_transition(now + timedelta(days=1))
     dst_leg = PLANS[company](rows, timelines, zone, change)
+    if company in CREWED:
+        homes = {a.tail: (a.aircraft_id, a.homebase) for a in fleet}
+        seats = add_line_flying(rows, homes, base)
+        types = {a.aircraft_id: a.type_code for a in fleet if a.type_code is not None}
+        add_crew(rows, types, base, now, seats)
     return rows, dst_leg, zone, change
 
 

@@ -96,6 +96,7 @@ class FmsRows:
     empty_leg_offers: list[tuple[Any, ...]] = field(default_factory=list)
     ground_events: list[tuple[Any, ...]] = field(default_factory=list)
     leg_services: list[tuple[Any, ...]] = field(default_factory=list)
+    leg_crew: list[tuple[Any, ...]] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)
     _counters: dict[str, int] = field(default_factory=dict)
 
@@ -104,8 +105,15 @@ class FmsRows:
         self._counters[kind] = number + 1
         return f"{self.prefix}-{kind}{number}"
 
-    def add_aircraft(self, aircraft_id: str, tail: str, homebase: str, marketed: bool) -> None:
-        self.aircraft.append((aircraft_id, tail, homebase, marketed))
+    def add_aircraft(
+        self,
+        aircraft_id: str,
+        tail: str,
+        homebase: str,
+        marketed: bool,
+        type_code: str | None = None,
+    ) -> None:
+        self.aircraft.append((aircraft_id, tail, homebase, marketed, type_code))
 
     def trip(
         self, status: str, *, avinode_trip_id: str | None = None, regulation: str | None = None
@@ -148,7 +156,15 @@ class FmsRows:
         self.leg_services.append((service_id, leg_id, *provider, service_for, data_source, note))
 
     def counts(self) -> dict[str, int]:
-        tables = ("aircraft", "trips", "legs", "empty_leg_offers", "ground_events", "leg_services")
+        tables = (
+            "aircraft",
+            "trips",
+            "legs",
+            "empty_leg_offers",
+            "ground_events",
+            "leg_services",
+            "leg_crew",
+        )
         return {name: len(getattr(self, name)) for name in tables}
 
 
