@@ -22,13 +22,16 @@ from aerosync.crew.steps import (
 )
 from aerosync.crew.tables import SOURCE_ORDER, SPECS
 
-SOURCES = SOURCE_ORDER
 FOLDERS = {
     "hris": "hris",
+    "courses": "courses",
     "statements": "statements",
+    "enrolments": "enrolments",
     "qualifications": "qualifications",
     "ebt_gradings": "ebt",
 }
+# The sources the demo company reads (its enrolments come from the statements).
+SOURCES = tuple(s for s in SOURCE_ORDER if s in FOLDERS and s != "enrolments")
 VALIDITY = {"CRM": 365, "DG": 730, "LPC": 180, "SEP": 365}
 
 

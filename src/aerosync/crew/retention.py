@@ -2,8 +2,9 @@
 
 A row is older than the period when the latest of its dates (a training record's completion and
 expiry, a qualification's issue and expiry, a grading's session date; an employee version's
-`effective_to`, so the current version of an employee always stays) is before the cutoff. Rows
-that old are not loaded either: re-running an old window does not load and purge them again.
+`effective_to`, so the current version of an employee always stays) is before the cutoff; an
+enrolment's latest date is its last update. The course catalog is master data and is not purged.
+Rows that old are not loaded either: re-running an old window does not load and purge them again.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def purge(
     """Delete every row older than the cutoff, auditing each; returns counts per table."""
     purged = {}
     for spec in SPECS:
+        if not spec.retention_dates:
+            continue  # master data (the course catalog), kept while completions refer to it
         conditions = " AND ".join(
             f"({c} IS NULL OR {c} < :first_kept)" for c in spec.retention_dates
         )

@@ -21,6 +21,7 @@ DROP_FOLDERS = {
     "statements": "statements",
     "qualifications": "qualifications",
     "ebt_gradings": "ebt",
+    "courses": "courses",
 }
 
 

@@ -29,6 +29,8 @@ SOURCE_NAMES = {
     "statements": "LMS (training records)",
     "qualifications": "Crew management (qualifications)",
     "ebt_gradings": "EBT gradings",
+    "courses": "LMS (course catalog)",
+    "enrolments": "LMS (enrolments and progress)",
 }
 EXPORT_NAMES = {
     "training_status": "Training status CSV",
