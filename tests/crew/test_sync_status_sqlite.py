@@ -103,7 +103,9 @@ def test_a_run_leaves_its_window_counts_quarantine_and_exports(engine: Engine, d
     assert acme.company == "acme"
     assert [r.source for r in acme.sources] == [
         "hris",
+        "courses",
         "statements",
+        "enrolments",  # fed by the statements: what it read is their observations
         "qualifications",
         "ebt_gradings",
     ]
@@ -119,6 +121,7 @@ def test_a_run_leaves_its_window_counts_quarantine_and_exports(engine: Engine, d
     assert by_source["hris"].inserted == 5  # the demo's crew hired by then, each once
     assert acme.still_quarantined == {
         "ebt_gradings": 1,
+        "enrolments": 1,
         "hris": 1,
         "qualifications": 1,
         "statements": 1,
@@ -159,7 +162,7 @@ def test_the_page_shows_a_failed_source_and_the_quarantine_without_personal_data
     assert "zz_new_hires.csv line 2" in html and "E077" in html
     assert "Employment status is not one of active, leave, inactive, terminated" in html
     assert "title='check status_known'" in html
-    assert "4 row(s) still in quarantine" in html
+    assert "5 row(s) still in quarantine" in html
     assert "failed: posting 1 EBT statement(s)" in html and "Training status CSV" in html
     for value in (*PERSONAL.values(), "Ana Lima", "Ben Okafor", "retired"):
         if value and value not in ("E077", "FO", "LSGG", "2026-03-02"):

@@ -78,7 +78,6 @@ def _enrolment_checks(
     return {
         "employee_known": r["employee_id"] in known,
         "course_present": r["course_id"] is not None,
-        "enrolment_id_present": r["enrolment_id"] is not None or r["course_id"] is None,
         "enrolment_status_known": r["status"] in STATUSES,
         "progress_in_range": r["progress"] is None or 0 <= r["progress"] <= 1,
         "updated_at_present": r["updated_at"] is not None or "updated_at" in m.unreadable,
@@ -119,8 +118,8 @@ def _owner(m: Mapped) -> tuple[str | None, str]:
 DETAILS: dict[str, Callable[[Mapped], tuple[str | None, str]]] = {
     "validity_not_negative": lambda m: (
         "validity_days",
-        f"{m.record['validity_days']} is negative (days a completion stays valid; empty: "
-        "never expires)",
+        f"course {m.record['course_id']!r}: {m.record['validity_days']} is negative (days a "
+        "completion stays valid; empty: never expires)",
     ),
     "enrolment_status_known": lambda m: (
         "status",
