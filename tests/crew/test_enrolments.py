@@ -89,16 +89,16 @@ def test_progress_comes_from_cmi5_else_the_scaled_score() -> None:
     assert cmi5.record["status"] == "in_progress" and cmi5.record["registered_at"] is None
     assert text.record["progress"] is None and "progress" in text.unreadable
     # Without a registration: the employee's enrolment in the course, the same id every time.
-    assert cmi5.record["enrolment_id"] == enrolment_id_of("E001", "EBT") != enrolment_id_of(
-        "E002", "EBT"
+    assert (
+        cmi5.record["enrolment_id"]
+        == enrolment_id_of("E001", "EBT")
+        != enrolment_id_of("E002", "EBT")
     )
 
 
 def test_module_statements_and_launches_are_no_enrolment() -> None:
     stored = at(FIRST, 12)
-    module = map_statements(
-        [statement("m", "completed", at(FIRST, 9), stored, module="M1")], {}
-    )
+    module = map_statements([statement("m", "completed", at(FIRST, 9), stored, module="M1")], {})
     assert module and statement_event(module[0]) is None
     assert map_statements([statement("l", "launched", at(FIRST, 9), stored)], {}) == []
 

@@ -174,8 +174,7 @@ def _completions() -> list[dict[str, object]]:
 
 def _expiries(engine: Engine) -> dict[tuple[object, object], object]:
     return {
-        (r["course_id"], r["verb"]): r["expires_at"]
-        for r in _table(engine, "training_records")
+        (r["course_id"], r["verb"]): r["expires_at"] for r in _table(engine, "training_records")
     }
 
 
@@ -302,9 +301,7 @@ def test_each_rule_quarantines_its_row_naming_employee_course_and_field(
         "enrolments": read_csv("enrolments", enrolments),
     }
     validated, loaded = run_rows(engine, window_of(FIRST), "run", rows)
-    entries = {
-        (e["source"], e["row_ref"]): e for e in QuarantineStore(engine).entries(COMPANY)
-    }
+    entries = {(e["source"], e["row_ref"]): e for e in QuarantineStore(engine).entries(COMPANY)}
     expected = {
         ("courses", "catalog.csv line 3"): ("course_id_present", "course_id", "missing"),
         ("courses", "catalog.csv line 4"): ("validity_not_negative", "validity_days", "'DG'"),
@@ -333,8 +330,8 @@ def test_each_rule_quarantines_its_row_naming_employee_course_and_field(
     assert loaded.sources["enrolments"].counts.inserted == 1
     # An LRS statement that breaks a rule is named by its statement id under enrolments.
     bad = statement("over", "progressed", at(FIRST, 9), at(FIRST, 12), course="CRM", percent=150)
-    again, _ = run_rows(engine, window_of(FIRST), "lrs",
-                        {"hris": employees("E001"), "statements": map_statements([bad], {})})  # fmt: skip
+    lrs = {"hris": employees("E001"), "statements": map_statements([bad], {})}
+    again, _ = run_rows(engine, window_of(FIRST), "lrs", lrs)
     store = QuarantineStore(engine)
     (refused,) = [e for e in store.entries(COMPANY) if e["row_ref"].startswith("statement ")]
     assert refused["source"] == "enrolments" and refused["reason_codes"] == ["progress_in_range"]

@@ -96,4 +96,3 @@ def with_catalog_expiry(
             row = {**row, "expires_at": given}
         out.append(row)
     return out
-

@@ -101,9 +101,7 @@ def check_rows(
     conflicts = _conflicting(rows, KEYS[source])
     repeated = _repeated_results(rows) if source == "statements" else set()
     return [
-        check_row(
-            source, m, known, window_end, index in conflicts or index in repeated, references
-        )
+        check_row(source, m, known, window_end, index in conflicts or index in repeated, references)
         for index, m in enumerate(rows)
     ]
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aerosync.crew.catalog import map_course
+from aerosync.crew.enrolments import map_enrolment
 from aerosync.crew.mapping import (
     Mapped,
     is_staged_statement,
@@ -29,8 +31,6 @@ from aerosync.crew.mapping import (
     map_qualification,
     map_statement,
 )
-from aerosync.crew.catalog import map_course
-from aerosync.crew.enrolments import map_enrolment
 from aerosync.crew.tables import BY_SOURCE
 from aerosync.crew.values import moment_of
 from aerosync.csv_header import check_header
