@@ -7,7 +7,9 @@ records) and, after the enrolments source's own rows, the enrolment observations
 statements (`aerosync.crew.enrolments.statement_event`). So the window of a statement is decided
 once for both tables, and a statement has an outcome in each table it feeds: loaded, unchanged,
 or quarantined under its source (`statements` or `enrolments`) naming the statement. Enrolments
-are gated and loaded whenever statements are, with or without an `enrolments` source.
+are gated and loaded whenever statements are, with or without an `enrolments` source. The
+statements source's rows read and in the window count its enrolment verbs too; their outcomes are
+counted under enrolments.
 
 At load, a run's enrolment observations are joined per enrolment and with the stored enrolment
 (one audited change per enrolment and run, `aerosync.crew.enrolments`), and completions whose
