@@ -75,13 +75,13 @@ def test_training_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     assert "training-sync" in dag.tags and "company:alpine_jets" in dag.tags
     assert [t.task_id for t in dag.topological_sort()][-2:] == ["retention", "finish"]
     assert {t.task_id for t in dag.tasks} == {
-        "extract_hris", "extract_statements", "extract_qualifications", "extract_ebt_gradings",
-        "extract_flights", "extract_roster", "validate", "load", "export_status", "post_ebt",
-        "retention", "finish",
+        "extract_hris", "extract_courses", "extract_statements", "extract_qualifications",
+        "extract_ebt_gradings", "extract_flights", "extract_roster", "validate", "load",
+        "export_status", "post_ebt", "retention", "finish",
     }  # fmt: skip
     assert dag.get_task("validate").upstream_task_ids == {
-        "extract_hris", "extract_statements", "extract_qualifications", "extract_ebt_gradings",
-        "extract_flights", "extract_roster",
+        "extract_hris", "extract_courses", "extract_statements", "extract_qualifications",
+        "extract_ebt_gradings", "extract_flights", "extract_roster",
     }  # fmt: skip
     assert "`extract_flights` reads the crew on the legs flown" in (dag.doc_md or "")
     assert dag.get_task("retention").upstream_task_ids == {"export_status", "post_ebt"}

@@ -32,6 +32,13 @@ def test_training_csv_benchmark_loads_the_window_and_measures_each_step(tmp_path
     assert validated["quarantined"] > 0 and validated["good"] > 0
     # every good row loaded once and audited once; repeated lines counted once
     assert result["store"]["training_records"] == validated["good"] < rows
-    assert result["store"]["training_quarantine"] == validated["quarantined"]
-    assert result["store"]["training_audit"] == validated["good"] + result["file"]["employees"]
+    # a refused completion is refused by both tables it feeds (records and enrolments)
+    gated = result["summaries"]["validate"]
+    assert gated["sources"]["enrolments"]["quarantined"] > 0
+    assert result["store"]["training_quarantine"] == gated["quarantined"]
+    # the completions' enrolments too (issue 18): one per employee and course, each inserted once
+    enrolments = result["store"]["training_enrolments"]
+    assert 0 < enrolments <= result["file"]["employees"] * 8
+    audited = validated["good"] + result["file"]["employees"] + enrolments
+    assert result["store"]["training_audit"] == audited
     assert result["rows_per_s"]["median"] > 0

@@ -26,13 +26,16 @@ from aerosync.crew.tables import SOURCE_ORDER, SPECS
 
 FOLDERS = {
     "hris": "hris",
+    "courses": "courses",
     "statements": "statements",
+    "enrolments": "enrolments",
     "qualifications": "qualifications",
     "ebt_gradings": "ebt",
     "roster": "roster",
 }
-# The sources written as CSV drops (flights come from an FMS: tests/crew/flights_support.py).
-SOURCES = tuple(s for s in SOURCE_ORDER if s in FOLDERS)
+# The sources written as drops (flights come from an FMS: tests/crew/flights_support.py; the demo
+# company's enrolments come from the statements).
+SOURCES = tuple(s for s in SOURCE_ORDER if s in FOLDERS and s != "enrolments")
 VALIDITY = {"CRM": 365, "DG": 730, "LPC": 180, "SEP": 365}
 
 

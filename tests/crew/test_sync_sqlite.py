@@ -132,25 +132,28 @@ def test_broken_rows_are_quarantined_and_the_rest_of_the_file_loads(
 ) -> None:
     result = run_window(engine, drop, window_of(FIRST), "run_1")
     entries = {e["source"]: e for e in QuarantineStore(engine).entries("acme")}
-    assert set(entries) == {"ebt_gradings", "statements", "qualifications"}
+    # The statement of an unknown employee is refused by both tables it feeds.
+    assert set(entries) == {"ebt_gradings", "statements", "enrolments", "qualifications"}
     grade = entries["ebt_gradings"]
     assert grade["reason_codes"] == ["grades_in_range"] and grade["employee_id"] == "E004"
     assert "APK=7" in grade["reasons"][0]["message"] and grade["reasons"][0]["field"] == "grades"
     assert "line" in grade["row_ref"]
     assert entries["statements"]["reason_codes"] == ["employee_known"]
     assert "E999" in entries["statements"]["reasons"][0]["message"]
+    assert entries["enrolments"]["reason_codes"] == ["employee_known"]
+    assert entries["enrolments"]["row_ref"] == entries["statements"]["row_ref"]
     assert entries["qualifications"]["reason_codes"] == ["expiry_after_issue"]
     # The good rows of the same files loaded.
     store = TrainingStore(engine)
     assert [g["session_id"] for g in store.rows("acme", GRADINGS)] == ["EBT-000"]
     assert store.rows("acme", RECORDS)
-    assert result["validated"]["quarantined"] == 3
+    assert result["validated"]["quarantined"] == 4
     example = result["validated"]["quarantine_examples"][0]
     assert "company acme" in example and "source" in example
     # Re-running the window quarantines nothing new.
     again = run_window(engine, drop, window_of(FIRST), "run_2")
     assert again["validated"]["newly_quarantined"] == 0
-    assert len(QuarantineStore(engine).entries("acme")) == 3
+    assert len(QuarantineStore(engine).entries("acme")) == 4
 
 
 def test_unknown_employee_rows_load_once_the_hris_knows_them(engine: Engine, drop: Path) -> None:

@@ -156,7 +156,8 @@ def test_backfill_twice_leaves_identical_tables_and_audits_each_change_once(env:
     assert len(first["training_employee_versions"]) == len(env.data.employees)
     # The broken rows of the first window are quarantined with their reasons; the rest loaded.
     reasons = sorted(json.loads(q["reason_codes"])[0] for q in first["training_quarantine"])
-    assert reasons == ["employee_known", "expiry_after_issue", "grades_in_range"]
+    # The unknown employee's statement is refused by both tables it feeds (records, enrolments).
+    assert reasons == ["employee_known", "employee_known", "expiry_after_issue", "grades_in_range"]
     exports = _exports(env)
     assert len(exports) == WINDOWS and all(t.startswith("change,") for t in exports.values())
     posted = requests.get(
@@ -182,7 +183,7 @@ def test_backfill_twice_leaves_identical_tables_and_audits_each_change_once(env:
 
 
 def _crew_page_lists_the_quarantine(env: Env) -> None:
-    """The Crew sync page, as the admin sees it: every source's last window loaded, the three
+    """The Crew sync page, as the admin sees it: every source's last window loaded, the four
     quarantined rows with their reasons, both exports written, and no employee's name."""
     page = requests.get(
         f"{env.runtime.base_url}/aerosync/crew",
@@ -192,7 +193,7 @@ def _crew_page_lists_the_quarantine(env: Env) -> None:
     assert page.status_code == 200, page.text[:500]
     html = page.text
     assert f'data-company="{COMPANY}"' in html and "data-state='failed'" not in html
-    assert "3 row(s) still in quarantine" in html
+    assert "4 row(s) still in quarantine" in html
     for reason in ("check employee_known", "check expiry_after_issue", "check grades_in_range"):
         assert reason in html
     assert "Training status CSV" in html and "EBT results to the LMS" in html

@@ -58,10 +58,11 @@ def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> st
 Daily, for the window 03:00 UTC to 03:00 UTC before each run: reads {", ".join(sources)}, checks
 every row with the Great Expectations suites `expectations/training_*.json` (refused rows go to
 the table `training_quarantine` with their reasons; the others load), upserts employees (with
-effective-dated history), training records, qualifications, EBT gradings, flights flown and roster
-duties by natural key into the aerosync database, auditing every change in `training_audit`; then
-writes {"; ".join(outs) or "nothing out"}, and purges records older than {records.retention_days}
-days (flights flown and roster duties: {records.source_retention_days()["roster"]} days;
+effective-dated history), the LMS's course catalog, training records (their expiry from the
+catalog), enrolments, qualifications, EBT gradings, flights flown and roster duties by natural key
+into the aerosync database, auditing every change in `training_audit`; then writes
+{"; ".join(outs) or "nothing out"}, and purges records older than {records.retention_days} days
+(flights flown and roster duties: {records.source_retention_days()["roster"]} days;
 audited).{flights}{alerting}
 
 Re-running a window changes nothing. Historical load:

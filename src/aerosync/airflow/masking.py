@@ -81,7 +81,8 @@ def company_connection_ids(company: CompanyConfig) -> list[str]:
         ids.append(training.bookings.rest.conn_id)
     records = training.records if training is not None else None
     if records is not None:
-        for source in (records.hris, records.qualifications, records.ebt_gradings):
+        rest_sources = (records.hris, records.qualifications, records.ebt_gradings)
+        for source in (*rest_sources, records.courses, records.enrolments):
             if source is not None and source.rest is not None:
                 ids.append(source.rest.conn_id)
         if records.statements is not None and records.statements.lrs is not None:

@@ -156,11 +156,16 @@ class RecordsSync(_Strict):
     ebt_gradings: Transport | None = None
     roster: RosterSource | None = None
     flights: FlightsSource | None = None
+    # The LMS's course catalog (master data: read whole by every run), and its enrolments and
+    # progress (the statements source feeds enrolments too, from registered/progressed/results).
+    courses: Transport | None = None
+    enrolments: Transport | None = None
     # Out to crew management: one training-status CSV per run, into this folder or URL.
     export_to: str | None = Field(default=None, min_length=1)
     # Out to the LMS: EBT results posted as xAPI statements to this LRS.
     post_ebt_to: LrsSource | None = None
-    # Course validity in days, for the expiry of a completion (courses not listed never expire).
+    # Course validity in days, for the expiry of a completion: overrides the catalog's
+    # `validity_days` (courses in neither never expire; see `aerosync.crew.catalog`).
     course_validity_days: dict[str, int] = Field(default_factory=dict)
     retention_days: int = Field(default=DEFAULT_RETENTION_DAYS, ge=1)
     # Airflow's execution_timeout of every task of the daily training-sync DAG.
@@ -176,19 +181,11 @@ class RecordsSync(_Strict):
 
     @model_validator(mode="after")
     def _has_a_source(self) -> Self:
-        if not any(
-            (
-                self.hris,
-                self.statements,
-                self.qualifications,
-                self.ebt_gradings,
-                self.flights,
-                self.roster,
-            )
-        ):
+        sources = (self.hris, self.statements, self.qualifications, self.ebt_gradings)
+        if not any((*sources, self.courses, self.enrolments, self.flights, self.roster)):
             raise ValueError(
                 "records needs at least one source: hris, statements, qualifications, "
-                "ebt_gradings, flights or roster"
+                "ebt_gradings, courses, enrolments, flights or roster"
             )
         return self
 

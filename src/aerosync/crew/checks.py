@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from aerosync.crew.leg_crew_checks import DETAILS as LEG_CREW_DETAILS
 from aerosync.crew.leg_crew_checks import PilotsFlying, leg_crew_checks
+from aerosync.crew.lms_checks import DETAILS as LMS_DETAILS
+from aerosync.crew.lms_checks import LMS_SOURCES, LmsReferences, lms_row_checks
 from aerosync.crew.mapping import Mapped
 from aerosync.crew.roster_checks import RosterBatch
 from aerosync.crew.tables import COMPETENCIES
@@ -27,6 +29,8 @@ SUITES = {
     "ebt_gradings": "training_ebt_gradings",
     "roster": "training_roster",
     "flights": "training_flights",
+    "courses": "training_courses",
+    "enrolments": "training_enrolments",
 }
 EMPLOYMENT_STATUSES = frozenset({"active", "leave", "inactive", "terminated"})
 KEYS = {
@@ -36,6 +40,9 @@ KEYS = {
     "ebt_gradings": ("session_id", "employee_id"),
     "roster": ("starts_at", "employee_id"),
     "flights": ("leg_id", "employee_id"),
+    "courses": ("course_id",),
+    # An enrolment's observations share its id: its suite checks their owner, not this key.
+    "enrolments": ("enrolment_id",),
 }
 SAME_RESULT = ("employee_id", "course_id", "module_id", "verb", "completed_at")
 
@@ -109,7 +116,11 @@ def _future(value: str | None, window_end: datetime) -> bool:
 
 
 def check_rows(
-    source: str, rows: Sequence[Mapped], known: set[str], window_end: datetime
+    source: str,
+    rows: Sequence[Mapped],
+    known: set[str],
+    window_end: datetime,
+    references: LmsReferences | None = None,
 ) -> list[dict[str, bool]]:
     """One dict of check columns per row, in the order given."""
     conflicts = _conflicting(rows, KEYS[source])
@@ -119,17 +130,26 @@ def check_rows(
         for index, m in enumerate(rows):
             batch.add(m, index)
     return [
-        check_row(source, m, known, window_end, index in conflicts or index in repeated)
+        check_row(source, m, known, window_end, index in conflicts or index in repeated, references)
         | (batch.checks(m, index) if batch else {})
         for index, m in enumerate(rows)
     ]
 
 
 def check_row(
-    source: str, m: Mapped, known: set[str], window_end: datetime, not_unique: bool
+    source: str,
+    m: Mapped,
+    known: set[str],
+    window_end: datetime,
+    not_unique: bool,
+    references: LmsReferences | None = None,
 ) -> dict[str, bool]:
     """The check columns of one row; `not_unique`: another row of the batch has its key (or,
-    for a statement, is the same result under a lower id)."""
+    for a statement, is the same result under a lower id); `references`: the LMS's catalog and
+    enrolments (`aerosync.crew.lms_checks`; none: no catalog)."""
+    references = references or LmsReferences()
+    if source in LMS_SOURCES:
+        return lms_row_checks(source, m, known, window_end, not_unique, references)
     r = m.record
     checks = {"fields_readable": not m.unreadable}
     if source == "hris":
@@ -155,6 +175,7 @@ def check_row(
             "not_in_future": not _future(r["completed_at"], window_end),
             "expiry_after_completion": not _before(r["expires_at"], r["completed_at"]),
             "score_in_range": r["score"] is None or -1 <= r["score"] <= 1,
+            "course_in_catalog": references.knows_course(r["course_id"]),
         }
     elif source == "qualifications":
         checks |= {
@@ -310,6 +331,8 @@ _DETAILS: dict[str, Callable[[Mapped], tuple[str | None, str]]] = {
 
 def details(column: str, row: Mapped) -> tuple[str | None, str]:
     """(field, detail) for a failed check of one row."""
+    if column in LMS_DETAILS:
+        return LMS_DETAILS[column](row)
     if column in _DETAILS:
         return _DETAILS[column](row)
     field = column.removesuffix("_present")

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from aerosync.crew.checks import SUITES, BatchSurvey, check_row
+from aerosync.crew.lms_checks import LmsReferences
 from aerosync.crew.mapping import Mapped
 from aerosync.crew.quarantine import QuarantineEntry
 from aerosync.crew.tables import SOURCE_ORDER
@@ -79,7 +80,11 @@ Parts = Callable[[], Iterable[Sequence[Mapped]]]
 
 
 def run_gate_on_parts(
-    batches: Mapping[str, Parts], known: set[str], window_end: datetime, sink: GateSink
+    batches: Mapping[str, Parts],
+    known: set[str],
+    window_end: datetime,
+    sink: GateSink,
+    references: LmsReferences | None = None,
 ) -> GateTally:
     """The quality gate over batches read part by part, each twice: once to survey it (repeats,
     shared keys; `BatchSurvey`), once to check every row, hand good rows and refused ones to the
@@ -88,12 +93,14 @@ def run_gate_on_parts(
     and must agree with the rows refused. Memory stays bounded by a part and the survey's digests,
     whatever the size of a batch.
 
-    The HRIS rows that pass make their employees known to the other sources of the same window.
+    The HRIS rows that pass make their employees known to the other sources of the same window;
+    the catalog's rows that pass, their courses (`references`, `aerosync.crew.lms_checks`).
     """
     import numpy as np
     import pandas as pd
 
     known_now = set(known)
+    references = references or LmsReferences()
     tally = GateTally()
     columns: dict[str, dict[str, bytearray]] = {}
     for source in [s for s in SOURCE_ORDER if s in batches]:
@@ -114,7 +121,12 @@ def run_gate_on_parts(
                 if not survey.kept[offset - 1]:
                     continue
                 checks = check_row(
-                    source, row, known_now, window_end, survey.not_unique(row, position)
+                    source,
+                    row,
+                    known_now,
+                    window_end,
+                    survey.not_unique(row, position),
+                    references,
                 ) | survey.batch_checks(row, position)
                 position += 1
                 for column, value in checks.items():
@@ -141,6 +153,7 @@ def run_gate_on_parts(
                     refused.append(_entry(source, row, reasons))
                 else:
                     good.append(row)
+                    references.passed(row)
                     if source == "hris" and row.employee_id is not None:
                         known_now.add(row.employee_id)
             counts["good"] += len(good)
@@ -206,7 +219,10 @@ def _one_part(rows: Sequence[Mapped]) -> Parts:
 
 
 def run_gate(
-    batches: Mapping[str, Sequence[Mapped]], known: set[str], window_end: datetime
+    batches: Mapping[str, Sequence[Mapped]],
+    known: set[str],
+    window_end: datetime,
+    references: LmsReferences | None = None,
 ) -> GateResult:
     """`run_gate_on_parts` over batches held in memory (each one part), its results collected."""
     result = GateResult()
@@ -215,6 +231,7 @@ def run_gate(
         known,
         window_end,
         _Collect(result),
+        references,
     )
     result.report = tally.report
     return result

@@ -28,6 +28,8 @@ from aerosync.crew.xapi import statement_row
 
 # xAPI verbs (the last segment of the verb IRI) that are completions or results.
 RESULT_VERBS = frozenset({"completed", "passed", "failed"})
+# Verbs that are no result but move an enrolment on: they feed enrolments only.
+ENROLMENT_VERBS = frozenset({"registered", "progressed"})
 
 
 @dataclass
@@ -160,6 +162,12 @@ def is_result(mapped: Mapped) -> bool:
     """Statements other than completions and results (launched, attempted...) are not records."""
     verb = mapped.record.get("verb")
     return verb is None or verb in RESULT_VERBS or "verb" in mapped.unreadable
+
+
+def is_staged_statement(mapped: Mapped) -> bool:
+    """What the statements source stages: results (training records, which also end an
+    enrolment) and the enrolment verbs (`aerosync.crew.enrolments` reads both)."""
+    return is_result(mapped) or mapped.record.get("verb") in ENROLMENT_VERBS
 
 
 def map_qualification(raw: Mapping[str, Any], row_ref: str) -> Mapped:

@@ -7,9 +7,10 @@ flight and duty records, 24 months by default).
 A row is older than the period when the latest of its dates (a training record's completion and
 expiry, a qualification's issue and expiry, a grading's session date, a duty's date and end; an
 employee version's `effective_to`, so the current version of an employee always stays) is before
-the cutoff. The roster's duties have their own period (24 months: flight and duty records) and so
-their own cutoff. Rows that old are not loaded either: re-running an old window does not load
-and purge them again.
+the cutoff; an enrolment's latest date is its last update. The course catalog is master data and
+is not purged. Flights flown and roster duties have their own period (24 months: flight and duty
+records) and so their own cutoff. Rows that old are not loaded either: re-running an old window
+does not load and purge them again.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def purge(
     `first_kept`), auditing each; returns counts per table."""
     purged = {}
     for spec in SPECS:
+        if not spec.retention_dates:
+            continue  # master data (the course catalog), kept while completions refer to it
         kept_from = (first_kept_of or {}).get(spec.source, first_kept)
         conditions = " AND ".join(
             f"({c} IS NULL OR {c} < :first_kept)" for c in spec.retention_dates

@@ -7,8 +7,10 @@ statements by `stored_at` in (start, end], as the LRS's `since` (exclusive) and 
 (inclusive) select them; roster duties by `duty_date` (the UTC date they start) like
 qualifications. HRIS rows are master data: every version in effect by the window's end
 (`effective_from` before it) belongs to the window, so each run knows every employee hired so far
-and a future-dated change waits for its window; loading a version again changes nothing. A row
-whose date is missing or unreadable belongs to every window: it is refused, and quarantined once.
+and a future-dated change waits for its window; loading a version again changes nothing. The
+LMS's course catalog is master data read whole: every course belongs to every window. Enrolments
+(a CSV or REST export) go by `updated_at` in [start, end). A row whose date is missing or
+unreadable belongs to every window: it is refused, and quarantined once.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aerosync.crew.catalog import map_course
+from aerosync.crew.enrolments import map_enrolment
 from aerosync.crew.mapping import (
     Mapped,
-    is_result,
+    is_staged_statement,
     map_completion_csv,
     map_employee,
     map_grading,
@@ -77,13 +81,15 @@ def iter_mapped(
         "qualifications": map_qualification,
         "ebt_gradings": map_grading,
         "roster": map_duty,
+        "courses": map_course,
+        "enrolments": map_enrolment,
     }
     if source not in mappers and source != "statements":
         raise ValueError(f"unknown training source {source!r}")
     for ref, row in items:
         if source == "statements":
             mapped = map_completion_csv(row, ref, validity)
-            if is_result(mapped):
+            if is_staged_statement(mapped):
                 yield mapped
         else:
             yield mappers[source](row, ref)
@@ -99,12 +105,16 @@ def map_rows(
 def map_statements(
     statements: Iterable[Mapping[str, Any]], validity: Mapping[str, int]
 ) -> list[Mapped]:
-    """xAPI statements; those that are not completions or results (launched...) are skipped."""
-    return [m for m in (map_statement(s, validity) for s in statements) if is_result(m)]
+    """xAPI statements: results, and the enrolment verbs (registered, progressed); the others
+    (launched...) are skipped."""
+    return [m for m in (map_statement(s, validity) for s in statements) if is_staged_statement(m)]
 
 
 def in_window(row: Mapped, window: Window) -> bool:
-    moment = moment_of(row.record.get(BY_SOURCE[row.source].window_date))
+    spec = BY_SOURCE[row.source]
+    if not spec.window_date:
+        return True
+    moment = moment_of(row.record.get(spec.window_date))
     if moment is None:
         return True
     if row.source == "statements":

@@ -20,6 +20,13 @@ from sqlalchemy import Engine
 
 from aerosync.crew import retention
 from aerosync.crew.gate import run_gate_on_parts
+from aerosync.crew.lms_flow import (
+    gate_parts,
+    gated_sources,
+    lms_references,
+    loadable_parts,
+    log_fed_enrolments,
+)
 from aerosync.crew.mapping import Mapped
 from aerosync.crew.quarantine import QuarantineEntry, QuarantineStore
 from aerosync.crew.run_log import TrainingRunLog
@@ -142,15 +149,16 @@ def step_validate(
     in parts."""
     from aerosync.stores.validation import save_report
 
+    extracted, sources = sources, gated_sources(sources)
     for stage in [GOOD + source for source in sources] + [REFUSED]:
         stores.staging.clear(company, run_id, stage)
 
-    def parts_of(source: str) -> Any:
-        def read() -> Iterator[list[Mapped]]:
-            for part in stores.staging.parts(company, run_id, MAPPED + source):
-                yield [Mapped.from_dict(d) for d in part]
+    def staged(source: str) -> Iterator[list[Mapped]]:
+        for part in stores.staging.parts(company, run_id, MAPPED + source):
+            yield [Mapped.from_dict(d) for d in part]
 
-        return read
+    def parts_of(source: str) -> Any:
+        return lambda: gate_parts(source, staged)
 
     sink = _StagingSink(stores, company, run_id)
     gate = run_gate_on_parts(
@@ -158,6 +166,7 @@ def step_validate(
         stores.records.known_employees(company),
         window.end,
         sink,
+        lms_references(stores.records.engine, company, sources),
     )
     new = 0
     for part in stores.staging.parts(company, run_id, REFUSED):
@@ -165,6 +174,7 @@ def step_validate(
     stores.staging.clear(company, run_id, REFUSED)
     validation_id = uuid.uuid4().hex
     save_report(stores.records.engine, validation_id, company, run_id, now, gate.report)
+    log_fed_enrolments(stores.run_log, company, run_id, window, extracted, gate.counts, now)
     stores.run_log.validated(company, run_id, window, gate.counts, now)
     return Validated(
         validation_id=validation_id,
@@ -225,6 +235,7 @@ def step_load(
     `retention_days`) are not loaded."""
     kept_from = retention.first_kept_by_source(today, retention_days, source_retention)
     loaded: dict[str, SourceLoaded] = {}
+    sources = gated_sources(sources)
     for source in sources:
         spec = BY_SOURCE[source]
         incoming = None
@@ -232,7 +243,8 @@ def step_load(
             incoming = _version_starts(stores.staging.parts(company, run_id, GOOD + source))
         total = UpsertCounts()
         expired = 0
-        for rows in stores.staging.parts(company, run_id, GOOD + source):
+        good = stores.staging.parts(company, run_id, GOOD + source)
+        for rows in loadable_parts(stores.records.engine, company, source, good):
             kept = _drop_expired(stores, company, source, rows, kept_from[source], incoming)
             counts = stores.records.upsert(company, spec, kept, run_id, now)
             total.inserted += counts.inserted
@@ -241,12 +253,15 @@ def step_load(
             expired += len(rows) - len(kept)
         loaded[source] = SourceLoaded(total, expired)
     known = stores.records.known_employees(company)
+    engine = stores.records.engine
     waiting = [
         w for w in stores.quarantine.waiting_for_employees(company) if w.employee_id in known
     ]
     released = []
     for source in SOURCE_ORDER:
         rows = [w.record for w in waiting if w.source == source]
+        if rows:
+            rows = [r for part in loadable_parts(engine, company, source, [rows]) for r in part]
         rows = _drop_expired(stores, company, source, rows, kept_from[source]) if rows else []
         if rows:
             stores.records.upsert(company, BY_SOURCE[source], rows, run_id, now)

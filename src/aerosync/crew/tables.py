@@ -13,8 +13,19 @@ if TYPE_CHECKING:
     from aerosync.config.training import RecordsSync
 
 # The order sources are extracted, gated and loaded in: HRIS first, since every other record
-# belongs to an employee the HRIS must know.
-SOURCE_ORDER = ("hris", "statements", "qualifications", "ebt_gradings", "flights", "roster")
+# belongs to an employee the HRIS must know; the LMS's course catalog before the completions
+# whose expiry it gives; the statements before the enrolments they also feed
+# (`aerosync.crew.lms_flow`).
+SOURCE_ORDER = (
+    "hris",
+    "courses",
+    "statements",
+    "enrolments",
+    "qualifications",
+    "ebt_gradings",
+    "flights",
+    "roster",
+)
 
 
 def configured_sources(records: RecordsSync) -> list[str]:
@@ -31,7 +42,8 @@ class TableSpec:
     table: str
     keys: tuple[str, ...]
     values: tuple[str, ...]
-    # The date that puts a row into a data interval (window) of the DAG.
+    # The date that puts a row into a data interval (window) of the DAG; "" for master data
+    # read whole by every run (the course catalog).
     window_date: str
     # The dates whose latest decides when a row is older than the retention period.
     retention_dates: tuple[str, ...]
@@ -121,6 +133,39 @@ LEG_CREW = TableSpec(
     window_date="on_block",
     retention_dates=("flown_on",),
 )
+COURSES = TableSpec(
+    source="courses",
+    table="training_courses",
+    keys=("course_id",),
+    values=("title", "category", "validity_days", "ebt_module", "active"),
+    window_date="",
+    retention_dates=(),  # master data: a course stays while its completions may need it
+)
+ENROLMENTS = TableSpec(
+    source="enrolments",
+    table="training_enrolments",
+    keys=("enrolment_id",),
+    values=(
+        "employee_id",
+        "course_id",
+        "status",
+        "progress",
+        "registered_at",
+        "updated_at",
+        "completed_at",
+    ),
+    window_date="updated_at",
+    retention_dates=("registered_at", "updated_at", "completed_at"),
+)
 # Load order matters only for the unknown-employee check: employees first.
-SPECS: tuple[TableSpec, ...] = (EMPLOYEES, RECORDS, QUALIFICATIONS, GRADINGS, LEG_CREW, ROSTER)
+SPECS: tuple[TableSpec, ...] = (
+    EMPLOYEES,
+    RECORDS,
+    QUALIFICATIONS,
+    GRADINGS,
+    COURSES,
+    ENROLMENTS,
+    LEG_CREW,
+    ROSTER,
+)
 BY_SOURCE = {spec.source: spec for spec in SPECS}

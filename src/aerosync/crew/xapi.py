@@ -4,6 +4,10 @@ In: a statement from the LRS becomes a flat row with the columns of the LMS's CS
 transports share one mapping and one quality gate. The employee is the actor's account name; the
 course (and module) come from the object's activity IRI (`.../courses/<course>/modules/<module>`,
 else its last path segment); the score is `result.score.scaled`, else `raw / max`, else `raw`.
+Two columns serve enrolments (`aerosync.crew.enrolments`): `registration` is
+`context.registration`, and `progress` (0 to 1) is the cmi5 progress extension
+(`result.extensions[CMI5_PROGRESS]`, a percentage 0 to 100) divided by 100, else, for a
+`progressed` statement, `result.score.scaled`.
 
 Out: an EBT grading becomes a `scored` statement with the graded competencies under a result
 extension. Its id is derived from the grading's content, so posting it again is a no-op at the LRS
@@ -23,6 +27,7 @@ SCORED = "http://adlnet.gov/expapi/verbs/scored"
 ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
 COMPETENCIES_EXTENSION = "https://aerosync.dev/xapi/extensions/ebt-competencies"
 STATEMENT_NAMESPACE = uuid.UUID("6f1c3a52-4c1e-4d8e-9a51-0c2f2d6f8a10")
+CMI5_PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
 
 
 def _last(iri: str) -> str:
@@ -48,6 +53,19 @@ def _score(result: Mapping[str, Any]) -> Any:
     return score.get("raw")
 
 
+def _progress(result: Mapping[str, Any], verb: str | None) -> Any:
+    """0 to 1 from cmi5's percentage; a value that is not a number is handed on as given, for
+    the mapping to refuse by name."""
+    extensions = result.get("extensions") or {}
+    percent = extensions.get(CMI5_PROGRESS) if isinstance(extensions, Mapping) else None
+    if percent is not None:
+        number = isinstance(percent, int | float) and not isinstance(percent, bool)
+        return percent / 100 if number else percent
+    if verb == "progressed":
+        return (result.get("score") or {}).get("scaled")
+    return None
+
+
 def statement_row(statement: Mapping[str, Any]) -> dict[str, Any]:
     """The statement as a row of the LMS CSV export's columns (values unread, as given)."""
     actor = statement.get("actor") or {}
@@ -57,6 +75,7 @@ def statement_row(statement: Mapping[str, Any]) -> dict[str, Any]:
     result = statement.get("result") or {}
     verb = (statement.get("verb") or {}).get("id") or ""
     success = result.get("success")
+    context = statement.get("context") or {}
     return {
         "statement_id": statement.get("id"),
         "employee_id": account.get("name"),
@@ -67,6 +86,8 @@ def statement_row(statement: Mapping[str, Any]) -> dict[str, Any]:
         "score": _score(result),
         "completed_at": statement.get("timestamp"),
         "stored_at": statement.get("stored"),
+        "registration": context.get("registration"),
+        "progress": _progress(result, _last(verb) if verb else None),
     }
 
 

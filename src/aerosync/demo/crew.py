@@ -1,11 +1,15 @@
-"""Demo training data: HRIS, LMS (xAPI statements), crew-management qualifications and roster
-(`aerosync.demo.roster`), and EBT gradings over a run of days, deterministic (no randomness),
-for the demo and the tests.
+"""Demo training data: HRIS, LMS (course catalog, xAPI statements), crew-management
+qualifications and roster (`aerosync.demo.roster`), and EBT gradings over a run of days,
+deterministic (no randomness), for the demo and the tests.
 
 Day `k` of the data lies in the daily window (03:00 UTC to 03:00 UTC) that starts on `first + k`:
 HRIS, qualification and EBT dates are `first + k + 1` (midnight, inside that window), LMS
-statements are stored at `first + k` 10:00 UTC. `broken=True` adds rows the quality gate refuses
-(a grade of 7, an unknown employee, an expiry before its completion), each next to good rows.
+statements are stored at `first + k` 10:00 UTC. Every statement names its enrolment
+(`context.registration`); on every third day a pilot registers for the EBT module, progresses and
+passes it, and on the days after, another registers for a DG refresher and is part-way through.
+The catalog (`CATALOG`) holds the courses of `VALIDITY` and the EBT module. `broken=True` adds rows
+the quality gate refuses (a grade of 7, an unknown employee, an expiry before its completion),
+each next to good rows.
 """
 
 from __future__ import annotations
@@ -24,6 +28,18 @@ from aerosync.demo.roster import build_roster, write_roster_xml
 HOME_PAGE = "https://hris.example.com"
 LMS = "https://lms.example.com"
 VALIDITY = {"CRM": 365, "DG": 730, "LPC": 180, "SEP": 365}
+EBT_COURSE = "EBT"
+# (course_id, title, category, validity_days, ebt_module): the LMS's catalog.
+CATALOG = (
+    ("CRM", "Crew resource management", "recurrent", VALIDITY["CRM"], False),
+    ("DG", "Dangerous goods", "recurrent", VALIDITY["DG"], False),
+    # The demo's companies file overrides this with VALIDITY's 180 days.
+    ("LPC", "Licence proficiency check briefing", "checking", 365, False),
+    ("SEP", "Safety and emergency procedures", "recurrent", VALIDITY["SEP"], False),
+    (EBT_COURSE, "EBT module", "ebt", 365, True),
+)
+COURSE_COLUMNS = ("course_id", "title", "category", "validity_days", "ebt_module", "active")
+CMI5_PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
 VERBS = "http://adlnet.gov/expapi/verbs/"
 EMPLOYEE_COLUMNS = (
     "employee_id",
@@ -45,6 +61,8 @@ STATEMENT_COLUMNS = (
     "score",
     "completed_at",
     "stored_at",
+    "registration",
+    "progress",
 )
 QUALIFICATION_COLUMNS = ("employee_id", "qualification", "issued_on", "expires_on")
 GRADING_COLUMNS = (
@@ -72,6 +90,7 @@ class TrainingData:
     qualifications: list[dict[str, Any]] = field(default_factory=list)
     gradings: list[dict[str, Any]] = field(default_factory=list)
     roster: list[dict[str, Any]] = field(default_factory=list)  # duties
+    courses: list[dict[str, Any]] = field(default_factory=list)
 
     def statement_rows(self) -> list[dict[str, Any]]:
         """The statements as the LMS's CSV export writes them."""
@@ -89,20 +108,57 @@ def _statement(
     stored: datetime,
     score: float | None = None,
     module: str | None = None,
+    registration: str | None = None,
+    percent: int | None = None,
 ) -> dict[str, Any]:
+    """A statement of the LMS; its enrolment is `registration`, else one of its own. `percent`:
+    a `progressed` statement's cmi5 progress (else its progress is its scaled `score`)."""
     activity = f"{LMS}/courses/{course}" + (f"/modules/{module}" if module else "")
-    result: dict[str, Any] = {"completion": True, "success": verb != "failed"}
+    result: dict[str, Any] = {}
+    if verb not in ("registered", "progressed"):
+        result = {"completion": True, "success": verb != "failed"}
     if score is not None:
         result["score"] = {"scaled": score}
-    return {
+    if percent is not None:
+        result["extensions"] = {CMI5_PROGRESS: percent}
+    statement = {
         "id": str(uuid.uuid5(_NS, key)),
         "actor": {"objectType": "Agent", "account": {"homePage": HOME_PAGE, "name": employee}},
         "verb": {"id": VERBS + verb, "display": {"en-US": verb}},
         "object": {"objectType": "Activity", "id": activity},
-        "result": result,
+        "context": {"registration": registration or str(uuid.uuid5(_NS, f"{key}/registration"))},
         "timestamp": when.isoformat().replace("+00:00", "Z"),
         "stored": stored.isoformat().replace("+00:00", "Z"),
     }
+    if result:
+        statement["result"] = result
+    return statement
+
+
+def _enrolments(k: int, active: list[str], on: datetime, stored: datetime) -> list[dict[str, Any]]:
+    """Day `k`'s enrolments: every third day a pilot registers for the EBT module, progresses
+    (cmi5 60 %) and passes it; on the days after, another registers for a DG refresher and is
+    40 % through (its scaled score)."""
+    hour = timedelta(hours=1)
+    if k % 3 == 1:
+        emp, registration = active[(k + 2) % len(active)], str(uuid.uuid5(_NS, f"{k}/ebt"))
+        return [
+            _statement(f"{k}/ebt/r", emp, EBT_COURSE, "registered", on - 2 * hour, stored,
+                       registration=registration),
+            _statement(f"{k}/ebt/p", emp, EBT_COURSE, "progressed", on - hour, stored,
+                       registration=registration, percent=60),
+            _statement(f"{k}/ebt/c", emp, EBT_COURSE, "passed", on, stored, 0.8,
+                       registration=registration),
+        ]  # fmt: skip
+    if k % 3 == 2:
+        emp, registration = active[(k + 1) % len(active)], str(uuid.uuid5(_NS, f"{k}/dg"))
+        return [
+            _statement(f"{k}/dg/r", emp, "DG", "registered", on - hour, stored,
+                       registration=registration),
+            _statement(f"{k}/dg/p", emp, "DG", "progressed", on, stored, 0.4,
+                       registration=registration),
+        ]  # fmt: skip
+    return []
 
 
 def build_training_data(
@@ -176,6 +232,7 @@ def build_training_data(
             )
         )
         data.statements.append(_statement(f"{k}/l", active[0], "DG", "launched", on, stored))
+        data.statements.extend(_enrolments(k, active, on, stored))
         emp = active[k % len(active)]
         data.qualifications.append(
             {
@@ -197,6 +254,17 @@ def build_training_data(
             }
         )
     data.roster = build_roster(first, days, CREW)
+    data.courses = [
+        {
+            "course_id": course,
+            "title": title,
+            "category": category,
+            "validity_days": validity,
+            "ebt_module": "true" if ebt else "false",
+            "active": "true",
+        }
+        for course, title, category, validity, ebt in CATALOG
+    ]
     if broken and days:  # next to the good rows of day `broken_on`
         on = datetime.combine(first + timedelta(days=broken_on), time(9, 0), tzinfo=UTC)
         stored = on + timedelta(hours=1)
@@ -225,7 +293,7 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) 
 def write_drops(folder: Path, data: TrainingData) -> dict[str, Path]:
     """CSV exports of every source in `folder/<source>/` (the roster as roster XML); returns the
     folder of each source."""
-    names = ("hris", "statements", "qualifications", "ebt", "roster")
+    names = ("hris", "statements", "qualifications", "ebt", "courses", "roster")
     paths = {name: folder / name for name in names}
     write_csv(paths["hris"] / "employees.csv", EMPLOYEE_COLUMNS, data.employees)
     write_csv(paths["statements"] / "completions.csv", STATEMENT_COLUMNS, data.statement_rows())
@@ -234,5 +302,6 @@ def write_drops(folder: Path, data: TrainingData) -> dict[str, Path]:
     )
     write_csv(paths["ebt"] / "gradings.csv", GRADING_COLUMNS, data.gradings)
     write_roster_xml(paths["roster"] / "roster.xml", data.roster)
+    write_csv(paths["courses"] / "catalog.csv", COURSE_COLUMNS, data.courses)
     (folder / "statements.json").write_text(json.dumps(data.statements, indent=1))
     return paths

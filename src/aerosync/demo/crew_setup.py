@@ -22,6 +22,7 @@ DROP_FOLDERS = {
     "qualifications": "qualifications",
     "ebt_gradings": "ebt",
     "roster": "roster",
+    "courses": "courses",
 }
 
 

@@ -30,6 +30,8 @@ SOURCE_NAMES = {
     "qualifications": "Crew management (qualifications)",
     "ebt_gradings": "EBT gradings",
     "roster": "Crew management (roster)",
+    "courses": "LMS (course catalog)",
+    "enrolments": "LMS (enrolments and progress)",
 }
 EXPORT_NAMES = {
     "training_status": "Training status CSV",

@@ -108,6 +108,8 @@ def _records_subjects(
         ("HRIS", records.hris),
         ("qualifications", records.qualifications),
         ("EBT gradings", records.ebt_gradings),
+        ("course catalog", records.courses),
+        ("enrolments", records.enrolments),
     ):
         if transport is not None and transport.rest is not None:
             rest = transport.rest
