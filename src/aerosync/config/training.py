@@ -30,6 +30,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def tails_named_once(value: list[str]) -> list[str]:
+    """A source's `tails`, trimmed: none empty, none twice."""
+    cleaned = [tail.strip() for tail in value]
+    if any(not tail for tail in cleaned):
+        raise ValueError("a tail is empty; list aircraft registrations, e.g. [N525SW]")
+    repeated = sorted({tail for tail in cleaned if cleaned.count(tail) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} listed more than once")
+    return cleaned
+
+
 class RestSource(_Strict):
     """A paginated REST endpoint behind an Airflow `http` connection (host = base URL)."""
 
@@ -69,13 +80,7 @@ class BookingsSource(Transport):
     @field_validator("tails")
     @classmethod
     def _tails_named_once(cls, value: list[str]) -> list[str]:
-        cleaned = [tail.strip() for tail in value]
-        if any(not tail for tail in cleaned):
-            raise ValueError("a tail is empty; list aircraft registrations, e.g. [N525SW]")
-        repeated = sorted({tail for tail in cleaned if cleaned.count(tail) > 1})
-        if repeated:
-            raise ValueError(f"{', '.join(repeated)} listed more than once")
-        return cleaned
+        return tails_named_once(value)
 
     def covers(self, tail: str) -> bool:
         return not self.tails or tail in self.tails
