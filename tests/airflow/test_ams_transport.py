@@ -56,9 +56,7 @@ def test_no_ams_no_reader() -> None:
     assert ams_reader(make_company()) is None
 
 
-def test_sql_through_an_airflow_connection(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_sql_through_an_airflow_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "ams.sqlite"
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
@@ -72,7 +70,9 @@ def test_sql_through_an_airflow_connection(
             EVENT,
         )
     engine.dispose()
-    monkeypatch.setenv("AIRFLOW_CONN_AMS_SQL", json.dumps({"conn_type": "sqlite", "host": str(path)}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_AMS_SQL", json.dumps({"conn_type": "sqlite", "host": str(path)})
+    )
     company = make_company(ams={"sql": {"conn_id": "ams_sql", "timeout_seconds": 5}})
     reader = ams_reader(company)
     assert reader is not None

@@ -50,8 +50,9 @@ class RestSource(_Strict):
     timeout_seconds: float = Field(default=30, gt=0, le=300)
     # The whole read's budget of LMS training bookings (`training.bookings.rest`) and of an AMS
     # (`ams.rest`): past it (checked before each page, each page within timeout_seconds) or past
-    # max_pages, the source has failed and holds only the aircraft it covers. The records sync's REST sources do not
-    # read these yet; their task's execution timeout (`records.task_timeout_minutes`) bounds them.
+    # max_pages, the source has failed and holds only the aircraft it covers. The records sync's
+    # REST sources do not read these yet; their task's execution timeout
+    # (`records.task_timeout_minutes`) bounds them.
     deadline_seconds: float = Field(default=60, gt=0, le=3600)
     max_pages: int = Field(default=1000, ge=1, le=100_000)
 

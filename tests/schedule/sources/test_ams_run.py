@@ -174,7 +174,8 @@ def test_an_aog_from_a_rest_ams_and_an_open_aog_are_occupied(
     assert result["N1"].outcome.value == "uploaded", reasons(result["N1"])
     assert result["N2"].outcome.value == "uploaded", reasons(result["N2"])
     (aog,) = [a for a in fleet.sent("N1")[0]["activities"] if a["activityId"] == "AMS-AOG-7"]
-    assert aog["activityType"] == "AOG" and aog["endDateTime"] == minute(start + timedelta(hours=10))
+    assert aog["activityType"] == "AOG"
+    assert aog["endDateTime"] == minute(start + timedelta(hours=10))
     # The open AOG (written `n-2` by the AMS) is N2's, occupied until the run plus 3 days.
     (open_aog,) = [a for a in fleet.sent("N2")[0]["activities"] if a["activityType"] == "AOG"]
     assert open_aog["activityId"] == "AMS-AOG-8"
@@ -333,8 +334,8 @@ def test_an_fms_ground_event_and_the_ams_block_are_both_sent_with_a_warning(
     result = fleet.run()
     assert result["N1"].outcome.value == "uploaded", reasons(result["N1"])
     (body,) = fleet.sent("N1")
-    maintenance = [a["activityId"] for a in body["activities"] if a["activityType"] == "Maintenance"]
-    assert maintenance == ["GE-9", "AMS-WO-9"]
+    kinds = {a["activityId"]: a["activityType"] for a in body["activities"]}
+    assert [i for i, kind in kinds.items() if kind == "Maintenance"] == ["GE-9", "AMS-WO-9"]
     codes = {m.get("code") for m in result["N1"].messages}
     assert "activities.overlaps_previous" in codes, result["N1"].messages
 

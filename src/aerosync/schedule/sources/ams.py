@@ -46,9 +46,7 @@ MAX_TAILS_NAMED = 20  # in a failure's reason; the status records name every air
 def csv_reader(open_location: Callable[[], CsvLocation], source: AmsSource) -> AmsReader:
     def read(now: datetime) -> AmsRows:
         max_age = timedelta(minutes=source.max_age_minutes)
-        return read_csv_events(
-            open_location(), now, max_age, open_until(now, source.open_aog_days)
-        )
+        return read_csv_events(open_location(), now, max_age, open_until(now, source.open_aog_days))
 
     return read
 
@@ -72,9 +70,7 @@ def sql_reader(open_engine: Callable[[], Engine], source: AmsSource) -> AmsReade
         engine = open_engine()
         try:
             until = open_until(now, source.open_aog_days)
-            return read_sql_events(
-                engine, database.dialect, now, database.timeout_seconds, until
-            )
+            return read_sql_events(engine, database.dialect, now, database.timeout_seconds, until)
         except AmsUnavailable:
             raise
         except Exception as exc:  # a driver's message may carry the URL's password

@@ -128,9 +128,7 @@ def event_activity(event: Mapping[str, Any], kind: str, end: Any) -> dict[str, A
     }
 
 
-def ams_rows(
-    events: Iterable[Mapping[str, Any]], open_until: datetime, files: int = 0
-) -> AmsRows:
+def ams_rows(events: Iterable[Mapping[str, Any]], open_until: datetime, files: int = 0) -> AmsRows:
     """Activity rows of every event that is not cancelled; events of another kind refused."""
     result = AmsRows(files=files)
     for event in events:
