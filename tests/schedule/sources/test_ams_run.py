@@ -96,13 +96,21 @@ class Fleet:
         os.utime(path, (stamp, stamp))
         self.company = make_company(ams={"csv": str(self.drop), **ams})
 
-    def rest_ams(self, feed: str, *events: dict[str, Any], **rest: Any) -> None:
+    def rest_ams(
+        self,
+        feed: str,
+        *events: dict[str, Any],
+        tails: tuple[str, ...] = (),
+        open_aog_days: int = 7,
+        **rest: Any,
+    ) -> None:
         """An AMS REST API: the sandbox's paged feed (the LMS bookings' page protocol)."""
         self.sandbox.lms.set_fault(feed, None)
         self.sandbox.lms.load(feed, list(events))
         source = {"conn_id": "ams_co", "endpoint": f"lms/{feed}/bookings", "page_size": 1}
-        tails = rest.pop("tails", [])
-        self.company = make_company(ams={"rest": {**source, **rest}, "tails": tails})
+        self.company = make_company(
+            ams={"rest": {**source, **rest}, "tails": list(tails), "open_aog_days": open_aog_days}
+        )
 
     @property
     def reader(self) -> AmsReader:
@@ -201,7 +209,7 @@ def test_a_rest_ams_answering_500_holds_only_its_aircraft(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
     fleet = Fleet(tmp_path, sandbox)
-    fleet.rest_ams("ams_down", event("1", "N1", fleet.now + timedelta(days=2)), tails=["N1"])
+    fleet.rest_ams("ams_down", event("1", "N1", fleet.now + timedelta(days=2)), tails=("N1",))
     sandbox.lms.set_fault("ams_down", "500")
     result = fleet.run()
     assert result["N1"].outcome.value == "held"
@@ -217,7 +225,7 @@ def test_a_stalled_rest_ams_holds_only_its_aircraft_past_its_time(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
     fleet = Fleet(tmp_path, sandbox)
-    fleet.rest_ams("stalled", tails=["N2"], timeout_seconds=0.5)
+    fleet.rest_ams("stalled", tails=("N2",), timeout_seconds=0.5)
     with SilentServer() as silent:
         fleet.urls = {"ams_co": f"http://127.0.0.1:{silent.port}"}
         result = fleet.run()
@@ -231,7 +239,7 @@ def test_an_ams_that_never_sends_its_last_page_stops_at_its_deadline(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
     fleet = Fleet(tmp_path, sandbox)
-    fleet.rest_ams("forever", tails=["N2"], deadline_seconds=0.5, max_pages=100_000)
+    fleet.rest_ams("forever", tails=("N2",), deadline_seconds=0.5, max_pages=100_000)
     sandbox.lms.set_endless("forever", True)
     try:
         result = fleet.run()

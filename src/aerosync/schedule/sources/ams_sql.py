@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -44,7 +45,7 @@ QUERY_NAME = AMS_QUERY.removesuffix(".sql")
 
 def _execute(
     engine: Engine, query: str, params: dict[str, Any], timeout_seconds: float
-) -> tuple[list[str], list[Any]]:
+) -> tuple[list[str], Sequence[Any]]:
     expired = threading.Event()
     started = time.monotonic()
     try:
