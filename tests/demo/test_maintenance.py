@@ -4,6 +4,7 @@ whatever the day, read from the CSV drop `make demo` writes and staged as OE-GAJ
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,7 +44,8 @@ def test_the_demo_block_fits_oe_gaj_schedule_and_is_staged(tmp_path: Path, now: 
     raw = yaml.safe_load(config.read_text(encoding="utf-8"))
     (alpine,) = [c for c in raw["companies"] if c["id"] == "alpine_jets"]
     assert alpine["ams"]["csv"] == str(tmp_path / "ams" / "alpine_jets")
-    assert (tmp_path / "ams" / "alpine_jets" / DROP_FILE).is_file()
+    drop = tmp_path / "ams" / "alpine_jets" / DROP_FILE
+    os.utime(drop, (now.timestamp(), now.timestamp()))  # written at the demo's `now`
     company = load_config(config).company("alpine_jets")
     assert company.ams is not None
     fms = build_demo_fms(tmp_path / "fms.sqlite", now, company="alpine_jets")
