@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aerosync.demo.crew_setup import prepare_training
+from aerosync.demo.maintenance import prepare_ams
 from aerosync.demo.run import ACCOUNTS, prepare, start_sandbox
 from aerosync.dev.environment import free_port
 from aerosync.sandbox.server import SandboxServer
@@ -52,6 +53,7 @@ def demo_set_up(workdir: Path) -> Iterator[DemoSetUp]:
     try:
         env = prepare(workdir, sandbox.url, now)
         env.update(prepare_training(workdir, sandbox.port, Path(env["AEROSYNC_CONFIG"]), now))
+        env.update(prepare_ams(workdir, Path(env["AEROSYNC_CONFIG"]), now))
         home = workdir / "airflow"
         env["AIRFLOW_HOME"] = str(home)
         engine = sqlite_engine(home / "aerosync.db")

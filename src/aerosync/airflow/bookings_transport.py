@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import BookingsSource
-from aerosync.schedule.sources.bookings import CsvLocation
 from aerosync.schedule.sources.bookings_rest import FetchPage, SessionPageFetcher
+from aerosync.schedule.sources.csv_drop import CsvLocation
 from aerosync.schedule.sources.lms import BookingsReader, csv_reader, rest_reader
 
 

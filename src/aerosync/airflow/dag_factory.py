@@ -41,6 +41,18 @@ def _training_doc(company: CompanyConfig) -> str:
     )
 
 
+def _ams_doc(company: CompanyConfig) -> str:
+    ams = company.ams
+    if ams is None:
+        return ""
+    covers = ", ".join(ams.tails) if ams.tails else "every aircraft"
+    return (
+        f"\n* Maintenance and AOG from the AMS ({ams.transport}) are sent as occupied "
+        f"`Maintenance` and `AOG` activities; a failed or stale AMS holds the aircraft it covers "
+        f"({covers})."
+    )
+
+
 def _doc(company: CompanyConfig) -> str:
     overrides = ", ".join(f"{t} → `{c}`" for t, c in sorted(company.aircraft_connections.items()))
     return f"""
@@ -54,7 +66,7 @@ connection `{company.marketplace_conn_id}`{f" (per aircraft: {overrides})" if ov
 * No retries, ever: a failed call is recorded and the next run sends the whole schedule again.
 * An aircraft whose data is doubtful is **held**: nothing is sent and its previous marketplace
   schedule stays. An aircraft sent less than 5 minutes ago is **skipped**.
-* Backfilled or late runs upload nothing.{_training_doc(company)}
+* Backfilled or late runs upload nothing.{_training_doc(company)}{_ams_doc(company)}
 
 Tasks: `build_schedules` reads the sources, normalises, validates and plans the upload (its log
 groups each step); `upload` runs once per batch of aircraft, labelled with their tails;

@@ -69,13 +69,15 @@ def mask_webhook(conn_id: str) -> list[str]:
 
 def company_connection_ids(company: CompanyConfig) -> list[str]:
     """Every connection a company's flows use: FMS, marketplace (and per-aircraft ones), the
-    alerts' SMTP server and webhook, LMS, and the training sync's REST and LRS sources."""
+    alerts' SMTP server and webhook, LMS, AMS, and the training sync's REST and LRS sources."""
     ids = [company.fms.conn_id, company.marketplace_conn_id, *company.aircraft_connections.values()]
     if company.alerts is not None:
         if company.alerts.email:
             ids.append(company.alerts.smtp_conn_id)
         if company.alerts.webhook_conn_id is not None:
             ids.append(company.alerts.webhook_conn_id)
+    if company.ams is not None:
+        ids.extend(company.ams.connection_ids())
     training = company.training
     if training is not None and training.bookings is not None and training.bookings.rest:
         ids.append(training.bookings.rest.conn_id)

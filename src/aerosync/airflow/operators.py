@@ -26,11 +26,11 @@ if TYPE_CHECKING:
 class BuildSchedulesOperator(BaseOperator):
     """Builds every marketed aircraft's complete schedule as of now and plans its upload.
 
-    Reads the company's sources (the FMS, and its training LMS if it has one), normalises what
-    they gave, checks it with the Great Expectations suites, decides per aircraft (sent, or held
-    with every reason) and stages each cleared aircraft's `PUT /schedules` activities; returns
-    the upload batches, one mapped upload task each. A backfilled or late run builds nothing
-    (safety rule 4): the task is skipped and says why."""
+    Reads the company's sources (the FMS, and its training LMS and AMS if it has them),
+    normalises what they gave, checks it with the Great Expectations suites, decides per aircraft
+    (sent, or held with every reason) and stages each cleared aircraft's `PUT /schedules`
+    activities; returns the upload batches, one mapped upload task each. A backfilled or late run
+    builds nothing (safety rule 4): the task is skipped and says why."""
 
     template_fields: Sequence[str] = ("company_id",)
     ui_color = "#d6eaf8"
@@ -52,6 +52,7 @@ class BuildSchedulesOperator(BaseOperator):
             return self._build(context)
 
     def _build(self, context: Any) -> list[dict[str, Any]]:
+        from aerosync.airflow.ams_transport import ams_reader
         from aerosync.airflow.bookings_transport import bookings_reader
         from aerosync.airflow.connections import aerosync_engine, engine_for_connection
         from aerosync.schedule.build import build_schedules
@@ -68,6 +69,7 @@ class BuildSchedulesOperator(BaseOperator):
             self.batch_size,
             bookings_reader(company),
             report=self.log.info,
+            read_ams=ams_reader(company),
         )
         context["ti"].xcom_push(key="summary", value=built.summary)
         return [batch.to_dict() for batch in built.batches]  # XCom holds JSON

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from aerosync.config.ams import AmsSource
 from aerosync.config.connection_ids import ConnId
 from aerosync.config.dialects import CREW_LEGS_FILE, DIALECT_FILES, Dialect
 from aerosync.config.schedule_spec import ScheduleError, check_schedule, longest_interval
@@ -181,6 +182,8 @@ class CompanyConfig(_Strict):
     limits: Limits = Field(default_factory=Limits)
     alerts: Alerts | None = None
     training: TrainingConfig | None = None
+    # Its aircraft maintenance system: maintenance and AOG sent as occupied (docs/ams.md).
+    ams: AmsSource | None = None
 
     @field_validator("schedule")
     @classmethod

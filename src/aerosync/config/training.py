@@ -44,6 +44,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def tails_named_once(value: list[str]) -> list[str]:
+    """A source's `tails`, trimmed: none empty, none twice."""
+    cleaned = [tail.strip() for tail in value]
+    if any(not tail for tail in cleaned):
+        raise ValueError("a tail is empty; list aircraft registrations, e.g. [N525SW]")
+    repeated = sorted({tail for tail in cleaned if cleaned.count(tail) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} listed more than once")
+    return cleaned
+
+
 class RestSource(_Strict):
     """A paginated REST endpoint behind an Airflow `http` connection (host = base URL)."""
 
@@ -51,10 +62,11 @@ class RestSource(_Strict):
     endpoint: str = Field(min_length=1)
     page_size: int = Field(default=200, ge=1, le=10_000)
     timeout_seconds: float = Field(default=30, gt=0, le=300)
-    # The whole read's budget of LMS training bookings (`training.bookings.rest`): past it
-    # (checked before each page, each page within timeout_seconds) or past max_pages, the LMS
-    # has failed and holds only the aircraft it covers. The records sync's REST sources do not
-    # read these yet; their task's execution timeout (`records.task_timeout_minutes`) bounds them.
+    # The whole read's budget of LMS training bookings (`training.bookings.rest`) and of an AMS
+    # (`ams.rest`): past it (checked before each page, each page within timeout_seconds) or past
+    # max_pages, the source has failed and holds only the aircraft it covers. The records sync's
+    # REST sources do not read these yet; their task's execution timeout
+    # (`records.task_timeout_minutes`) bounds them.
     deadline_seconds: float = Field(default=60, gt=0, le=3600)
     max_pages: int = Field(default=1000, ge=1, le=100_000)
 
@@ -83,13 +95,7 @@ class BookingsSource(Transport):
     @field_validator("tails")
     @classmethod
     def _tails_named_once(cls, value: list[str]) -> list[str]:
-        cleaned = [tail.strip() for tail in value]
-        if any(not tail for tail in cleaned):
-            raise ValueError("a tail is empty; list aircraft registrations, e.g. [N525SW]")
-        repeated = sorted({tail for tail in cleaned if cleaned.count(tail) > 1})
-        if repeated:
-            raise ValueError(f"{', '.join(repeated)} listed more than once")
-        return cleaned
+        return tails_named_once(value)
 
     def covers(self, tail: str) -> bool:
         return not self.tails or tail in self.tails

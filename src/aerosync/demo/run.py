@@ -24,6 +24,7 @@ from aerosync.config.resources import data_dir
 from aerosync.demo.bookings import DEMO_FEEDS, demo_bookings
 from aerosync.demo.crew_setup import prepare_training, training_report
 from aerosync.demo.fleet import build_demo_fms, demo_homebases
+from aerosync.demo.maintenance import prepare_ams
 from aerosync.dev.environment import AirflowEnv
 from aerosync.dev.runtime import AirflowRuntime
 from aerosync.sandbox.server import SandboxServer, SandboxState
@@ -115,6 +116,8 @@ def print_sandbox(server: SandboxServer) -> None:
     for tail, body in sorted(held.items()):
         training = [a for a in body["activities"] if a["activityType"] == "Training"]
         booked = f", {len(training)} Training from the LMS" if training else ""
+        ams = [a for a in body["activities"] if str(a["activityId"]).startswith("AMS-")]
+        booked += f", {len(ams)} from the AMS ({ams[0]['activityId']})" if ams else ""
         print(
             f"  {tail:<10} {len(body['activities']):>3} activities  (account {body['account']})"
             + booked
@@ -147,6 +150,8 @@ def run(workdir: Path, keep_running: bool) -> int:
     env_vars = prepare(workdir, sandbox.url, now)
     # Companies with training.records: demo HRIS/LRS in the sandbox, CSV drops in the workdir.
     env_vars.update(prepare_training(workdir, sandbox.port, Path(env_vars["AEROSYNC_CONFIG"]), now))
+    # Companies with an AMS CSV drop: their maintenance plan written into the workdir.
+    env_vars.update(prepare_ams(workdir, Path(env_vars["AEROSYNC_CONFIG"]), now))
     airflow_env = AirflowEnv(home=home, dags_folder=REPO_ROOT / "dags", extra_env=env_vars)
     companies = load_config(Path(env_vars["AEROSYNC_CONFIG"])).companies
     failures = 0

@@ -33,6 +33,7 @@ from aerosync.models import Batch
 from aerosync.schedule.decisions import step_validate
 from aerosync.schedule.extract import step_extract, step_normalise
 from aerosync.schedule.plan import step_plan
+from aerosync.schedule.sources.ams import AmsReader
 from aerosync.schedule.sources.lms import BookingsReader
 from aerosync.schedule.stages import Stores
 
@@ -63,17 +64,20 @@ def build_schedules(
     batch_size: int,
     read_bookings: BookingsReader | None = None,
     report: Report = lambda _line: None,
+    read_ams: AmsReader | None = None,
 ) -> BuiltSchedules:
     """Read the sources as of `now`, normalise, run the suites, decide per aircraft and plan the
     upload batches of every aircraft cleared for sending. A failing source is recorded (it holds
     the aircraft it feeds), not raised."""
     cid = company.id
     with collector_paused():
-        extracted = step_extract(company, open_fms, stores, run_id, now, read_bookings)
+        extracted = step_extract(company, open_fms, stores, run_id, now, read_bookings, read_ams)
     extract_summary = extracted.summary
     lines = [f"{cid}: extracted {extract_summary}"]
     if extracted.bookings_summary is not None:
         lines.append(f"{cid}: training bookings from the LMS: {extracted.bookings_summary}")
+    if extracted.ams_summary is not None:
+        lines.append(f"{cid}: maintenance and AOG from the AMS: {extracted.ams_summary}")
     if extracted.failed_sources:
         failed = ", ".join(sorted(extracted.failed_sources))
         lines.append(f"{cid}: source failed ({failed}); the aircraft it feeds will be held")

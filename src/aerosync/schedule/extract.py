@@ -21,6 +21,7 @@ from aerosync.schedule.normalise.activities import normalise_columns
 from aerosync.schedule.normalise.values import Columns, append_rows, column_length
 from aerosync.schedule.payloads import activity_bodies_text
 from aerosync.schedule.sendable import readable_schedules
+from aerosync.schedule.sources.ams import AmsReader, extract_ams
 from aerosync.schedule.sources.fms import RawExtract, extract
 from aerosync.schedule.sources.fms_text import undecodable_findings
 from aerosync.schedule.sources.health import FailedSource
@@ -42,6 +43,7 @@ class Extracted:
     summary: dict[str, Any]  # counts, for the log and the run's XCom summary
     failed_sources: dict[str, FailedSource] = field(default_factory=dict)
     bookings_summary: dict[str, Any] | None = None  # the LMS bookings read, when configured
+    ams_summary: dict[str, Any] | None = None  # the AMS's maintenance events, when configured
 
 
 @dataclass
@@ -65,11 +67,12 @@ def step_extract(
     run_id: str,
     now: datetime,
     read_bookings: BookingsReader | None = None,
+    read_ams: AmsReader | None = None,
 ) -> Extracted:
-    """Read the FMS and, if the company has one, the LMS's training bookings (appended to the
-    activities with `source="lms"`), for `step_normalise` in the same task. A failing source is
-    recorded (staged as SOURCES for the later steps), not raised, with the aircraft it feeds, so
-    that it holds exactly those."""
+    """Read the FMS and, if the company has them, the LMS's training bookings and the AMS's
+    maintenance events (appended to the activities with `source="lms"` and `"ams"`), for
+    `step_normalise` in the same task. A failing source is recorded (staged as SOURCES for the
+    later steps), not raised, with the aircraft it feeds, so that it holds exactly those."""
     failed: dict[str, FailedSource] = {}
     secrets: list[str] = []  # the FMS connection's, redacted from a driver's message
     try:
@@ -86,6 +89,9 @@ def step_extract(
     lms = extract_bookings(company, read_bookings, now, fms_tails)
     if lms.failure is not None:
         failed[lms.failure.name] = lms.failure
+    ams = extract_ams(company, read_ams, now, fms_tails)
+    if ams.failure is not None:
+        failed[ams.failure.name] = ams.failure
     stores.staging.put(
         company.id, run_id, SOURCES, {FLEET: {n: f.to_dict() for n, f in failed.items()}}
     )
@@ -98,14 +104,18 @@ def step_extract(
     bookings_summary = None
     if company.training is not None and company.training.bookings is not None:
         summary["training_bookings"] = bookings_summary = lms.summary
+    ams_summary = None
+    if company.ams is not None:
+        summary["ams"] = ams_summary = ams.summary
     return Extracted(
         aircraft=raw.aircraft,
-        activities=append_rows(raw.activity_columns, lms.rows),
+        activities=append_rows(raw.activity_columns, [*lms.rows, *ams.rows]),
         services=raw.services,
-        findings=[*_undecodable(company, raw), *lms.findings],
+        findings=[*_undecodable(company, raw), *lms.findings, *ams.findings],
         summary=summary,
         failed_sources=failed,
         bookings_summary=bookings_summary,
+        ams_summary=ams_summary,
     )
 
 

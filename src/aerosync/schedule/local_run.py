@@ -20,6 +20,7 @@ from aerosync.config.companies import CompanyConfig
 from aerosync.schedule.build import build_schedules
 from aerosync.schedule.marketplace import SCHEDULES_ENDPOINT, request_headers
 from aerosync.schedule.record import RunSummary, step_record_status
+from aerosync.schedule.sources.ams import AmsReader
 from aerosync.schedule.sources.lms import BookingsReader
 from aerosync.schedule.stages import Stores
 from aerosync.schedule.upload import ConnectionProblem, step_upload
@@ -69,17 +70,19 @@ def run_company(
     now: datetime | None = None,
     batch_size: int | None = None,
     bookings: BookingsReader | None = None,
+    ams: AmsReader | None = None,
 ) -> RunSummary:
     """build schedules (extract, normalise, validate, plan) → upload → record status, in-process.
 
-    A company with `training.bookings` needs `bookings` (see `local_bookings_reader`); without
-    it the LMS counts as failed and holds the aircraft it covers. Batches are the company's
+    A company with `training.bookings` needs `bookings` (see `local_bookings_reader`), one with
+    `ams` needs `ams` (`local_ams_reader`); without it that source counts as failed and holds
+    the aircraft it covers. Batches are the company's
     `upload_batch_size` unless `batch_size` is given."""
     run = run_id or f"local__{uuid.uuid4().hex[:12]}"
     moment = now or datetime.now(UTC)
     stores = Stores.on(store)
     size = batch_size or company.upload_batch_size
-    built = build_schedules(company, lambda: fms, stores, run, moment, size, bookings)
+    built = build_schedules(company, lambda: fms, stores, run, moment, size, bookings, read_ams=ams)
     for batch in built.batches:
         step_upload(company, stores, run, batch.tails, sender)
     return step_record_status(company.id, stores, run)

@@ -154,6 +154,10 @@ def _subjects(
         rest = bookings.rest
         subject = f"LMS bookings connection {rest.conn_id}" if rest else "LMS bookings CSV drop"
         yield subject, sources.lms_bookings_verdicts(company, timeout, now)
+    if company.ams is not None:
+        from aerosync.airflow.setup_check import ams
+
+        yield ams.subject(company.ams), ams.ams_verdicts(company, timeout, now)
     yield from _records_subjects(company, timeout, once)
     if company.alerts is not None:
         smtp = company.alerts.smtp_conn_id

@@ -158,7 +158,7 @@ def sample(
     params = {} if name == "aircraft" else history_bind(now)  # as `_read` binds them
     with engine.connect() as conn:
         expired = threading.Event()
-        watchdog = _watchdog(conn, timeout_seconds, expired)
+        watchdog = query_watchdog(conn, timeout_seconds, expired)
         try:
             try:
                 result = conn.execute(query, params)
@@ -187,7 +187,7 @@ def _read(
 ) -> RawExtract:
     with engine.connect() as conn:
         expired = threading.Event()
-        watchdog = _watchdog(conn, timeout_seconds, expired)
+        watchdog = query_watchdog(conn, timeout_seconds, expired)
         undecodable: list[UndecodableValue] = []
         try:
             return RawExtract(
@@ -207,9 +207,12 @@ def _read(
                 watchdog.cancel()
 
 
-def _watchdog(
+def query_watchdog(
     conn: Connection, timeout_seconds: float | None, expired: threading.Event
 ) -> threading.Timer | None:
+    """A timer that sets `expired` and cancels `conn`'s running query through its driver once
+    `timeout_seconds` have passed (cancel it when the query is done); None without a limit or
+    with a driver that cannot cancel."""
     if not timeout_seconds:
         return None
     driver = conn.connection.driver_connection

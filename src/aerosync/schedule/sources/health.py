@@ -1,8 +1,9 @@
 """Which sources of a run failed, and which aircraft each failed source holds.
 
 The FMS feeds every aircraft of its company; an LMS feeds the aircraft its `training.bookings`
-covers. A failed source holds exactly the aircraft it feeds (safety rule 1), with a reason that
-names the company, the source and the cause, and never a secret (rule 5).
+covers, an AMS those its `ams` section covers. A failed source holds exactly the aircraft it feeds
+(safety rule 1), with a reason that names the company, the source and the cause, and never a
+secret (rule 5).
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+
+class SourceUnavailable(Exception):
+    """A source could not be read completely, or its data is too old: its aircraft are held."""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from aerosync.schedule.sources.bookings import (
     LMS_SOURCE,
     BookingRows,
     BookingsUnavailable,
-    CsvLocation,
     read_csv_bookings,
 )
 from aerosync.schedule.sources.bookings_rest import (
@@ -32,6 +31,7 @@ from aerosync.schedule.sources.bookings_rest import (
     SessionPageFetcher,
     read_rest_bookings,
 )
+from aerosync.schedule.sources.csv_drop import CsvLocation
 from aerosync.schedule.sources.health import FailedSource
 
 BookingsReader = Callable[[datetime], BookingRows]
