@@ -107,7 +107,9 @@ class ReadinessRules(_Strict):
     @field_validator("qualifications")
     @classmethod
     def _per_role(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        return {role: _names(codes, f"qualification of role {role}") for role, codes in value.items()}
+        return {
+            role: _names(codes, f"qualification of role {role}") for role, codes in value.items()
+        }
 
     @model_validator(mode="after")
     def _roles_are_pilots(self) -> Self:

@@ -50,9 +50,7 @@ class ExportRow:
         return self.pilot is not None
 
 
-def previous_verdicts(
-    engine: Engine, company: str, day: date
-) -> dict[tuple[str, str], Previous]:
+def previous_verdicts(engine: Engine, company: str, day: date) -> dict[tuple[str, str], Previous]:
     """Each pair's latest row before `day`; a pair whose latest row says it stopped being
     listed has no previous verdict."""
     statement = text(

@@ -35,9 +35,7 @@ from aerosync.crew.readiness.flight_time import Limits, over_limits_since, perio
 
 _CHUNK = 500
 # Legs that count, as the store has them as of the moment: flown (on block) by then.
-_FLOWN = (
-    "company = :company AND counts = 1 AND flown_on <= :day AND on_block <= :moment"
-)
+_FLOWN = "company = :company AND counts = 1 AND flown_on <= :day AND on_block <= :moment"
 
 
 def _day_number_sql(dialect: str, column: str) -> str:
@@ -194,9 +192,7 @@ def _date(value: Any) -> date | None:
     return None if value is None or value == "" else date.fromisoformat(str(value)[:10])
 
 
-def read_versions(
-    conn: Connection, company: str, as_of: AsOf
-) -> dict[str, list[EmployeeVersion]]:
+def read_versions(conn: Connection, company: str, as_of: AsOf) -> dict[str, list[EmployeeVersion]]:
     rows = conn.execute(
         text(
             "SELECT employee_id, effective_from, effective_to, role, employment_status, left_on "
@@ -245,24 +241,28 @@ def read_last_ebt_module(conn: Connection, company: str, as_of: AsOf) -> dict[st
     """The latest EBT grading session, or LMS completion (completed or passed, not failed) of a
     course the catalog marks as an EBT module, per person."""
     params = _flown(as_of, company)
-    sessions = list(conn.execute(
-        text(
-            "SELECT employee_id, MAX(session_date) AS last FROM training_ebt_gradings "
-            "WHERE company = :company AND session_date <= :day GROUP BY employee_id"
-        ),
-        params,
-    ))
-    completions = list(conn.execute(
-        text(
-            "SELECT r.employee_id, MAX(r.completed_at) AS last FROM training_records r "
-            "JOIN training_courses c ON c.company = r.company AND c.course_id = r.course_id "
-            "WHERE r.company = :company AND c.ebt_module = 1 "
-            "AND r.verb IN ('completed', 'passed') "
-            "AND (r.success IS NULL OR r.success <> 'false') "
-            "AND r.completed_at <= :moment GROUP BY r.employee_id"
-        ),
-        params,
-    ))
+    sessions = list(
+        conn.execute(
+            text(
+                "SELECT employee_id, MAX(session_date) AS last FROM training_ebt_gradings "
+                "WHERE company = :company AND session_date <= :day GROUP BY employee_id"
+            ),
+            params,
+        )
+    )
+    completions = list(
+        conn.execute(
+            text(
+                "SELECT r.employee_id, MAX(r.completed_at) AS last FROM training_records r "
+                "JOIN training_courses c ON c.company = r.company AND c.course_id = r.course_id "
+                "WHERE r.company = :company AND c.ebt_module = 1 "
+                "AND r.verb IN ('completed', 'passed') "
+                "AND (r.success IS NULL OR r.success <> 'false') "
+                "AND r.completed_at <= :moment GROUP BY r.employee_id"
+            ),
+            params,
+        )
+    )
     latest: dict[str, date] = {}
     for r in [*sessions, *completions]:
         last = _date(r.last)

@@ -155,9 +155,9 @@ def types_of(inputs: ReadinessInputs, employee: str, since: date) -> list[str]:
     types = set(inputs.types_flown.get(employee, ()))
     for code, records in inputs.qualifications.get(employee, {}).items():
         rated = code.removeprefix(TYPE_RATING_PREFIX)
-        if code.startswith(TYPE_RATING_PREFIX) and rated.strip():
-            if any(r.expires_on is None or r.expires_on >= since for r in records):
-                types.add(rated)
+        current = any(r.expires_on is None or r.expires_on >= since for r in records)
+        if code.startswith(TYPE_RATING_PREFIX) and rated.strip() and current:
+            types.add(rated)
     return sorted(types)
 
 
