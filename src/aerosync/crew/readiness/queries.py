@@ -50,18 +50,19 @@ def _recency_sql(dialect: str, day: RecencyRule, night: RecencyRule) -> str:
     return f"""
 WITH daily AS (
     SELECT employee_id, type_code, flown_on,
-           SUM(takeoffs_day + takeoffs_night) AS t, SUM(landings_day + landings_night) AS l,
-           SUM(takeoffs_night) AS tn, SUM(landings_night) AS ln
+           SUM(takeoffs_day + takeoffs_night) AS tko, SUM(landings_day + landings_night) AS ldg,
+           SUM(takeoffs_night) AS ntko, SUM(landings_night) AS nldg
     FROM training_leg_crew
     WHERE {_FLOWN} AND pilot_flying = 1 AND type_code IS NOT NULL
     GROUP BY employee_id, type_code, flown_on
 ), numbered AS (
-    SELECT employee_id, type_code, t, l, tn, ln, {_day_number_sql(dialect, "flown_on")} AS dn
+    SELECT employee_id, type_code, tko, ldg, ntko, nldg,
+           {_day_number_sql(dialect, "flown_on")} AS dn
     FROM daily
 ), ahead AS (
-    SELECT employee_id, type_code, dn, t, l, tn, ln,
-           SUM(t) OVER w_day AS t_ahead, SUM(l) OVER w_day AS l_ahead,
-           SUM(tn) OVER w_night AS tn_ahead, SUM(ln) OVER w_night AS ln_ahead
+    SELECT employee_id, type_code, dn, tko, ldg, ntko, nldg,
+           SUM(tko) OVER w_day AS tko_ahead, SUM(ldg) OVER w_day AS ldg_ahead,
+           SUM(ntko) OVER w_night AS ntko_ahead, SUM(nldg) OVER w_night AS nldg_ahead
     FROM numbered
     WINDOW w_day AS (PARTITION BY employee_id, type_code ORDER BY dn
                      RANGE BETWEEN CURRENT ROW AND {int(day.days) - 1} FOLLOWING),
@@ -69,13 +70,13 @@ WITH daily AS (
                        RANGE BETWEEN CURRENT ROW AND {int(night.days) - 1} FOLLOWING)
 )
 SELECT employee_id, type_code,
-       SUM(CASE WHEN dn >= :day_since THEN t ELSE 0 END) AS takeoffs,
-       SUM(CASE WHEN dn >= :day_since THEN l ELSE 0 END) AS landings,
-       MAX(CASE WHEN t_ahead >= :day_takeoffs AND l_ahead >= :day_landings THEN dn END)
+       SUM(CASE WHEN dn >= :day_since THEN tko ELSE 0 END) AS takeoffs,
+       SUM(CASE WHEN dn >= :day_since THEN ldg ELSE 0 END) AS landings,
+       MAX(CASE WHEN tko_ahead >= :day_takeoffs AND ldg_ahead >= :day_landings THEN dn END)
            AS day_last_start,
-       SUM(CASE WHEN dn >= :night_since THEN tn ELSE 0 END) AS night_takeoffs,
-       SUM(CASE WHEN dn >= :night_since THEN ln ELSE 0 END) AS night_landings,
-       MAX(CASE WHEN tn_ahead >= :night_takeoffs AND ln_ahead >= :night_landings THEN dn END)
+       SUM(CASE WHEN dn >= :night_since THEN ntko ELSE 0 END) AS night_takeoffs,
+       SUM(CASE WHEN dn >= :night_since THEN nldg ELSE 0 END) AS night_landings,
+       MAX(CASE WHEN ntko_ahead >= :night_takeoffs AND nldg_ahead >= :night_landings THEN dn END)
            AS night_last_start
 FROM ahead
 GROUP BY employee_id, type_code
