@@ -71,7 +71,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
         self.server.received.append({"path": self.path, "body": body})
         if body["page"] == self.server.fail_page:
-            answer = f"Internal error; request headers: {dict(self.headers.items())}".encode()
+            echoed = f"Authorization: {self.headers['Authorization']}; {dict(self.headers.items())}"
+            answer = f"Internal error; request headers: {echoed}".encode()
             self.send_response(500)
         else:
             answer = b'{"ok": true}'

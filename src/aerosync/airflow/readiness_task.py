@@ -37,7 +37,7 @@ def _failed(log: Callable[[str], None], reason: str) -> AirflowFailException:
     return AirflowFailException(reason)
 
 
-def _write(company: str, records: RecordsSync, prepared: PreparedExport) -> tuple[str, str]:
+def _write(records: RecordsSync, prepared: PreparedExport) -> tuple[str, str]:
     from aerosync.airflow.crew_io import write_text
 
     assert records.readiness is not None
@@ -94,7 +94,7 @@ def run_readiness_export(
     as_of = AsOf.window_end(window.end)
     prepared = prepare_export(engine, company, as_of, config)
     try:
-        csv_path, json_path = _write(company, records, prepared)
+        csv_path, json_path = _write(records, prepared)
     except Exception as exc:
         reason = (
             f"company {company}: the readiness of {as_of.day} could not be written to "
