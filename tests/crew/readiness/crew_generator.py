@@ -245,9 +245,8 @@ def generate_crew(pilots: int = 230, seed: int = 18) -> Crew:
         pilot = f"P{n:04d}"
         role = "CPT" if n % 2 == 0 else "FO"
         types = [TYPES[n % 3]] + ([TYPES[(n + 1) % 3]] if n % 7 == 0 else [])
-        hired = (
-            FIRST - timedelta(days=400) if n % 11 else FIRST + timedelta(days=rng.randint(0, 200))
-        )
+        late = n % 11 == 0 and n % 13 != 5 and n % 29 != 3  # hired within the year
+        hired = FIRST + timedelta(days=rng.randint(0, 200)) if late else FIRST - timedelta(400)
         crew.employee(pilot, role, hired)
         if n % 13 == 5:  # promoted mid-year: captains need their LPC from then on
             crew.employee(pilot, "CPT" if role == "FO" else role, FIRST + timedelta(days=180))
