@@ -86,7 +86,7 @@ def test_only_what_changed_since_the_previous_export_is_flagged(engine: Engine, 
     assert flagged == expected
     lapsed = next(r for r in second.rows if r.employee_id == crew.edge["recency_day_91"])
     assert lapsed.changed and lapsed.previous is not None and lapsed.previous.ready
-    assert lapsed.previous.as_of == DAY - D and lapsed.pilot is not None
+    assert lapsed.previous.since == DAY - D and lapsed.pilot is not None
     assert lapsed.pilot.failing == ("recency",)
     steady = next(r for r in second.rows if r.employee_id == crew.edge["recency_day_90"])
     assert not steady.changed and steady.previous is not None and steady.previous.ready

@@ -167,7 +167,7 @@ def _previous(previous: Previous | None) -> dict[str, Any] | None:
     if previous is None:
         return None
     return {
-        "as_of": previous.as_of.isoformat(),
+        "since": previous.since.isoformat(),
         "ready": previous.ready,
         "failing": list(previous.failing),
     }

@@ -26,9 +26,9 @@ NOT_LISTED = "not listed"
 
 @dataclass(frozen=True)
 class Previous:
-    """A pair's verdict in the latest export before the day."""
+    """A pair's verdict in the exports before the day, and the day they first gave it."""
 
-    as_of: date
+    since: date
     ready: bool
     failing: tuple[str, ...]
 
