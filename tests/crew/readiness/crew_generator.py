@@ -341,7 +341,7 @@ def place_edge_cases(crew: Crew) -> None:
     ):
         pilot = _edge_pilot(crew, key)
         _daily_flying(crew, pilot, DAY - timedelta(days=60), DAY - timedelta(days=2), 90, every=7)
-        if left <= DAY:
+        if left < DAY:  # a version `terminated` from the leaving date
             crew.employee(pilot, "CPT", left, status="terminated", left_on=left)
         else:  # the current version says when
             for row in crew.employees:
