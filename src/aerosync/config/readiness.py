@@ -17,6 +17,8 @@ from aerosync.config.connection_ids import ConnId
 
 # In a required qualification code, the type the row is about (`TYPE_RATING:<type_code>`).
 TYPE_PLACEHOLDER = "<type_code>"
+# The qualification codes whose holders are rated for a type: `TYPE_RATING:<type>`.
+TYPE_RATING_PREFIX = "TYPE_RATING:"
 DEFAULT_QUALIFICATIONS = (f"TYPE_RATING:{TYPE_PLACEHOLDER}", "LINE_CHECK", "MEDICAL")
 
 

@@ -1,122 +1,40 @@
 """Reading readiness's inputs from the aerosync database as of a moment, aggregated in SQL.
 
 Legs flown (`training_leg_crew`, millions of rows) never reach Python one by one: the database
-sums them per person and type and day, and finds each recency rule's lapse date with window
-functions. What does reach Python is small: per person and type, a handful of numbers; HRIS
-versions, qualifications and the latest EBT module per person.
-
-Recency in SQL: a rule of N take-offs and M landings in W days holds on day d when the legs of
-d-W+1 ... d have them. Its last day held (up to D, nothing flown after D) is x+W-1 for the latest
-day x with legs such that the legs of x ... x+W-1 have N take-offs and M landings (the day after
-the last day held, a day with legs left the window, and that day is such an x); so it lapses on
-x+W: in the future when it holds on D, or the day its current lapse began when it does not.
+sums them per person and type (flight time here, recency in `aerosync.crew.readiness.recency`).
+What does reach Python is small: per person and type, a handful of numbers; HRIS versions,
+qualifications and the latest EBT module per person.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, text
 
-from aerosync.config.readiness import ReadinessRules, RecencyRule
-from aerosync.crew.readiness.days import AsOf, day_number, from_day_number
+from aerosync.config.readiness import TYPE_RATING_PREFIX, ReadinessRules
+from aerosync.crew.readiness.days import AsOf
 from aerosync.crew.readiness.facts import (
     EmployeeVersion,
     FlightMinutes,
     QualificationRecord,
     ReadinessInputs,
-    Recency,
-    TypeRecency,
 )
 from aerosync.crew.readiness.flight_time import Limits, over_limits_since, period_starts
+from aerosync.crew.readiness.recency import FLOWN as _FLOWN
+from aerosync.crew.readiness.recency import read_recency
 
 _CHUNK = 500
-# Legs that count, as the store has them as of the moment: flown (on block) by then.
-_FLOWN = "company = :company AND counts = 1 AND flown_on <= :day AND on_block <= :moment"
-
-
-def _day_number_sql(dialect: str, column: str) -> str:
-    if dialect == "postgresql":
-        return f"(CAST({column} AS DATE) - DATE '1970-01-01')"
-    return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
-
-
-def _recency_sql(dialect: str, day: RecencyRule, night: RecencyRule) -> str:
-    # The frames' widths are validated integers (RecencyRule.days), written into the SQL since
-    # a window frame's offset must be a constant.
-    return f"""
-WITH daily AS (
-    SELECT employee_id, type_code, flown_on,
-           SUM(takeoffs_day + takeoffs_night) AS tko, SUM(landings_day + landings_night) AS ldg,
-           SUM(takeoffs_night) AS ntko, SUM(landings_night) AS nldg
-    FROM training_leg_crew
-    WHERE {_FLOWN} AND pilot_flying = 1 AND type_code IS NOT NULL
-    GROUP BY employee_id, type_code, flown_on
-), numbered AS (
-    SELECT employee_id, type_code, tko, ldg, ntko, nldg,
-           {_day_number_sql(dialect, "flown_on")} AS dn
-    FROM daily
-), ahead AS (
-    SELECT employee_id, type_code, dn, tko, ldg, ntko, nldg,
-           SUM(tko) OVER w_day AS tko_ahead, SUM(ldg) OVER w_day AS ldg_ahead,
-           SUM(ntko) OVER w_night AS ntko_ahead, SUM(nldg) OVER w_night AS nldg_ahead
-    FROM numbered
-    WINDOW w_day AS (PARTITION BY employee_id, type_code ORDER BY dn
-                     RANGE BETWEEN CURRENT ROW AND {int(day.days) - 1} FOLLOWING),
-           w_night AS (PARTITION BY employee_id, type_code ORDER BY dn
-                       RANGE BETWEEN CURRENT ROW AND {int(night.days) - 1} FOLLOWING)
-)
-SELECT employee_id, type_code,
-       SUM(CASE WHEN dn >= :day_since THEN tko ELSE 0 END) AS takeoffs,
-       SUM(CASE WHEN dn >= :day_since THEN ldg ELSE 0 END) AS landings,
-       MAX(CASE WHEN tko_ahead >= :day_takeoffs AND ldg_ahead >= :day_landings THEN dn END)
-           AS day_last_start,
-       SUM(CASE WHEN dn >= :night_since THEN ntko ELSE 0 END) AS night_takeoffs,
-       SUM(CASE WHEN dn >= :night_since THEN nldg ELSE 0 END) AS night_landings,
-       MAX(CASE WHEN ntko_ahead >= :night_takeoffs AND nldg_ahead >= :night_landings THEN dn END)
-           AS night_last_start
-FROM ahead
-GROUP BY employee_id, type_code
-"""
+# PostgreSQL's work memory for the sorts and hashes of this read (SET LOCAL: its transaction
+# only); the default 4 MB makes a big crew's aggregation spill to disk.
+WORK_MEM = "256MB"
 
 
 def _flown(as_of: AsOf, company: str) -> dict[str, Any]:
     return {"company": company, "day": as_of.day.isoformat(), "moment": as_of.moment_text}
-
-
-def _lapse(last_start: Any, days: int) -> date | None:
-    return None if last_start is None else from_day_number(int(last_start) + days)
-
-
-def read_recency(
-    conn: Connection, company: str, as_of: AsOf, rules: ReadinessRules
-) -> dict[tuple[str, str], TypeRecency]:
-    day, night = rules.recency, rules.night_recency
-    today = day_number(as_of.day)
-    params = {
-        **_flown(as_of, company),
-        "day_since": today - day.days + 1,
-        "day_takeoffs": day.takeoffs,
-        "day_landings": day.landings,
-        "night_since": today - night.days + 1,
-        "night_takeoffs": night.takeoffs,
-        "night_landings": night.landings,
-    }
-    rows = conn.execute(text(_recency_sql(conn.dialect.name, day, night)), params)
-    return {
-        (r.employee_id, r.type_code): TypeRecency(
-            Recency(int(r.takeoffs), int(r.landings), _lapse(r.day_last_start, day.days)),
-            Recency(
-                int(r.night_takeoffs),
-                int(r.night_landings),
-                _lapse(r.night_last_start, night.days),
-            ),
-        )
-        for r in rows
-    }
 
 
 _FLIGHT_MINUTES = f"""
@@ -272,6 +190,19 @@ def read_last_ebt_module(conn: Connection, company: str, as_of: AsOf) -> dict[st
     return latest
 
 
+def rated_or_flown(
+    types_flown: Mapping[str, Iterable[str]],
+    qualifications: Mapping[str, Mapping[str, Sequence[QualificationRecord]]],
+) -> set[tuple[str, str]]:
+    """Every (employee, type) with a type rating or legs in the last 12 months."""
+    pairs = {(employee, t) for employee, types in types_flown.items() for t in types}
+    for employee, held in qualifications.items():
+        for code in held:
+            if code.startswith(TYPE_RATING_PREFIX) and code[len(TYPE_RATING_PREFIX) :].strip():
+                pairs.add((employee, code[len(TYPE_RATING_PREFIX) :]))
+    return pairs
+
+
 def read_inputs(
     engine: Engine, company: str, as_of: AsOf, rules: ReadinessRules
 ) -> ReadinessInputs:
@@ -281,14 +212,17 @@ def read_inputs(
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
         minutes, types_flown = read_flight_minutes(conn, company, as_of, rules)
+        qualifications = read_qualifications(conn, company, as_of)
         over: Sequence[str] = [e for e, m in minutes.items() if not limits.hold(m)]
+        pairs = rated_or_flown(types_flown, qualifications)
         return ReadinessInputs(
-            recency=read_recency(conn, company, as_of, rules),
+            recency=read_recency(conn, company, as_of, rules, pairs),
             flight_minutes=minutes,
             types_flown=types_flown,
             versions=read_versions(conn, company, as_of),
-            qualifications=read_qualifications(conn, company, as_of),
+            qualifications=qualifications,
             last_ebt_module=read_last_ebt_module(conn, company, as_of),
             flight_time_lapsed_on=read_over_limits_since(conn, company, as_of, rules, over),
         )

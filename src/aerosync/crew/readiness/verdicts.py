@@ -13,7 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from aerosync.config.readiness import TYPE_PLACEHOLDER, ReadinessRules, RecencyRule
+from aerosync.config.readiness import (
+    TYPE_PLACEHOLDER,
+    TYPE_RATING_PREFIX,
+    ReadinessRules,
+    RecencyRule,
+)
 from aerosync.crew.readiness.days import AsOf, add_months, twelve_months_start
 from aerosync.crew.readiness.facts import (
     EmployeeVersion,
@@ -40,7 +45,6 @@ from aerosync.crew.readiness.states import (
     RuleState,
 )
 
-TYPE_RATING_PREFIX = "TYPE_RATING:"
 _DAY = timedelta(days=1)
 
 
