@@ -30,3 +30,4 @@ def test_readiness_benchmark_generates_the_crew_and_times_the_computation(tmp_pa
     assert 0 < run["ready"] < run["pairs"]
     assert store["compute_s"]["median"] > 0 and store["export_s"]["median"] > 0
     assert store["peak_rss_mb"]["median"] > 0 and run["csv_bytes"] > 0
+    assert result["same_export_in_every_store"] and len(run["json_sha256"]) == 16
