@@ -1,8 +1,9 @@
 """One daily training-records DAG per company with `training.records` in the companies file.
 
-    extract_<source> ─> validate ─> load ─> export_status, post_ebt ─> retention ─> finish
-    (one per source,    │                    (when configured)
-     extract_flights: the FMS's crew on legs)
+    extract_<source> ─> validate ─> load ─> export_status    ─> retention ─> finish
+    (one per source,    │                    export_readiness
+     extract_flights:   │                    post_ebt (each when configured)
+     the FMS's crew on legs)
                         └─> alert (with `alerts:`; whatever happened: a failed source, new
                                    quarantined rows)
 
@@ -34,6 +35,10 @@ def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> st
         outs.append(f"a training-status CSV per run to `{records.export_to}`")
     if records.post_ebt_to:
         outs.append(f"EBT results as xAPI statements to connection `{records.post_ebt_to.conn_id}`")
+    if records.readiness:
+        outs.append(
+            f"crew readiness per pilot and type (CSV, JSON) to `{records.readiness.export_to}`"
+        )
     flights = ""
     if records.flights is not None:
         flights = (
@@ -139,6 +144,15 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
                     retries=0,
                     op_kwargs=kwargs,
                     python_callable=crew_tasks.export_status,
+                )
+            )
+        if records.readiness:
+            outs.append(
+                PythonOperator(
+                    task_id="export_readiness",
+                    retries=0,
+                    op_kwargs=kwargs,
+                    python_callable=crew_tasks.export_readiness,
                 )
             )
         if records.post_ebt_to and records.ebt_gradings:

@@ -270,6 +270,17 @@ def post_ebt(company_id: str) -> dict[str, Any]:
     return {"posted": sent}
 
 
+def export_readiness(company_id: str) -> dict[str, Any]:
+    """Readiness per pilot and type on the window's last day, out to flight operations and crew
+    management (`aerosync.airflow.readiness_task`)."""
+    from aerosync.airflow.readiness_task import run_readiness_export
+
+    context = get_current_context()
+    records = _records(company_id)
+    run_log = _stores().run_log
+    return run_readiness_export(company_id, records, _window(context), run_log, context["run_id"])
+
+
 def retention(company_id: str) -> dict[str, Any]:
     from aerosync.crew.steps import step_retention
 

@@ -20,6 +20,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from aerosync.config.connection_ids import ConnId
+from aerosync.config.readiness import ReadinessExport
 from aerosync.config.task_placement import PoolName, PriorityWeight, QueueName
 
 # EASA keeps crew training records for at least 3 years.
@@ -170,6 +171,8 @@ class RecordsSync(_Strict):
     export_to: str | None = Field(default=None, min_length=1)
     # Out to the LMS: EBT results posted as xAPI statements to this LRS.
     post_ebt_to: LrsSource | None = None
+    # Out to flight operations and crew management: readiness per pilot and type, each run.
+    readiness: ReadinessExport | None = None
     # Course validity in days, for the expiry of a completion: overrides the catalog's
     # `validity_days` (courses in neither never expire; see `aerosync.crew.catalog`).
     course_validity_days: dict[str, int] = Field(default_factory=dict)

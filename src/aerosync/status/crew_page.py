@@ -36,6 +36,8 @@ SOURCE_NAMES = {
 EXPORT_NAMES = {
     "training_status": "Training status CSV",
     "ebt_statements": "EBT results to the LMS",
+    "readiness": "Crew readiness (CSV, JSON)",
+    "readiness_post": "Crew readiness posted",
 }
 REFRESH_SECONDS = 60
 
