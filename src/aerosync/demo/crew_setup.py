@@ -76,6 +76,8 @@ def prepare_training(
             env[f"AIRFLOW_CONN_{records['post_ebt_to']['conn_id'].upper()}"] = _http(f"{base}/xapi")
         if records.get("export_to"):
             records["export_to"] = str(folder / "crew_exports")
+        if (records.get("readiness") or {}).get("export_to"):
+            records["readiness"]["export_to"] = str(folder / "readiness")
     derived = workdir / "companies.yaml"
     derived.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     env["AEROSYNC_CONFIG"] = str(derived)
@@ -105,4 +107,31 @@ def training_report(engine: Any, company: str, workdir: Path | None = None) -> s
     for path in sorted(exports.glob("*.csv")) if exports and exports.is_dir() else []:
         rows = path.read_text(encoding="utf-8").count("\n") - 1
         lines.append(f"  training status for crew management: {path} ({rows} rows)")
+    readiness = workdir / "training" / company / "readiness" if workdir else None
+    for path in sorted(readiness.glob("*.csv")) if readiness and readiness.is_dir() else []:
+        lines += readiness_table(path)
     return "\n".join(lines)
+
+
+def readiness_table(path: Path) -> list[str]:
+    """The readiness export (CSV) as a table: each pilot and type, ready or what fails and since
+    or until when. A failing medical is named without its date (a medical date is personal)."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["listed"] == "true"]
+    lines = [f"  crew readiness for flight operations: {path} ({len(rows)} pilot-types)"]
+    lines.append(f"    {'pilot':<6} {'type':<5} {'verdict':<10} why")
+    for row in rows:
+        why = []
+        for rule in filter(None, row["failing"].split(";")):
+            lapsed = row.get(f"{rule}.lapses_on") or ""
+            when = "" if "MEDICAL" in rule or not lapsed else f" (lapsed {lapsed})"
+            why.append(f"{rule}{when}")
+        verdict = "ready" if row["ready"] == "true" else "NOT READY"
+        lapsing = " (lapses within the horizon)" if row["lapsing"] == "true" and not why else ""
+        lines.append(
+            f"    {row['employee_id']:<6} {row['type_code']:<5} {verdict:<10} "
+            f"{', '.join(why)}{lapsing}"
+        )
+    return lines
