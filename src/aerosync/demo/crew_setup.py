@@ -129,9 +129,9 @@ def readiness_table(path: Path) -> list[str]:
             when = "" if "MEDICAL" in rule or not lapsed else f" (lapsed {lapsed})"
             why.append(f"{rule}{when}")
         verdict = "ready" if row["ready"] == "true" else "NOT READY"
-        lapsing = " (lapses within the horizon)" if row["lapsing"] == "true" and not why else ""
+        lapsing = "lapses within the horizon" if row["lapsing"] == "true" else ""
+        reason = ", ".join(why) or lapsing
         lines.append(
-            f"    {row['employee_id']:<6} {row['type_code']:<5} {verdict:<10} "
-            f"{', '.join(why)}{lapsing}"
+            f"    {row['employee_id']:<6} {row['type_code']:<5} {verdict:<10} {reason}".rstrip()
         )
     return lines
