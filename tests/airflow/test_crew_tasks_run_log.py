@@ -14,7 +14,7 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 from airflow.sdk.execution_time.context import set_current_context
 
-from aerosync.airflow import crew_tasks
+from aerosync.airflow import crew_exports, crew_tasks
 from aerosync.crew.sync_status import crew_sync_status
 from aerosync.stores.database import sqlite_engine
 
@@ -71,7 +71,7 @@ def test_a_source_that_cannot_be_read_leaves_its_reason_for_the_page(company: Pa
 
 def test_the_training_status_export_is_logged_with_its_file_and_rows(company: Path) -> None:
     with set_current_context(_context()):  # type: ignore[arg-type]
-        written = crew_tasks.export_status("acme")
+        written = crew_exports.export_status("acme")
     (acme,) = crew_sync_status(sqlite_engine(company))
     (export,) = acme.exports
     assert (export.export, export.location, export.rows) == (

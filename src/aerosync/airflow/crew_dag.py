@@ -20,7 +20,7 @@ from typing import Any
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule
 
-from aerosync.airflow import crew_tasks
+from aerosync.airflow import crew_exports, crew_tasks
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import RecordsSync
 from aerosync.crew.tables import configured_sources
@@ -143,7 +143,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
                     task_id="export_status",
                     retries=0,
                     op_kwargs=kwargs,
-                    python_callable=crew_tasks.export_status,
+                    python_callable=crew_exports.export_status,
                 )
             )
         if records.readiness:
@@ -161,7 +161,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
                     task_id="post_ebt",
                     retries=0,
                     op_kwargs=kwargs,
-                    python_callable=crew_tasks.post_ebt,
+                    python_callable=crew_exports.post_ebt,
                 )
             )
         extracts >> validate >> load

@@ -26,14 +26,14 @@ ERROR_KEY = "error"
 VALIDATE = "validate"
 
 
-def _records(company_id: str) -> RecordsSync:
+def records_of(company_id: str) -> RecordsSync:
     company = task_company(company_id, get_current_context())
     if company.training is None or company.training.records is None:
         raise AirflowFailException(f"company {company_id}: no training.records in the config")
     return company.training.records
 
 
-def _window(context: Any) -> Any:
+def window_of(context: Any) -> Any:
     from aerosync.crew.sources import Window, last_complete_window
 
     start, end = context.get("data_interval_start"), context.get("data_interval_end")
@@ -43,7 +43,7 @@ def _window(context: Any) -> Any:
     return last_complete_window(TRAINING_CRON, datetime.now(UTC))
 
 
-def _stores() -> Any:
+def training_stores() -> Any:
     from aerosync.crew.steps import TrainingStores
 
     return TrainingStores.on(aerosync_engine())
@@ -80,7 +80,7 @@ def _leave_error(context: Any, message: str) -> None:
         context["ti"].xcom_push(key=ERROR_KEY, value=message)
 
 
-def _log_safely(write: Callable[[Any], None]) -> None:
+def log_safely(write: Callable[[Any], None]) -> None:
     """Write to the run log for the Crew sync page; a store that cannot take it must not hide
     the failure being raised, so its own error is printed instead."""
     from aerosync.crew.run_log import TrainingRunLog
@@ -110,8 +110,8 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
     from aerosync.redaction import safe_error
 
     context = get_current_context()
-    records = _records(company_id)
-    window = _window(context)
+    records = records_of(company_id)
+    window = window_of(context)
     transport = getattr(records, source)
     validity = records.course_validity_days
     rows: Iterable[Mapped]
@@ -131,7 +131,9 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
             rows = iter_mapped(source, csv_items(files), validity)  # read while staged
         else:
             rows = map_rows(source, list(crew_io.rest_items(transport.rest)), validity)
-        summary = stage_source(company_id, source, rows, window, _stores(), context["run_id"])
+        summary = stage_source(
+            company_id, source, rows, window, training_stores(), context["run_id"]
+        )
     except SQLAlchemyError:
         raise  # the aerosync store, not the source
     except Exception as exc:  # any transport error: say where, never the secrets
@@ -145,7 +147,7 @@ def extract(company_id: str, source: str) -> dict[str, Any]:
             f"cannot be read: {safe_error(exc, secrets)}"
         )
         _leave_error(context, reason)
-        _log_safely(
+        log_safely(
             lambda log: log.source_failed(
                 company_id, context["run_id"], source, window, reason, datetime.now(UTC)
             )
@@ -160,9 +162,9 @@ def validate(company_id: str, sources: list[str]) -> dict[str, Any]:
     from aerosync.crew.steps import step_validate
 
     context = get_current_context()
-    window = _window(context)
+    window = window_of(context)
     summary = step_validate(
-        company_id, sources, _stores(), context["run_id"], window, datetime.now(UTC)
+        company_id, sources, training_stores(), context["run_id"], window, datetime.now(UTC)
     )
     for line in summary.quarantine_examples:
         print(f"quarantined: {line}")
@@ -174,100 +176,14 @@ def load(company_id: str, sources: list[str]) -> dict[str, Any]:
     from aerosync.crew.steps import step_load
 
     context = get_current_context()
-    records = _records(company_id)
+    records = records_of(company_id)
     now = datetime.now(UTC)
     summary = step_load(
-        company_id, sources, _stores(), context["run_id"], now, now.date(), *_kept(records)
+        company_id, sources, training_stores(), context["run_id"], now, now.date(), *_kept(records)
     )
     loaded = summary.to_dict()
     print(f"{company_id}: loaded: {loaded}")
     return loaded
-
-
-def export_status(company_id: str) -> dict[str, Any]:
-    """The window's training status as CSV, to crew management's folder or bucket."""
-    from aerosync.airflow.crew_io import write_text
-    from aerosync.crew.export import export_name, status_csv, status_rows
-    from aerosync.crew.run_log import TRAINING_STATUS
-    from aerosync.redaction import safe_error
-
-    context = get_current_context()
-    records = _records(company_id)
-    assert records.export_to is not None
-    window = _window(context)
-    stores = _stores()
-    rows = status_rows(stores.records, company_id, window)
-    name = export_name(company_id, window)
-    try:
-        path = write_text(records.export_to, name, status_csv(rows))
-    except Exception as exc:
-        reason = (
-            f"company {company_id}: the training status of {window.label()} could not be "
-            f"written to {records.export_to}: {safe_error(exc)}"
-        )
-        _log_safely(
-            lambda log: log.exported(
-                company_id,
-                context["run_id"],
-                TRAINING_STATUS,
-                window,
-                f"{records.export_to}/{name}",
-                None,
-                datetime.now(UTC),
-                failure=reason,
-            )
-        )
-        raise AirflowFailException(reason) from None
-    stores.run_log.exported(
-        company_id, context["run_id"], TRAINING_STATUS, window, path, len(rows), datetime.now(UTC)
-    )
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["change"]] = counts.get(row["change"], 0) + 1
-    print(f"{company_id}: training status of {window.label()} written to {path}: {counts}")
-    return {"path": path, "rows": len(rows), "changes": counts}
-
-
-def post_ebt(company_id: str) -> dict[str, Any]:
-    """The window's EBT gradings as xAPI statements, posted to the LMS's LRS."""
-    from aerosync.airflow.crew_io import post_statements
-    from aerosync.crew.export import ebt_statements
-    from aerosync.crew.run_log import EBT_STATEMENTS
-    from aerosync.redaction import safe_error
-
-    context = get_current_context()
-    records = _records(company_id)
-    assert records.post_ebt_to is not None
-    window = _window(context)
-    run_id, stores = context["run_id"], _stores()
-    statements = ebt_statements(stores.records, company_id, window, records.xapi_home_page)
-    target = records.post_ebt_to
-    where = f"connection {target.conn_id}, endpoint {target.endpoint}"
-    try:
-        sent = post_statements(target, statements)
-    except Exception as exc:
-        reason = (
-            f"company {company_id}: posting {len(statements)} EBT statement(s) to connection "
-            f"{target.conn_id} failed: {safe_error(exc)}"
-        )
-        _log_safely(
-            lambda log: log.exported(
-                company_id,
-                run_id,
-                EBT_STATEMENTS,
-                window,
-                where,
-                None,
-                datetime.now(UTC),
-                failure=reason,
-            )
-        )
-        raise AirflowFailException(reason) from None
-    stores.run_log.exported(
-        company_id, run_id, EBT_STATEMENTS, window, where, sent, datetime.now(UTC)
-    )
-    print(f"{company_id}: {sent} EBT statement(s) of {window.label()} posted")
-    return {"posted": sent}
 
 
 def export_readiness(company_id: str) -> dict[str, Any]:
@@ -276,19 +192,19 @@ def export_readiness(company_id: str) -> dict[str, Any]:
     from aerosync.airflow.readiness_task import run_readiness_export
 
     context = get_current_context()
-    records = _records(company_id)
-    run_log = _stores().run_log
-    return run_readiness_export(company_id, records, _window(context), run_log, context["run_id"])
+    records = records_of(company_id)
+    run_log = training_stores().run_log
+    return run_readiness_export(company_id, records, window_of(context), run_log, context["run_id"])
 
 
 def retention(company_id: str) -> dict[str, Any]:
     from aerosync.crew.steps import step_retention
 
     context = get_current_context()
-    records = _records(company_id)
+    records = records_of(company_id)
     now = datetime.now(UTC)
     summary = step_retention(
-        company_id, _stores(), context["run_id"], now, now.date(), *_kept(records)
+        company_id, training_stores(), context["run_id"], now, now.date(), *_kept(records)
     )
     print(f"{company_id}: retention (keeping from {summary.first_kept}): {summary.purged}")
     return summary.to_dict()
@@ -298,7 +214,7 @@ def finish(company_id: str, sources: list[str]) -> dict[str, Any]:
     from aerosync.crew.steps import step_finish
 
     context = get_current_context()
-    summary = step_finish(company_id, sources, _stores(), context["run_id"])
+    summary = step_finish(company_id, sources, training_stores(), context["run_id"])
     print(f"{company_id}: changes audited in this run: {summary.changes or 'none'}")
     return summary.to_dict()
 
@@ -322,7 +238,7 @@ def alert(company_id: str, sources: list[str]) -> dict[str, Any]:
     failed = {task: _error_left(ti, task) for task, state in states.items() if state == "failed"}
     quarantined = []
     try:
-        quarantined = _stores().quarantine.first_quarantined_in(company_id, ti.run_id)
+        quarantined = training_stores().quarantine.first_quarantined_in(company_id, ti.run_id)
     except Exception as exc:  # still alert on the failures
         failed.setdefault(VALIDATE, f"the quarantine could not be read: {safe_error(exc)}")
     found = crew_sync_alert(
@@ -330,7 +246,7 @@ def alert(company_id: str, sources: list[str]) -> dict[str, Any]:
         company_name=company.name,
         dag_id=ti.dag_id,
         run_id=ti.run_id,
-        window=_window(context).label(),
+        window=window_of(context).label(),
         failed_sources={extracts[t]: error for t, error in failed.items() if t in extracts},
         failed_steps={t: error for t, error in failed.items() if t not in extracts},
         quarantined=quarantined,

@@ -1,0 +1,100 @@
+"""The crew sync's tasks that write out of the aerosync database, each when configured: the
+window's training status as a CSV for crew management, and its EBT gradings as xAPI statements
+posted to the LMS's LRS. A failure is on the Crew sync page's run log before the task fails.
+(Readiness goes out through `aerosync.airflow.readiness_task`.)"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from airflow.sdk import get_current_context
+from airflow.sdk.exceptions import AirflowFailException
+
+from aerosync.airflow.crew_tasks import log_safely, records_of, training_stores, window_of
+
+
+def export_status(company_id: str) -> dict[str, Any]:
+    """The window's training status as CSV, to crew management's folder or bucket."""
+    from aerosync.airflow.crew_io import write_text
+    from aerosync.crew.export import export_name, status_csv, status_rows
+    from aerosync.crew.run_log import TRAINING_STATUS
+    from aerosync.redaction import safe_error
+
+    context = get_current_context()
+    records = records_of(company_id)
+    assert records.export_to is not None
+    window = window_of(context)
+    stores = training_stores()
+    rows = status_rows(stores.records, company_id, window)
+    name = export_name(company_id, window)
+    try:
+        path = write_text(records.export_to, name, status_csv(rows))
+    except Exception as exc:
+        reason = (
+            f"company {company_id}: the training status of {window.label()} could not be "
+            f"written to {records.export_to}: {safe_error(exc)}"
+        )
+        log_safely(
+            lambda log: log.exported(
+                company_id,
+                context["run_id"],
+                TRAINING_STATUS,
+                window,
+                f"{records.export_to}/{name}",
+                None,
+                datetime.now(UTC),
+                failure=reason,
+            )
+        )
+        raise AirflowFailException(reason) from None
+    stores.run_log.exported(
+        company_id, context["run_id"], TRAINING_STATUS, window, path, len(rows), datetime.now(UTC)
+    )
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["change"]] = counts.get(row["change"], 0) + 1
+    print(f"{company_id}: training status of {window.label()} written to {path}: {counts}")
+    return {"path": path, "rows": len(rows), "changes": counts}
+
+
+def post_ebt(company_id: str) -> dict[str, Any]:
+    """The window's EBT gradings as xAPI statements, posted to the LMS's LRS."""
+    from aerosync.airflow.crew_io import post_statements
+    from aerosync.crew.export import ebt_statements
+    from aerosync.crew.run_log import EBT_STATEMENTS
+    from aerosync.redaction import safe_error
+
+    context = get_current_context()
+    records = records_of(company_id)
+    assert records.post_ebt_to is not None
+    window = window_of(context)
+    run_id, stores = context["run_id"], training_stores()
+    statements = ebt_statements(stores.records, company_id, window, records.xapi_home_page)
+    target = records.post_ebt_to
+    where = f"connection {target.conn_id}, endpoint {target.endpoint}"
+    try:
+        sent = post_statements(target, statements)
+    except Exception as exc:
+        reason = (
+            f"company {company_id}: posting {len(statements)} EBT statement(s) to connection "
+            f"{target.conn_id} failed: {safe_error(exc)}"
+        )
+        log_safely(
+            lambda log: log.exported(
+                company_id,
+                run_id,
+                EBT_STATEMENTS,
+                window,
+                where,
+                None,
+                datetime.now(UTC),
+                failure=reason,
+            )
+        )
+        raise AirflowFailException(reason) from None
+    stores.run_log.exported(
+        company_id, run_id, EBT_STATEMENTS, window, where, sent, datetime.now(UTC)
+    )
+    print(f"{company_id}: {sent} EBT statement(s) of {window.label()} posted")
+    return {"posted": sent}
