@@ -10,39 +10,10 @@ only when a task reads the source.
 
 from __future__ import annotations
 
-from aerosync.config.ams import AmsSource
+from aerosync.airflow.bookings_transport import object_storage, page_fetcher
 from aerosync.config.companies import CompanyConfig
 from aerosync.schedule.sources.ams import AmsReader, csv_reader, rest_reader, sql_reader
 from aerosync.schedule.sources.ams_events import AMS_FEED
-from aerosync.schedule.sources.bookings_rest import FetchPage, SessionPageFetcher
-from aerosync.schedule.sources.csv_drop import CsvLocation
-
-
-def _object_storage(location: str) -> CsvLocation:
-    from airflow.sdk import ObjectStoragePath
-
-    return ObjectStoragePath(location)
-
-
-def _http_fetcher(source: AmsSource) -> FetchPage:
-    from airflow.providers.http.hooks.http import HttpHook
-
-    from aerosync.airflow.masking import mask_connection
-
-    assert source.rest is not None
-    rest = source.rest
-    secrets = mask_connection(rest.conn_id)  # masked in the logs before the first call
-    hook = HttpHook(method="GET", http_conn_id=rest.conn_id)
-    session = hook.get_conn(extra_options={"timeout": rest.timeout_seconds})
-    return SessionPageFetcher(
-        session,
-        hook.base_url,
-        rest.endpoint,
-        rest.page_size,
-        rest.timeout_seconds,
-        secrets,
-        feed=AMS_FEED,
-    )
 
 
 def ams_reader(company: CompanyConfig) -> AmsReader | None:
@@ -52,7 +23,7 @@ def ams_reader(company: CompanyConfig) -> AmsReader | None:
         return None
     if source.csv is not None:
         location = source.csv
-        return csv_reader(lambda: _object_storage(location), source)
+        return csv_reader(lambda: object_storage(location), source)
     if source.sql is not None:
         from aerosync.airflow.connections import engine_for_connection
 
@@ -60,4 +31,6 @@ def ams_reader(company: CompanyConfig) -> AmsReader | None:
         return sql_reader(
             lambda: engine_for_connection(database.conn_id, database.timeout_seconds), source
         )
-    return rest_reader(lambda: _http_fetcher(source), source)
+    assert source.rest is not None
+    rest = source.rest
+    return rest_reader(lambda: page_fetcher(rest, AMS_FEED), source)

@@ -10,32 +10,42 @@ configured timeout and no retry. Both are imported only when a task reads the so
 from __future__ import annotations
 
 from aerosync.config.companies import CompanyConfig
-from aerosync.config.training import BookingsSource
-from aerosync.schedule.sources.bookings_rest import FetchPage, SessionPageFetcher
+from aerosync.config.training import RestSource
+from aerosync.schedule.sources.bookings_rest import (
+    LMS_FEED,
+    FetchPage,
+    PagedFeed,
+    SessionPageFetcher,
+)
 from aerosync.schedule.sources.csv_drop import CsvLocation
 from aerosync.schedule.sources.lms import BookingsReader, csv_reader, rest_reader
 
 
-def _object_storage(location: str) -> CsvLocation:
+def object_storage(location: str) -> CsvLocation:
     from airflow.sdk import ObjectStoragePath
 
     return ObjectStoragePath(location)
 
 
-def _http_fetcher(source: BookingsSource) -> FetchPage:
+def page_fetcher(rest: RestSource, feed: PagedFeed = LMS_FEED) -> FetchPage:
+    """The HTTP provider's session over a paged REST source (the LMS's bookings, an AMS)."""
     from airflow.providers.http.hooks.http import HttpHook
 
     from aerosync.airflow.masking import mask_connection
 
-    assert source.rest is not None
-    rest = source.rest
     secrets = mask_connection(rest.conn_id)  # masked in the logs before the first call
     hook = HttpHook(method="GET", http_conn_id=rest.conn_id)
     # Connection extras that are request options (verify, proxies, ...) apply to the session;
     # the rest are headers, as the provider documents. Nothing here retries.
     session = hook.get_conn(extra_options={"timeout": rest.timeout_seconds})
     return SessionPageFetcher(
-        session, hook.base_url, rest.endpoint, rest.page_size, rest.timeout_seconds, secrets
+        session,
+        hook.base_url,
+        rest.endpoint,
+        rest.page_size,
+        rest.timeout_seconds,
+        secrets,
+        feed=feed,
     )
 
 
@@ -46,7 +56,7 @@ def bookings_reader(company: CompanyConfig) -> BookingsReader | None:
         return None
     if source.csv is not None:
         location = source.csv
-        return csv_reader(lambda: _object_storage(location), source)
+        return csv_reader(lambda: object_storage(location), source)
     assert source.rest is not None
     rest = source.rest
-    return rest_reader(lambda: _http_fetcher(source), rest.max_pages, rest.deadline_seconds)
+    return rest_reader(lambda: page_fetcher(rest), rest.max_pages, rest.deadline_seconds)

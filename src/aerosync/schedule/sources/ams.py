@@ -36,8 +36,8 @@ from aerosync.schedule.sources.ams_events import (
 from aerosync.schedule.sources.ams_sql import read_sql_events
 from aerosync.schedule.sources.bookings_rest import FetchPage, SessionPageFetcher
 from aerosync.schedule.sources.csv_drop import CsvLocation
-from aerosync.schedule.sources.health import FailedSource
-from aerosync.schedule.sources.lms import as_fms_spells, local_path, tail_key
+from aerosync.schedule.sources.health import FailedSource, uncovered_tails
+from aerosync.schedule.sources.lms import as_fms_spells, local_path
 
 AmsReader = Callable[[datetime], AmsRows]
 MAX_TAILS_NAMED = 20  # in a failure's reason; the status records name every aircraft held
@@ -168,26 +168,16 @@ def not_covered(
 ) -> list[Finding]:
     """An event for an aircraft outside `ams.tails` holds that aircraft: were the AMS to fail,
     the aircraft would be sent without its maintenance and shown available."""
-    covered = {tail_key(t) for t in source.tails}
-    findings = []
-    for row in rows:
-        tail = row.get("tail")
-        if tail and covered and tail_key(tail) not in covered:
-            findings.append(
-                Finding(
-                    code="AMS_TAIL_NOT_COVERED",
-                    message=(
-                        f"{company.id}: AMS event {row.get('activity_id')} is for {tail}, which "
-                        "ams.tails does not list; add it there (or remove tails to cover every "
-                        "aircraft) so that a failed AMS holds it"
-                    ),
-                    severity=Severity.BLOCKING,
-                    tail=tail,
-                    activity_id=row.get("activity_id"),
-                    field="tail_number",
-                )
-            )
-    return findings
+    return uncovered_tails(
+        rows,
+        source.tails,
+        code="AMS_TAIL_NOT_COVERED",
+        field="tail_number",
+        message=lambda activity, tail: (
+            f"{company.id}: AMS event {activity} is for {tail}, which ams.tails does not list; "
+            "add it there (or remove tails to cover every aircraft) so that a failed AMS holds it"
+        ),
+    )
 
 
 def _spell_as_fms(

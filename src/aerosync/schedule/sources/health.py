@@ -8,9 +8,11 @@ secret (rule 5).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from aerosync.models import Finding, Severity
 
 
 class SourceUnavailable(Exception):
@@ -65,3 +67,38 @@ def failures_by_tail(failed: Iterable[FailedSource], tails: Iterable[str]) -> di
         if reasons:
             found[tail] = "; ".join(reasons)
     return found
+
+
+def tail_key(tail: str) -> str:
+    """A registration compared the way people write it: `hb-jsz`, `HBJSZ` and `HB-JSZ` match."""
+    return "".join(ch for ch in tail.upper() if ch.isalnum())
+
+
+def uncovered_tails(
+    rows: Iterable[Mapping[str, Any]],
+    tails: Collection[str],
+    *,
+    code: str,
+    field: str,
+    message: Callable[[Any, str], str],
+) -> list[Finding]:
+    """A blocking finding for each row (an activity of a source that covers only `tails`; empty:
+    every aircraft) whose aircraft that source does not cover: were the source to fail, the
+    aircraft would be sent without it and shown available. `message(activity id, tail)`."""
+    covered = {tail_key(t) for t in tails}
+    findings = []
+    for row in rows:
+        tail = row.get("tail")
+        if tail and covered and tail_key(tail) not in covered:
+            activity = row.get("activity_id")
+            findings.append(
+                Finding(
+                    code=code,
+                    message=message(activity, tail),
+                    severity=Severity.BLOCKING,
+                    tail=tail,
+                    activity_id=activity,
+                    field=field,
+                )
+            )
+    return findings

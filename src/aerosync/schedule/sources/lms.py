@@ -18,7 +18,7 @@ import requests
 
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import BookingsSource
-from aerosync.models import Finding, Severity
+from aerosync.models import Finding
 from aerosync.redaction import safe_error
 from aerosync.schedule.sources.bookings import (
     LMS_SOURCE,
@@ -32,7 +32,7 @@ from aerosync.schedule.sources.bookings_rest import (
     read_rest_bookings,
 )
 from aerosync.schedule.sources.csv_drop import CsvLocation
-from aerosync.schedule.sources.health import FailedSource
+from aerosync.schedule.sources.health import FailedSource, tail_key, uncovered_tails
 
 BookingsReader = Callable[[datetime], BookingRows]
 
@@ -103,11 +103,6 @@ class BookingsExtract:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def tail_key(tail: str) -> str:
-    """A registration compared the way people write it: `hb-jsz`, `HBJSZ` and `HB-JSZ` match."""
-    return "".join(ch for ch in tail.upper() if ch.isalnum())
-
-
 def as_fms_spells(tails: Iterable[str], fms_tails: Iterable[str]) -> dict[str, str]:
     """Each tail -> the marketed aircraft's tail as the FMS spells it (itself if unknown)."""
     known = {tail_key(t): t for t in fms_tails}
@@ -119,26 +114,17 @@ def not_covered(
 ) -> list[Finding]:
     """A booking for an aircraft outside `training.bookings.tails` holds that aircraft: were
     the LMS to fail, the aircraft would be sent without its training and shown available."""
-    covered = {tail_key(t) for t in source.tails}
-    findings = []
-    for row in rows:
-        tail = row.get("tail")
-        if tail and covered and tail_key(tail) not in covered:
-            findings.append(
-                Finding(
-                    code="BOOKING_TAIL_NOT_COVERED",
-                    message=(
-                        f"{company.id}: LMS booking {row.get('activity_id')} books {tail}, "
-                        "which training.bookings.tails does not list; add it there (or remove "
-                        "tails to cover every aircraft) so that a failed LMS holds it"
-                    ),
-                    severity=Severity.BLOCKING,
-                    tail=tail,
-                    activity_id=row.get("activity_id"),
-                    field="tail",
-                )
-            )
-    return findings
+    return uncovered_tails(
+        rows,
+        source.tails,
+        code="BOOKING_TAIL_NOT_COVERED",
+        field="tail",
+        message=lambda activity, tail: (
+            f"{company.id}: LMS booking {activity} books {tail}, which training.bookings.tails "
+            "does not list; add it there (or remove tails to cover every aircraft) so that a "
+            "failed LMS holds it"
+        ),
+    )
 
 
 def extract_bookings(
