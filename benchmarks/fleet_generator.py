@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from aerosync.config.dialects import read_sql, split_statements
+from aerosync.config.dialects import REFERENCE_TABLES, read_sql, split_statements
 from aerosync.demo.night import is_night
 
 # (ICAO, zone, region): aircraft fly mostly within the region they are in.
@@ -65,15 +65,7 @@ SERVICES = (("FBO", "Signature Flight Support"), ("FUEL", "World Fuel Services")
 TYPE_CODES = ("GLF6", "CL35", "C68A", "E55P", "GL7T", "FA7X", "C56X", "LJ45", "PC24", "F2TH")
 PILOTS_PER_AIRCRAFT = 4  # two captains, then two first officers
 # In foreign-key order; every row is a dict holding all of its table's columns.
-TABLES = (
-    "aircraft",
-    "trips",
-    "legs",
-    "empty_leg_offers",
-    "ground_events",
-    "leg_services",
-    "leg_crew",
-)
+TABLES = REFERENCE_TABLES
 Rows = dict[str, list[dict[str, Any]]]
 
 

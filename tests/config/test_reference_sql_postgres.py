@@ -14,22 +14,14 @@ import pytest
 import sqlalchemy as sa
 from benchmarks.fleet_generator import generate_company_fms
 
-from aerosync.config.dialects import read_sql, split_statements
+from aerosync.config.dialects import REFERENCE_TABLES, read_sql, split_statements
 from aerosync.demo.fleet import build_demo_fms, demo_companies
 from tests.conftest import NOW, POSTGRES_URL, require_service
 
 pytestmark = pytest.mark.integration
 
 HISTORY_START = (NOW - timedelta(days=32)).isoformat()
-TABLES = (
-    "aircraft",
-    "trips",
-    "legs",
-    "empty_leg_offers",
-    "ground_events",
-    "leg_services",
-    "leg_crew",
-)
+TABLES = REFERENCE_TABLES
 # crew_legs.sql's binds: the demo's last three weeks and the week ahead, a day wider each side.
 CREW_BINDS = {
     "on_block_from": (NOW - timedelta(days=22)).isoformat(),

@@ -22,6 +22,16 @@ DIALECT_FILES = ("aircraft.sql", "activities.sql", "services.sql")
 # that configures `training.records.flights` (refused otherwise, naming the dialect and file).
 CREW_LEGS_FILE = "crew_legs.sql"
 OPTIONAL_DIALECT_FILES = (CREW_LEGS_FILE,)
+# The reference dialect's tables (`include/sql/reference/schema.sql`), in foreign-key order.
+REFERENCE_TABLES = (
+    "aircraft",
+    "trips",
+    "legs",
+    "empty_leg_offers",
+    "ground_events",
+    "leg_services",
+    "leg_crew",
+)
 # Folders that are AeroSync's own, never taken from a team's folder.
 PACKAGED_ONLY = frozenset({"aerosync"})
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from aerosync.config.dialects import read_sql, split_statements
+from aerosync.config.dialects import REFERENCE_TABLES, read_sql, split_statements
 from aerosync.demo.leg_crew import add_crew, add_line_flying
 from aerosync.demo.plans import plan_alpine, plan_skyway
 from aerosync.demo.rows import FmsRows, Timeline, next_dst_transition
@@ -54,15 +54,7 @@ PREFIXES = {"skyway_charter": "SW", "alpine_jets": "AJ"}
 PLANS = {"skyway_charter": plan_skyway, "alpine_jets": plan_alpine}
 # The companies whose crew the demo HRIS holds: only their legs have crew.
 CREWED = frozenset({"alpine_jets"})
-TABLES = (
-    "aircraft",
-    "trips",
-    "legs",
-    "empty_leg_offers",
-    "ground_events",
-    "leg_services",
-    "leg_crew",
-)
+TABLES = REFERENCE_TABLES
 
 
 @dataclass

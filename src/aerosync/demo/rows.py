@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aerosync.config.dialects import REFERENCE_TABLES
+
 # Airport codes as the demo FMS writes them (ICAO, IATA or FAA LID) and their time zones.
 ZONES: dict[str, str] = {
     "TEB": "America/New_York", "KTEB": "America/New_York", "KHPN": "America/New_York",
@@ -156,16 +158,7 @@ class FmsRows:
         self.leg_services.append((service_id, leg_id, *provider, service_for, data_source, note))
 
     def counts(self) -> dict[str, int]:
-        tables = (
-            "aircraft",
-            "trips",
-            "legs",
-            "empty_leg_offers",
-            "ground_events",
-            "leg_services",
-            "leg_crew",
-        )
-        return {name: len(getattr(self, name)) for name in tables}
+        return {name: len(getattr(self, name)) for name in REFERENCE_TABLES}
 
 
 class Timeline:
