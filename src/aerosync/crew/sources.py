@@ -3,13 +3,16 @@
 CSV exports (a folder of files or one file) are read row by row from a text stream, never whole,
 and refused whole when their header names a column twice. Each run keeps the rows of its window:
 LMS statements by `stored_at` in (start, end], as the LRS's `since` (exclusive) and `until`
-(inclusive) select them; roster duties by `duty_date` (the UTC date they start) in [start, end);
+(inclusive) select them; roster duties by `duty_date` (the UTC date they start) in [start, end)
+(a duty delivered after its day's window ran loads when that window runs again: re-reading a
+roster of years every run would cost much, and its overlap check compares one day's duties);
 enrolments (a CSV or REST export) by `updated_at` in [start, end). HRIS rows, qualifications and
 EBT gradings are master data (`MASTER_DATA`): every row dated before the window's end
 (`effective_from`, `issued_on`, `session_date`) belongs to the window. So each run knows every
-employee hired so far, re-reads the whole crew-management and EBT export (a row loaded before
-changes and audits nothing), and a qualification or grading entered a few days after its date,
-after the window of that date ran, loads on the next run; a future-dated row waits for its window.
+employee hired so far, re-reads the whole crew-management and EBT export (a row loaded before,
+unchanged, is left alone and not audited), and a qualification or grading entered a few days
+after its date, after the window of that date ran, loads on the next run; a future-dated row
+waits for its window.
 Rows older than the retention period are still not loaded (`crew.steps`). The LMS's course
 catalog is master data read whole: every course belongs to every window. A row whose date is
 missing or unreadable belongs to every window: it is refused, and quarantined once.
