@@ -26,13 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from aerosync.crew.tables import COMPETENCIES
-from aerosync.demo.pilot_records import (
-    NEW_HIRE,
-    NEW_HIRE_DAY,
-    hired_on,
-    recurrent_gradings,
-    standing_qualifications,
-)
+from aerosync.demo import pilot_records as before_the_demo
 from aerosync.demo.roster import build_roster, write_roster_xml
 
 HOME_PAGE = "https://hris.example.com"
@@ -178,9 +172,9 @@ def build_training_data(
 
     data = TrainingData()
     for emp, name, role, base in CREW:
-        if emp == NEW_HIRE and days <= NEW_HIRE_DAY:
+        if emp == before_the_demo.NEW_HIRE and days <= before_the_demo.NEW_HIRE_DAY:
             continue
-        hired = hired_on(emp, first).isoformat()
+        hired = before_the_demo.hired_on(emp, first).isoformat()
         data.employees.append(
             {
                 "employee_id": emp,
@@ -285,8 +279,8 @@ def build_training_data(
         qual = {**data.qualifications[broken_on], "qualification": "OPC"}
         qual["expires_on"] = (first - timedelta(days=30)).isoformat()
         data.qualifications.append(qual)
-    data.qualifications += standing_qualifications(first, days)
-    data.gradings += recurrent_gradings(first)
+    data.qualifications += before_the_demo.standing_qualifications(first, days)
+    data.gradings += before_the_demo.recurrent_gradings(first)
     return data
 
 
