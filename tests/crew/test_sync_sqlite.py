@@ -16,6 +16,7 @@ from aerosync.crew.quarantine import QuarantineStore
 from aerosync.crew.store import TrainingStore
 from aerosync.crew.tables import EMPLOYEES, GRADINGS, RECORDS
 from aerosync.demo.crew import build_training_data, write_drops
+from aerosync.demo.pilot_records import hired_on
 from aerosync.stores.database import sqlite_engine
 from tests.crew.support import audit_count, run_window, snapshot, window_of
 
@@ -101,13 +102,15 @@ def test_employee_history_is_effective_dated(engine: Engine, drop: Path) -> None
     _backfill(engine, drop, [5, 3, 0, 9, 6], "mixed")
     store = TrainingStore(engine)
     history = store.employee_history("acme", "E004")
+    hired = hired_on("E004", FIRST)  # long before the data's days
     assert [(v["role"], v["effective_from"], v["effective_to"]) for v in history] == [
-        ("FO", "2026-03-02", "2026-03-05"),
+        ("FO", hired.isoformat(), "2026-03-05"),
         ("CPT", "2026-03-05", None),
     ]
     assert store.employee_as_of("acme", "E004", "2026-03-04")["role"] == "FO"  # type: ignore[index]
     assert store.employee_as_of("acme", "E004", "2026-03-05")["role"] == "CPT"  # type: ignore[index]
-    assert store.employee_as_of("acme", "E004", "2026-02-01") is None
+    before = (hired - timedelta(days=1)).isoformat()
+    assert store.employee_as_of("acme", "E004", before) is None
     left = store.employee_history("acme", "E006")[-1]
     assert left["employment_status"] == "terminated" and left["left_on"] == "2026-03-08"
 
@@ -145,7 +148,10 @@ def test_broken_rows_are_quarantined_and_the_rest_of_the_file_loads(
     assert entries["qualifications"]["reason_codes"] == ["expiry_after_issue"]
     # The good rows of the same files loaded.
     store = TrainingStore(engine)
-    assert [g["session_id"] for g in store.rows("acme", GRADINGS)] == ["EBT-000"]
+    # Gradings are master data: the window's session and every earlier one (the crew's last
+    # recurrent sessions before the data's days).
+    recurrent = [f"EBT-R-{e}" for e in ("E001", "E002", "E003", "E004", "E006")]
+    assert [g["session_id"] for g in store.rows("acme", GRADINGS)] == ["EBT-000", *recurrent]
     assert store.rows("acme", RECORDS)
     assert result["validated"]["quarantined"] == 4
     example = result["validated"]["quarantine_examples"][0]

@@ -83,6 +83,18 @@ def test_night_counts_follow_the_sun(fms: sqlite3.Connection) -> None:
     assert night > 0  # some legs land after dark
 
 
+def employed_on(versions: list[dict[str, Any]], day: str) -> bool:
+    """Plainly, by the HRIS's effective-dated record: the version in effect on `day` says
+    active, and no leaving date is before it."""
+    effective = [v for v in versions if v["effective_from"] <= day]
+    if not effective:
+        return False
+    current = max(effective, key=lambda v: v["effective_from"])
+    return current["employment_status"] == "active" and not (
+        current["left_on"] and current["left_on"] < day
+    )
+
+
 def test_every_pilot_is_employed_by_the_demo_hris_on_the_day_flown(
     fms: sqlite3.Connection,
 ) -> None:
@@ -91,15 +103,17 @@ def test_every_pilot_is_employed_by_the_demo_hris_on_the_day_flown(
     versions: dict[str, list[dict[str, Any]]] = {}
     for version in data.employees:
         versions.setdefault(version["employee_id"], []).append(version)
-    hired = {e: min(v["hired_on"] for v in vs) for e, vs in versions.items()}
-    left = {e: max(v["left_on"] or "9999" for v in vs) for e, vs in versions.items()}
-    for row in flown(fms):
+    rows = flown(fms)
+    for row in rows:
         day = datetime.fromisoformat(row["on_block"]).astimezone(UTC).date().isoformat()
-        employee = row["employee_id"]
-        if employee == "E005":  # hired during the demo's days
-            assert day >= hired[employee], row
-        assert day < left[employee], row  # E006 flies no leg from his leaving day
-    assert {r["employee_id"] for r in flown(fms)} == set(versions)
+        assert employed_on(versions[row["employee_id"]], day), row
+    assert {r["employee_id"] for r in rows} == set(versions)
+    # Three months of line flying before the demo's days: hired long before it, except E005
+    # (hired during the demo's days) and E006 (who leaves during them).
+    earliest = min(datetime.fromisoformat(r["on_block"]).date() for r in rows)
+    assert earliest < first - timedelta(days=80)
+    assert not employed_on(versions["E005"], (first + timedelta(days=5)).isoformat())
+    assert not employed_on(versions["E006"], (first + timedelta(days=7)).isoformat())
 
 
 def recency(rows: list[dict[str, Any]], day: date) -> dict[tuple[str, str], tuple[int, int]]:

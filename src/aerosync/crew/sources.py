@@ -2,15 +2,20 @@
 
 CSV exports (a folder of files or one file) are read row by row from a text stream, never whole,
 and refused whole when their header names a column twice. Each run keeps the rows of its window:
-qualifications by `issued_on` and EBT gradings by `session_date` in [start, end); LMS
-statements by `stored_at` in (start, end], as the LRS's `since` (exclusive) and `until`
-(inclusive) select them; roster duties by `duty_date` (the UTC date they start) like
-qualifications. HRIS rows are master data: every version in effect by the window's end
-(`effective_from` before it) belongs to the window, so each run knows every employee hired so far
-and a future-dated change waits for its window; loading a version again changes nothing. The
-LMS's course catalog is master data read whole: every course belongs to every window. Enrolments
-(a CSV or REST export) go by `updated_at` in [start, end). A row whose date is missing or
-unreadable belongs to every window: it is refused, and quarantined once.
+LMS statements by `stored_at` in (start, end], as the LRS's `since` (exclusive) and `until`
+(inclusive) select them; roster duties by `duty_date` (the UTC date they start) in [start, end)
+(a duty delivered after its day's window ran loads when that window runs again: re-reading a
+roster of years every run would cost much, and its overlap check compares one day's duties);
+enrolments (a CSV or REST export) by `updated_at` in [start, end). HRIS rows, qualifications and
+EBT gradings are master data (`MASTER_DATA`): every row dated before the window's end
+(`effective_from`, `issued_on`, `session_date`) belongs to the window. So each run knows every
+employee hired so far, re-reads the whole crew-management and EBT export (a row loaded before,
+unchanged, is left alone and not audited), and a qualification or grading entered a few days
+after its date, after the window of that date ran, loads on the next run; a future-dated row
+waits for its window.
+Rows older than the retention period are still not loaded (`crew.steps`). The LMS's course
+catalog is master data read whole: every course belongs to every window. A row whose date is
+missing or unreadable belongs to every window: it is refused, and quarantined once.
 """
 
 from __future__ import annotations
@@ -110,6 +115,12 @@ def map_statements(
     return [m for m in (map_statement(s, validity) for s in statements) if is_staged_statement(m)]
 
 
+# Sources whose every row dated before a window's end belongs to it: exports that hold what is
+# in force (employee versions, qualifications, EBT sessions), where a row may be entered days
+# after the date it carries.
+MASTER_DATA = frozenset({"hris", "qualifications", "ebt_gradings"})
+
+
 def in_window(row: Mapped, window: Window) -> bool:
     spec = BY_SOURCE[row.source]
     if not spec.window_date:
@@ -119,7 +130,7 @@ def in_window(row: Mapped, window: Window) -> bool:
         return True
     if row.source == "statements":
         return window.start < moment <= window.end
-    if row.source == "hris":
+    if row.source in MASTER_DATA:
         return moment < window.end
     return window.start <= moment < window.end
 

@@ -4,7 +4,10 @@ deterministic (no randomness), for the demo and the tests.
 
 Day `k` of the data lies in the daily window (03:00 UTC to 03:00 UTC) that starts on `first + k`:
 HRIS, qualification and EBT dates are `first + k + 1` (midnight, inside that window), LMS
-statements are stored at `first + k` 10:00 UTC. Every statement names its enrolment
+statements are stored at `first + k` 10:00 UTC. Before those days the crew were hired, rated,
+checked and graded (`aerosync.demo.pilot_records`: the records readiness needs on the demo's
+day, E003's line check lapsed a few days before it); a run of any window loads those too, as it
+loads every qualification and grading dated before its end. Every statement names its enrolment
 (`context.registration`); on every third day a pilot registers for the EBT module, progresses and
 passes it, and on the days after, another registers for a DG refresher and is part-way through.
 The catalog (`CATALOG`) holds the courses of `VALIDITY` and the EBT module. `broken=True` adds rows
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from aerosync.crew.tables import COMPETENCIES
+from aerosync.demo import pilot_records as before_the_demo
 from aerosync.demo.roster import build_roster, write_roster_xml
 
 HOME_PAGE = "https://hris.example.com"
@@ -167,12 +171,10 @@ def build_training_data(
     from datetime import UTC
 
     data = TrainingData()
-    day1 = (first + timedelta(days=1)).isoformat()
-    for index, (emp, name, role, base) in enumerate(CREW):
-        hired_day = 5 if emp == "E005" else 0
-        if hired_day >= days:
+    for emp, name, role, base in CREW:
+        if emp == before_the_demo.NEW_HIRE and days <= before_the_demo.NEW_HIRE_DAY:
             continue
-        hired = (first + timedelta(days=hired_day + 1)).isoformat()
+        hired = before_the_demo.hired_on(emp, first).isoformat()
         data.employees.append(
             {
                 "employee_id": emp,
@@ -182,7 +184,7 @@ def build_training_data(
                 "employment_status": "active",
                 "hired_on": hired,
                 "left_on": "",
-                "effective_from": hired if hired_day else day1,
+                "effective_from": hired,
             }
         )
         if emp == "E004" and days > 3:  # promoted on day 3: a second version
@@ -203,7 +205,6 @@ def build_training_data(
                     "effective_from": left,
                 }
             )
-        del index
     courses = ("CRM", "DG", "LPC", "SEP")
     for k in range(days):
         on = datetime.combine(first + timedelta(days=k), time(9, 0), tzinfo=UTC)
@@ -278,6 +279,8 @@ def build_training_data(
         qual = {**data.qualifications[broken_on], "qualification": "OPC"}
         qual["expires_on"] = (first - timedelta(days=30)).isoformat()
         data.qualifications.append(qual)
+    data.qualifications += before_the_demo.standing_qualifications(first, days)
+    data.gradings += before_the_demo.recurrent_gradings(first)
     return data
 
 

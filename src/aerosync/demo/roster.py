@@ -3,8 +3,8 @@ employed that day (flight duties, standby, reserve, a simulator day, days off), 
 three days, over the same days as the other demo training data.
 
 Day `k` of the data lies in the daily window that starts on `first + k` (03:00 UTC); that
-window loads the duties dated `first + k + 1` (the UTC day inside it), as it loads the
-qualifications issued that day. Written as roster XML (docs/roster-xml.md) or CSV.
+window loads the duties dated `first + k + 1` (the UTC day inside it). Written as roster XML
+(docs/roster-xml.md) or CSV.
 """
 
 from __future__ import annotations
