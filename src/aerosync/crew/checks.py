@@ -330,10 +330,29 @@ _DETAILS: dict[str, Callable[[Mapped], tuple[str | None, str]]] = {
 
 
 def details(column: str, row: Mapped) -> tuple[str | None, str]:
-    """(field, detail) for a failed check of one row."""
+    """(field, detail) for a failed check of one row; a medical's dates are never in it."""
     if column in LMS_DETAILS:
         return LMS_DETAILS[column](row)
     if column in _DETAILS:
-        return _DETAILS[column](row)
+        field, detail = _DETAILS[column](row)
+        return field, without_medical_dates(row, detail)
     field = column.removesuffix("_present")
     return field, "missing"
+
+
+def without_medical_dates(row: Mapped, text: str) -> str:
+    """`text` with the dates of a medical qualification (personal data) replaced: a reason is
+    shown on the Crew sync page, in alerts and in XCom."""
+    if row.source != "qualifications":
+        return text
+    if (
+        not str(row.record.get("qualification") or row.raw.get("qualification") or "")
+        .upper()
+        .startswith("MEDICAL")
+    ):
+        return text
+    for name in ("issued_on", "expires_on"):
+        for value in (row.record.get(name), row.raw.get(name)):
+            if value not in (None, ""):
+                text = text.replace(str(value), "<medical date>")
+    return text
