@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from aerosync.crew.export import ebt_statements, status_rows
 from aerosync.crew.store import TrainingStore
 from aerosync.crew.tables import GRADINGS, QUALIFICATIONS
 from aerosync.demo.crew import (
@@ -31,6 +32,7 @@ FIRST = date(2026, 3, 1)
 DAYS = 3
 TODAY = FIRST + timedelta(days=DAYS + 1)
 SOURCES = ("hris", "qualifications", "ebt_gradings")
+HOME = "https://hris.example.com"
 # Dated 2 March: inside the first window (1 March 03:00Z to 2 March 03:00Z).
 LATE_QUALIFICATION = {
     "employee_id": "E001",
@@ -100,6 +102,17 @@ def test_a_qualification_and_a_grading_entered_late_load_on_the_next_run(
     assert len(_inserted(engine, "day_2", "training_qualifications")) == 2
     gradings = _inserted(engine, "day_2", "training_ebt_gradings")
     assert {"session_id": "EBT-LATE", "employee_id": "E002"} in gradings and len(gradings) == 2
+    # The run that loaded them tells crew management and the LMS; a later run does not again.
+    day_2 = window_of(FIRST + timedelta(days=2))
+    certified = [r["item"] for r in status_rows(store, "acme", day_2, "day_2")
+                 if r["change"] == "certification" and r["employee_id"] == "E001"]  # fmt: skip
+    assert "LINE_CHECK" in certified
+    late_sessions = [
+        st["object"]["id"] for st in ebt_statements(store, "acme", day_2, HOME, "day_2")
+    ]
+    assert any(a.endswith("/ebt/sessions/EBT-LATE") for a in late_sessions)
+    later = [st["object"]["id"] for st in ebt_statements(store, "acme", day_2, HOME, "other")]
+    assert not any(a.endswith("/ebt/sessions/EBT-LATE") for a in later)
     # Running again, the late run or the first window: nothing changes, nothing is audited.
     tables, audits = snapshot(engine), audit_count(engine)
     again = _run(engine, drop, 2, "day_2_again")

@@ -26,7 +26,7 @@ def export_status(company_id: str) -> dict[str, Any]:
     assert records.export_to is not None
     window = window_of(context)
     stores = training_stores()
-    rows = status_rows(stores.records, company_id, window)
+    rows = status_rows(stores.records, company_id, window, context["run_id"])
     name = export_name(company_id, window)
     try:
         path = write_text(records.export_to, name, status_csv(rows))
@@ -70,7 +70,7 @@ def post_ebt(company_id: str) -> dict[str, Any]:
     assert records.post_ebt_to is not None
     window = window_of(context)
     run_id, stores = context["run_id"], training_stores()
-    statements = ebt_statements(stores.records, company_id, window, records.xapi_home_page)
+    statements = ebt_statements(stores.records, company_id, window, records.xapi_home_page, run_id)
     target = records.post_ebt_to
     where = f"connection {target.conn_id}, endpoint {target.endpoint}"
     try:

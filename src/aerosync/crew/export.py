@@ -42,9 +42,24 @@ def _in(value: Any, window: Window, *, end_inclusive: bool = False) -> bool:
     return window.start <= moment < window.end
 
 
-def status_rows(store: TrainingStore, company: str, window: Window) -> list[dict[str, Any]]:
-    """Completions and results delivered in the window, qualifications issued in it (certification
-    updates), and training records and qualifications that expire in it."""
+def _late(row: dict[str, Any], date_column: str, window: Window, run_id: str | None) -> bool:
+    """A row dated before the window that this run loaded or changed: crew management and the LMS
+    hear of a qualification or grading entered late in the run that brought it."""
+    day = row[date_column]
+    return (
+        run_id is not None
+        and row["last_run_id"] == run_id
+        and day is not None
+        and str(day)[:10] < window.start.date().isoformat()
+    )
+
+
+def status_rows(
+    store: TrainingStore, company: str, window: Window, run_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Completions and results delivered in the window, qualifications issued in it or entered
+    late and loaded by run `run_id` (certification updates), and training records and
+    qualifications that expire in it."""
     records = store.rows(company, RECORDS)
     quals = store.rows(company, QUALIFICATIONS)
     out = []
@@ -76,7 +91,7 @@ def status_rows(store: TrainingStore, company: str, window: Window) -> list[dict
                 }
             )
     for q in quals:
-        if _in(q["issued_on"], window):
+        if _in(q["issued_on"], window) or _late(q, "issued_on", window, run_id):
             out.append(
                 {
                     "change": "certification",
@@ -115,11 +130,13 @@ def status_csv(rows: list[dict[str, Any]]) -> str:
 
 
 def ebt_statements(
-    store: TrainingStore, company: str, window: Window, home_page: str
+    store: TrainingStore, company: str, window: Window, home_page: str, run_id: str | None = None
 ) -> list[dict[str, Any]]:
-    """One xAPI statement per EBT grading of a session in the window."""
+    """One xAPI statement per EBT grading of a session in the window, or of an earlier session
+    entered late and loaded (or changed) by run `run_id`; a statement's id follows its content,
+    so a changed grading is a new statement."""
     return [
         grading_statement({k: g[k] for k in GRADINGS.columns}, company, home_page, COMPETENCIES)
         for g in store.rows(company, GRADINGS)
-        if _in(g["session_date"], window)
+        if _in(g["session_date"], window) or _late(g, "session_date", window, run_id)
     ]
