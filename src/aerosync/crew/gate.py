@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from aerosync.crew.checks import SUITES, BatchSurvey, check_row
+from aerosync.crew.batch_survey import BatchSurvey
+from aerosync.crew.checks import SUITES, check_row
 from aerosync.crew.lms_checks import LmsReferences
 from aerosync.crew.mapping import Mapped
 from aerosync.crew.quarantine import QuarantineEntry
