@@ -45,12 +45,12 @@ def _in(value: Any, window: Window, *, end_inclusive: bool = False) -> bool:
 def _late(row: dict[str, Any], date_column: str, window: Window, run_id: str | None) -> bool:
     """A row dated before the window that this run loaded or changed: crew management and the LMS
     hear of a qualification or grading entered late in the run that brought it."""
-    day = row[date_column]
+    moment = moment_of(None if row[date_column] is None else str(row[date_column]))
     return (
         run_id is not None
         and row["last_run_id"] == run_id
-        and day is not None
-        and str(day)[:10] < window.start.date().isoformat()
+        and moment is not None
+        and moment < window.start
     )
 
 
