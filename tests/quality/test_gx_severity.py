@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 
 from aerosync.cli import main as aerosync_main
@@ -83,6 +82,8 @@ def test_the_packaged_suites_use_gx_severity_only() -> None:
 def test_critical_holds_warning_and_info_do_not_and_info_is_information(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    import pandas as pd
+
     _team_suite(
         monkeypatch,
         tmp_path / "suites",
@@ -100,7 +101,11 @@ def test_critical_holds_warning_and_info_do_not_and_info_is_information(
     report = validate_frames([("aircraft", checks, ids)])
     by_column = {o.column: o.severity for o in report.outcomes}
     # read off GX's validation result: GX accepted the field and carried it through
-    assert by_column == {"holds": Severity.BLOCKING, "warns": Severity.WARNING, "tells": Severity.INFO}
+    assert by_column == {
+        "holds": Severity.BLOCKING,
+        "warns": Severity.WARNING,
+        "tells": Severity.INFO,
+    }
     assert report.held_tails() == {"N2"}
     found = {f.tail: f for f in report.findings()}
     assert found["N3"].severity is Severity.WARNING and found["N1"].severity is Severity.INFO
@@ -150,6 +155,8 @@ def test_an_info_expectation_refuses_no_crew_row(
 def test_an_old_form_team_suite_works_and_is_warned_about(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    import pandas as pd
+
     team = team_repository(tmp_path / "team", [ACME])
     path = team.root / "expectations" / "aircraft.json"
     old = [
@@ -200,9 +207,7 @@ def test_both_forms_disagreeing_are_refused(
     assert problems == [message]
 
 
-def test_an_unknown_gx_severity_is_refused(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_an_unknown_gx_severity_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _team_suite(monkeypatch, tmp_path / "s", "aircraft", [_in_set("x", severity="blocking")])
     with pytest.raises(SuiteFileError, match="must be 'critical', 'warning' or 'info'"):
         load_suite_definition("aircraft")

@@ -3,9 +3,9 @@ rows failing a blocking expectation are quarantined with every reason, the other
 
 GX decides which expectations failed and how severe that is (GX's `severity` of the suites in
 `expectations/`: `critical` refuses the row, `warning` is counted and reported, `info` is only in
-the validation results); the failing rows are then read off the same boolean columns in full (GX's own
-list of failing rows is capped), and both counts must agree. A batch is read in parts, so a
-source file of any size is checked in bounded memory (`run_gate_on_parts`).
+the validation results); the failing rows are then read off the same boolean columns in full
+(GX's own list of failing rows is capped), and both counts must agree. A batch is read in
+parts, so a source file of any size is checked in bounded memory (`run_gate_on_parts`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from aerosync.config.suite_files import severity_of
 from aerosync.crew.batch_survey import BatchSurvey
 from aerosync.crew.checks import SUITES, check_row
 from aerosync.crew.lms_checks import LmsReferences
 from aerosync.crew.mapping import Mapped
-from aerosync.config.suite_files import severity_of
 from aerosync.crew.quarantine import QuarantineEntry
 from aerosync.crew.tables import SOURCE_ORDER
 from aerosync.models import Severity
