@@ -14,8 +14,9 @@ from typing import Any
 
 
 class Severity(StrEnum):
-    BLOCKING = "blocking"
+    BLOCKING = "blocking"  # holds the aircraft, refuses the row
     WARNING = "warning"
+    INFO = "info"  # reported as information, never holds anything
 
 
 class Outcome(StrEnum):

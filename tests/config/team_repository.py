@@ -74,7 +74,7 @@ def team_repository(root: Path, companies: list[dict[str, Any]]) -> TeamReposito
     suite = json.loads((data_dir("expectations") / "activities.json").read_text("utf-8"))
     for expectation in suite["expectations"]:
         if expectation["kwargs"].get("column") == MADE_BLOCKING:
-            expectation["meta"]["severity"] = "blocking"
+            expectation["severity"] = "critical"
     (suites / "activities.json").write_text(json.dumps(suite, indent=2), "utf-8")
     document = {
         "sql_path": "../sql",

@@ -53,7 +53,7 @@ def team(tmp_path: Path) -> TeamRepository:
 
 def _severity(suite: dict[str, Any], column: str) -> str:
     (found,) = [e for e in suite["expectations"] if e["kwargs"].get("column") == column]
-    return str(found["meta"]["severity"])
+    return str(found["severity"])
 
 
 def test_the_dag_file_template_is_the_repositorys_dag_file(team: TeamRepository) -> None:
@@ -71,7 +71,7 @@ def test_the_team_repository_loads_its_dialect_and_its_suite(team: TeamRepositor
     assert sql_path("reference", "activities.sql") == data_dir("sql") / "reference/activities.sql"
     assert find_suite("activities").path == team.root / "expectations/activities.json"
     assert find_suite("aircraft").folder.packaged  # what the team did not change stays packaged
-    assert _severity(load_suite_definition("activities"), MADE_BLOCKING) == "blocking"
+    assert _severity(load_suite_definition("activities"), MADE_BLOCKING) == "critical"
     packaged = json.loads((data_dir("expectations") / "activities.json").read_text("utf-8"))
     assert _severity(packaged, MADE_BLOCKING) == "warning"
 
@@ -169,13 +169,13 @@ def test_a_broken_team_suite_is_a_problem_naming_the_file(
 ) -> None:
     suite = team.root / "expectations" / "activities.json"
     definition = json.loads(suite.read_text("utf-8"))
-    del definition["expectations"][2]["meta"]["severity"]
+    del definition["expectations"][2]["severity"]
     suite.write_text(json.dumps(definition), "utf-8")
     loaded = load_config(team.companies_file)
     assert [c.id for c in loaded.companies] == ["acme_air"]  # the companies still load
     (problem,) = loaded.problems
     assert problem.company == "*"
-    assert f"{suite}: expectation #3" in problem.message and "meta.severity" in problem.message
+    assert f"{suite}: expectation #3" in problem.message and "`severity`" in problem.message
     with pytest.raises(SuiteFileError, match="expectation #3"):
         load_suite_definition("activities")  # a run refuses it in the same words
     suite.write_text("{not json", "utf-8")

@@ -162,13 +162,13 @@ def test_the_message_names_the_activity() -> None:
 
 def test_every_new_check_declares_its_field_and_severity() -> None:
     by_column = {
-        e["kwargs"]["column"]: e["meta"]
+        e["kwargs"]["column"]: {**e["meta"], "severity": e["severity"]}
         for e in load_suite_definition("activities")["expectations"]
     }
     new = {"price_finite", "price_not_negative", "currency_iso_4217", "pax_count_in_range"}
     for column in new | set(TEXT_LIMITS) | {"start_within_horizon"}:
         assert by_column[column]["field"], column
-        assert by_column[column]["severity"] in ("blocking", "warning"), column
+        assert by_column[column]["severity"] in ("critical", "warning"), column
 
 
 def test_limits_are_per_company_with_defaults_and_refuse_unknown_keys() -> None:

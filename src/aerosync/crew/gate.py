@@ -1,10 +1,11 @@
 """The quality gate of the training sync: Great Expectations over each source's check columns;
 rows failing a blocking expectation are quarantined with every reason, the others load.
 
-GX decides which expectations failed and how severe that is (`meta.severity` of the suites in
-`expectations/`); the failing rows are then read off the same boolean columns in full (GX's own
-list of failing rows is capped), and both counts must agree. A batch is read in parts, so a
-source file of any size is checked in bounded memory (`run_gate_on_parts`).
+GX decides which expectations failed and how severe that is (GX's `severity` of the suites in
+`expectations/`: `critical` refuses the row, `warning` is counted and reported, `info` is only in
+the validation results); the failing rows are then read off the same boolean columns in full
+(GX's own list of failing rows is capped), and both counts must agree. A batch is read in
+parts, so a source file of any size is checked in bounded memory (`run_gate_on_parts`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from aerosync.config.suite_files import severity_of
 from aerosync.crew.batch_survey import BatchSurvey
 from aerosync.crew.checks import SUITES, check_row
 from aerosync.crew.lms_checks import LmsReferences
@@ -48,8 +50,8 @@ def _expectations(source: str) -> list[tuple[str, set[Any], Severity, str]]:
         (
             e["kwargs"]["column"],
             set(e["kwargs"]["value_set"]),
-            Severity(e["meta"]["severity"]),
-            str(e["meta"].get("description") or e["type"]),
+            severity_of(e),
+            str((e.get("meta") or {}).get("description") or e["type"]),
         )
         for e in definition["expectations"]
         if e["type"] == "expect_column_values_to_be_in_set"
@@ -140,7 +142,7 @@ def run_gate_on_parts(
                     entry = {"code": column, "field": where, "message": f"{description}: {detail}"}
                     if severity is Severity.BLOCKING:
                         reasons.append(entry)
-                    else:
+                    elif severity is Severity.WARNING:
                         counts["warnings"] += 1
                         sink.warning(
                             {

@@ -1,8 +1,10 @@
 """Run the Great Expectations suites (`expectations/`, or a team's file that replaces one) and
 turn results into decisions.
 
-Each expectation's `meta.severity` says what a failure means: `blocking` holds the aircraft the
-failing rows belong to (its previous marketplace schedule stays), `warning` is sent on and shown.
+Each expectation's `severity` (GX 1.x's own field) says what a failure means: `critical` holds the
+aircraft the failing rows belong to (its previous marketplace schedule stays; `Severity.BLOCKING`),
+`warning` is sent on and shown, `info` is sent on and shown as information. The severity is read
+off GX's validation result, so what GX reports and what AeroSync decides are the same.
 Great Expectations is imported inside `validate_frames` only: it costs seconds to import, and no
 DAG file may pay that at parse time.
 """
@@ -16,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aerosync.config.suite_files import find_suite, read_suite
+from aerosync.config.suite_files import GX_SEVERITIES, find_suite, read_suite
 from aerosync.models import Finding, Severity
 
 if TYPE_CHECKING:
@@ -151,7 +153,7 @@ def validate_frames(named: Sequence[tuple[str, pd.DataFrame, pd.DataFrame]]) -> 
                     suite=name,
                     expectation=config.type,
                     column=config.kwargs.get("column"),
-                    severity=Severity(meta["severity"]),
+                    severity=GX_SEVERITIES[str(config.severity.value)],
                     description=str(meta.get("description") or config.type),
                     success=bool(item.success),
                     element_count=int(details.get("element_count") or len(checks)),
