@@ -12,7 +12,6 @@ when that is empty), with a reason naming the company, the AMS and those aircraf
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,7 +35,7 @@ from aerosync.schedule.sources.ams_events import (
 from aerosync.schedule.sources.ams_sql import read_sql_events
 from aerosync.schedule.sources.bookings_rest import FetchPage, SessionPageFetcher
 from aerosync.schedule.sources.csv_drop import CsvLocation
-from aerosync.schedule.sources.health import FailedSource, uncovered_tails
+from aerosync.schedule.sources.health import FailedSource, SourceExtract, uncovered_tails
 from aerosync.schedule.sources.lms import as_fms_spells, local_path
 
 AmsReader = Callable[[datetime], AmsRows]
@@ -129,16 +128,6 @@ def describe(source: AmsSource) -> str:
     return "AMS (CSV drop)"
 
 
-@dataclass
-class AmsExtract:
-    """The AMS's part of a run's extract: rows to merge, findings, or the failure."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    failure: FailedSource | None = None
-    summary: dict[str, Any] = field(default_factory=dict)
-
-
 def held_words(covered: tuple[str, ...] | None) -> str:
     """The aircraft a failed AMS holds, in words for its reason."""
     if covered is None:
@@ -202,7 +191,7 @@ def extract_ams(
     reader: AmsReader | None,
     now: datetime,
     fms_tails: Collection[str] = (),
-) -> AmsExtract:
+) -> SourceExtract:
     """Read the company's AMS, if it has one; a failure is recorded, never raised.
 
     With the FMS's marketed tails, each event's tail is written as the FMS spells it, and events
@@ -210,7 +199,7 @@ def extract_ams(
     a warning and does not send it)."""
     source = company.ams
     if source is None:
-        return AmsExtract()
+        return SourceExtract()
     spelled = as_fms_spells(source.tails, fms_tails)
     covered = tuple(spelled[t] for t in source.tails) if source.tails else None
     try:
@@ -222,7 +211,7 @@ def extract_ams(
             f"{company.id}: {describe(source)} failed: {safe_error(exc)}; held: "
             f"{held_words(covered)}, whose maintenance could not be read"
         )
-        return AmsExtract(
+        return SourceExtract(
             failure=FailedSource(AMS_SOURCE, message, covered), summary={"failed": True}
         )
     summary: dict[str, Any] = read.summary()
@@ -234,4 +223,4 @@ def extract_ams(
             summary["not_marketed"] = unknown[:MAX_TAILS_NAMED]
     findings = [refused_finding(company, event) for event in read.refused]
     findings += not_covered(company, source, read.rows)
-    return AmsExtract(rows=read.rows, findings=findings, summary=summary)
+    return SourceExtract(rows=read.rows, findings=findings, summary=summary)

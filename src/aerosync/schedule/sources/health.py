@@ -9,7 +9,7 @@ secret (rule 5).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aerosync.models import Finding, Severity
@@ -67,6 +67,17 @@ def failures_by_tail(failed: Iterable[FailedSource], tails: Iterable[str]) -> di
         if reasons:
             found[tail] = "; ".join(reasons)
     return found
+
+
+@dataclass
+class SourceExtract:
+    """A booking source's part of a run's extract (the LMS's, the AMS's): rows to merge,
+    findings, or the failure."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    failure: FailedSource | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
 def tail_key(tail: str) -> str:

@@ -9,7 +9,6 @@ Airflow for local runs and tests.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from aerosync.schedule.sources.bookings_rest import (
     read_rest_bookings,
 )
 from aerosync.schedule.sources.csv_drop import CsvLocation
-from aerosync.schedule.sources.health import FailedSource, tail_key, uncovered_tails
+from aerosync.schedule.sources.health import FailedSource, SourceExtract, tail_key, uncovered_tails
 
 BookingsReader = Callable[[datetime], BookingRows]
 
@@ -93,16 +92,6 @@ def describe(source: BookingsSource) -> str:
     return "LMS bookings (CSV drop)"
 
 
-@dataclass
-class BookingsExtract:
-    """The LMS's part of a run's extract: rows to merge, findings, or the failure."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    failure: FailedSource | None = None
-    summary: dict[str, Any] = field(default_factory=dict)
-
-
 def as_fms_spells(tails: Iterable[str], fms_tails: Iterable[str]) -> dict[str, str]:
     """Each tail -> the marketed aircraft's tail as the FMS spells it (itself if unknown)."""
     known = {tail_key(t): t for t in fms_tails}
@@ -132,7 +121,7 @@ def extract_bookings(
     reader: BookingsReader | None,
     now: datetime,
     fms_tails: Collection[str] = (),
-) -> BookingsExtract:
+) -> SourceExtract:
     """Read the company's LMS, if it has one; a failure is recorded, never raised.
 
     With the FMS's marketed tails, each booking's tail is written as the FMS spells it, and
@@ -140,7 +129,7 @@ def extract_bookings(
     reports each as a warning and does not send it)."""
     source = company.training.bookings if company.training is not None else None
     if source is None:
-        return BookingsExtract()
+        return SourceExtract()
     spelled = as_fms_spells(source.tails, fms_tails)
     covered = tuple(spelled[t] for t in source.tails) if source.tails else None
     try:
@@ -149,7 +138,7 @@ def extract_bookings(
         read = reader(now)
     except Exception as exc:  # any transport error: the source failed, its aircraft are held
         message = f"{company.id}: {describe(source)} failed: {safe_error(exc)}"
-        return BookingsExtract(
+        return SourceExtract(
             failure=FailedSource(LMS_SOURCE, message, covered),
             summary={"failed": True},
         )
@@ -164,6 +153,6 @@ def extract_bookings(
         unknown = sorted(t for t in booked if spelling[t] not in marketed)
         if unknown:
             summary["not_marketed"] = unknown[:20]
-    return BookingsExtract(
+    return SourceExtract(
         rows=read.rows, findings=not_covered(company, source, read.rows), summary=summary
     )
