@@ -1,11 +1,15 @@
 """One daily training-records DAG per company with `training.records` in the companies file.
 
     extract_<source> ─> validate ─> load ─> export_status    ─> retention ─> finish
-    (one per source,    │                    export_readiness
-     extract_flights:   │                    post_ebt (each when configured)
+    (one per source,    │                    post_ebt (each when configured)
+     extract_flights:   │
      the FMS's crew on legs)
                         └─> alert (with `alerts:`; whatever happened: a failed source, new
                                    quarantined rows)
+
+`load` has one Airflow asset per crew table it writes as outlets (`aerosync.airflow.assets`), each
+export task its export's: the readiness export is a DAG of its own scheduled on those table
+assets (`aerosync.airflow.readiness_dag`), so it runs when its inputs change.
 
 The timetable has real data intervals (03:00 UTC to 03:00 UTC): each run reads the rows of its
 window, so `airflow backfill create` over months loads every window once. Only the config is read
@@ -20,7 +24,7 @@ from typing import Any
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule
 
-from aerosync.airflow import crew_exports, crew_tasks
+from aerosync.airflow import assets, crew_exports, crew_tasks
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import RecordsSync
 from aerosync.crew.tables import configured_sources
@@ -35,10 +39,6 @@ def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> st
         outs.append(f"a training-status CSV per run to `{records.export_to}`")
     if records.post_ebt_to:
         outs.append(f"EBT results as xAPI statements to connection `{records.post_ebt_to.conn_id}`")
-    if records.readiness:
-        outs.append(
-            f"crew readiness per pilot and type (CSV, JSON) to `{records.readiness.export_to}`"
-        )
     flights = ""
     if records.flights is not None:
         flights = (
@@ -68,12 +68,22 @@ catalog), enrolments, qualifications, EBT gradings, flights flown and roster dut
 into the aerosync database, auditing every change in `training_audit`; then writes
 {"; ".join(outs) or "nothing out"}, and purges records older than {records.retention_days} days
 (flights flown and roster duties: {records.source_retention_days()["roster"]} days;
-audited).{flights}{alerting}
+audited).{flights}{alerting}{_readiness_doc(company, records)}
 
 Re-running a window changes nothing. Historical load:
 `airflow backfill create --dag-id {company.crew_dag_id} --from-date 2026-01-01
 --to-date 2026-03-31`.
 """
+
+
+def _readiness_doc(company: CompanyConfig, records: RecordsSync) -> str:
+    if not records.readiness:
+        return ""
+    return (
+        "\n\nCrew readiness per pilot and type (CSV, JSON to "
+        f"`{records.readiness.export_to}`) is exported by the DAG `{company.readiness_dag_id}`, "
+        "which runs whenever `load` has loaded the crew tables it reads (Airflow assets)."
+    )
 
 
 def _reaching_the_fms(company: CompanyConfig, source: str) -> dict[str, Any]:
@@ -122,7 +132,11 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
             retries=0,
         )
         load = PythonOperator(
-            task_id="load", python_callable=crew_tasks.load, op_kwargs=with_sources, retries=0
+            task_id="load",
+            python_callable=crew_tasks.load,
+            op_kwargs=with_sources,
+            retries=0,
+            outlets=assets.load_assets(company.id, sources),
         )
         retention = PythonOperator(
             task_id="retention",
@@ -144,15 +158,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
                     retries=0,
                     op_kwargs=kwargs,
                     python_callable=crew_exports.export_status,
-                )
-            )
-        if records.readiness:
-            outs.append(
-                PythonOperator(
-                    task_id="export_readiness",
-                    retries=0,
-                    op_kwargs=kwargs,
-                    python_callable=crew_tasks.export_readiness,
+                    outlets=[assets.training_status_asset(company.id)],
                 )
             )
         if records.post_ebt_to and records.ebt_gradings:
@@ -162,6 +168,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
                     retries=0,
                     op_kwargs=kwargs,
                     python_callable=crew_exports.post_ebt,
+                    outlets=[assets.ebt_results_asset(company.id)],
                 )
             )
         extracts >> validate >> load

@@ -1,7 +1,8 @@
 """The crew sync's tasks that write out of the aerosync database, each when configured: the
 window's training status as a CSV for crew management, and its EBT gradings as xAPI statements
 posted to the LMS's LRS. A failure is on the Crew sync page's run log before the task fails.
-(Readiness goes out through `aerosync.airflow.readiness_task`.)"""
+(Readiness goes out through its own DAG, `aerosync.airflow.readiness_dag`.) Each task's
+asset event carries its window and counts (`aerosync.airflow.assets`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from typing import Any
 from airflow.sdk import get_current_context
 from airflow.sdk.exceptions import AirflowFailException
 
+from aerosync.airflow.assets import (
+    counts_extra,
+    ebt_results_asset,
+    training_status_asset,
+    window_extra,
+)
 from aerosync.airflow.crew_tasks import log_safely, records_of, training_stores, window_of
 
 
@@ -55,6 +62,11 @@ def export_status(company_id: str) -> dict[str, Any]:
     for row in rows:
         counts[row["change"]] = counts.get(row["change"], 0) + 1
     print(f"{company_id}: training status of {window.label()} written to {path}: {counts}")
+    context["outlet_events"][training_status_asset(company_id)].extra = {
+        **window_extra(window),
+        "rows": len(rows),
+        **counts_extra(counts),
+    }
     return {"path": path, "rows": len(rows), "changes": counts}
 
 
@@ -97,4 +109,8 @@ def post_ebt(company_id: str) -> dict[str, Any]:
         company_id, run_id, EBT_STATEMENTS, window, where, sent, datetime.now(UTC)
     )
     print(f"{company_id}: {sent} EBT statement(s) of {window.label()} posted")
+    context["outlet_events"][ebt_results_asset(company_id)].extra = {
+        **window_extra(window),
+        "posted": sent,
+    }
     return {"posted": sent}

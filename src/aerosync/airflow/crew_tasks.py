@@ -173,6 +173,11 @@ def validate(company_id: str, sources: list[str]) -> dict[str, Any]:
 
 
 def load(company_id: str, sources: list[str]) -> dict[str, Any]:
+    """Upsert the gated rows; each table's asset event (`aerosync.airflow.assets`) says which
+    window it was loaded for, with counts. A table that loaded nothing new still gets its event:
+    the event means "loaded up to this window's end", and what depends on it (readiness as of
+    that end) changes with the day even when no row did."""
+    from aerosync.airflow.assets import counts_extra, crew_table_asset, loaded_tables, window_extra
     from aerosync.crew.steps import step_load
 
     context = get_current_context()
@@ -182,19 +187,13 @@ def load(company_id: str, sources: list[str]) -> dict[str, Any]:
         company_id, sources, training_stores(), context["run_id"], now, now.date(), *_kept(records)
     )
     loaded = summary.to_dict()
+    window = window_extra(window_of(context))
+    events = context["outlet_events"]
+    for source, table in loaded_tables(sources).items():
+        counts = counts_extra(loaded.get(source) or {})
+        events[crew_table_asset(company_id, table)].extra = {**window, "source": source, **counts}
     print(f"{company_id}: loaded: {loaded}")
     return loaded
-
-
-def export_readiness(company_id: str) -> dict[str, Any]:
-    """Readiness per pilot and type on the window's last day, out to flight operations and crew
-    management (`aerosync.airflow.readiness_task`)."""
-    from aerosync.airflow.readiness_task import run_readiness_export
-
-    context = get_current_context()
-    records = records_of(company_id)
-    run_log = training_stores().run_log
-    return run_readiness_export(company_id, records, window_of(context), run_log, context["run_id"])
 
 
 def retention(company_id: str) -> dict[str, Any]:

@@ -14,13 +14,19 @@ from typing import Any
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, TriggerRule, get_parsing_context, task
 
-from aerosync.airflow import upload_steps
+from aerosync.airflow import assets, upload_steps
 from aerosync.airflow.crew_dag import build_training_dag
 from aerosync.airflow.maintenance import MAINTENANCE_DAG_ID, build_maintenance_dag
+from aerosync.airflow.readiness_dag import build_readiness_dag
 from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOperator
 from aerosync.airflow.store_sharing import parse_time_refusal
 from aerosync.collector import collector_paused
-from aerosync.config.companies import CREW_DAG_PREFIX, UPLOAD_DAG_PREFIX, CompanyConfig
+from aerosync.config.companies import (
+    CREW_DAG_PREFIX,
+    READINESS_DAG_PREFIX,
+    UPLOAD_DAG_PREFIX,
+    CompanyConfig,
+)
 from aerosync.config.companies_file import LoadedConfig, load_config
 
 log = logging.getLogger(__name__)
@@ -110,12 +116,18 @@ def build_upload_dag(company: CompanyConfig, batch_size: int | None = None) -> D
             retries=0,
             map_index_template="{{ task.batch['label'] }}",
         ).expand(batch=build.output)
+        # The schedules asset is record_status's outlet, not upload's: upload is mapped (one
+        # event per batch, none at all for a run with no batch), while record_status runs once
+        # per run whatever happened upstream and knows every aircraft's outcome, so its one event
+        # says how many were sent, held or skipped. Its success is the run's: a run with a failed
+        # aircraft emits none, and a backfilled or late run's event says nothing was sent.
         record_status = PythonOperator(
             task_id="record_status",
             python_callable=upload_steps.record_status,
             op_kwargs={"company_id": company.id},
             retries=0,
             trigger_rule=TriggerRule.ALL_DONE,
+            outlets=[assets.schedules_asset(company.id)],
         )
         upload >> record_status
     return dag
@@ -181,7 +193,8 @@ def config_problems_dag(loaded: LoadedConfig, store_refusal: str | None = None) 
 
 
 def build_all_dags(dag_file: str | Path | None = None) -> dict[str, DAG]:
-    """Every company's DAGs (schedule upload; training sync where configured), in sorted order,
+    """Every company's DAGs (schedule upload; training sync and readiness where configured), in
+    sorted order,
     and the `aerosync_maintenance` DAG where a companies file was found (its retention rules);
     only the running task's own DAG when in a task.
 
@@ -189,7 +202,7 @@ def build_all_dags(dag_file: str | Path | None = None) -> dict[str, DAG]:
     (`aerosync_companies.yaml`) when `AEROSYNC_CONFIG` is not set."""
     wanted = get_parsing_context().dag_id
     only = None
-    for prefix in (UPLOAD_DAG_PREFIX, CREW_DAG_PREFIX):
+    for prefix in (UPLOAD_DAG_PREFIX, CREW_DAG_PREFIX, READINESS_DAG_PREFIX):
         if wanted and wanted.startswith(prefix):
             only = wanted.removeprefix(prefix)
     if wanted == MAINTENANCE_DAG_ID:
@@ -218,6 +231,10 @@ def build_all_dags(dag_file: str | Path | None = None) -> dict[str, DAG]:
                 training = build_training_dag(company)  # None without training.records
                 if training is not None:
                     dags[training.dag_id] = training
+            if wanted is None or wanted == company.readiness_dag_id:
+                readiness = build_readiness_dag(company)  # None without records.readiness
+                if readiness is not None:
+                    dags[readiness.dag_id] = readiness
     # The maintenance DAG writes the store too: refused with the companies' DAGs.
     if wanted in (None, MAINTENANCE_DAG_ID) and loaded.path is not None and not store_refusal:
         dags[MAINTENANCE_DAG_ID] = build_maintenance_dag(loaded.retention)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import get_current_context
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
+from aerosync.airflow.assets import schedules_asset
 from aerosync.airflow.connections import aerosync_engine
 from aerosync.airflow.task_config import task_company
 from aerosync.schedule.guards import Currency, run_currency
@@ -88,8 +89,10 @@ def record_status(company_id: str) -> dict[str, Any]:
 
     context = get_current_context()
     currency = currency_of(context)
+    schedules = context["outlet_events"][schedules_asset(company_id)]
     if not currency.current:
         print(f"{company_id}: nothing uploaded: {currency.reason}")
+        schedules.extra = {"current": False, "sent": 0}  # the event cannot be withheld
         return {"current": False, "reason": currency.reason}
     crashes = task_crashes(context)
     for problem in crashes.problems():
@@ -123,4 +126,10 @@ def record_status(company_id: str) -> dict[str, Any]:
         print(f"{company_id}: {sent} of {len(events)} alert(s) sent")
     if summary.problems:
         raise AirflowFailException(f"{company_id}: " + "; ".join(summary.problems))
+    schedules.extra = {"current": True, "sent": sent_count(summary.counts), **summary.counts}
     return summary.counts
+
+
+def sent_count(counts: dict[str, int]) -> int:
+    """Aircraft whose schedule the marketplace accepted in the run (with or without errors)."""
+    return counts.get("uploaded", 0) + counts.get("uploaded_with_errors", 0)

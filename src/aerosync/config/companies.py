@@ -32,6 +32,8 @@ EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # back from an upload DAG's id; a task's parsing reads it from either).
 UPLOAD_DAG_PREFIX = "schedule_upload__"
 CREW_DAG_PREFIX = "training_sync__"
+# The crew readiness export, scheduled on the crew tables it reads (`aerosync.airflow.assets`).
+READINESS_DAG_PREFIX = "aerosync_readiness__"
 
 
 def _dialects(info: ValidationInfo) -> dict[str, Dialect]:
@@ -246,6 +248,11 @@ class CompanyConfig(_Strict):
     def crew_dag_id(self) -> str:
         """The company's crew and training records sync DAG (with `training.records`)."""
         return f"{CREW_DAG_PREFIX}{self.id}"
+
+    @property
+    def readiness_dag_id(self) -> str:
+        """The company's crew readiness export DAG (with `training.records.readiness`)."""
+        return f"{READINESS_DAG_PREFIX}{self.id}"
 
     @property
     def schedule_value(self) -> str | timedelta:

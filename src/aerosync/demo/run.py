@@ -181,6 +181,12 @@ def run(workdir: Path, keep_running: bool) -> int:
             result = runtime.run_dag(dag_id, timeout=600)
             print(f"  run {result.run_id}: {result.state}")
             failures += result.state != "success"
+            if company.training.records.readiness is not None:
+                # The demo's scheduler makes no asset-triggered runs (`scheduled_runs` False):
+                # a manual run exports the readiness of the same, last complete, window.
+                readiness = runtime.run_dag(company.readiness_dag_id, timeout=600)
+                print(f"  {company.readiness_dag_id} run {readiness.run_id}: {readiness.state}")
+                failures += readiness.state != "success"
             print(training_report(sqlite_engine(home / "aerosync.db"), company.id, workdir))
             print(f"  history: `airflow backfill create --dag-id {dag_id} ...` (README, Backfill)")
     store = StatusStore(sqlite_engine(home / "aerosync.db"))

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from html import escape
 from urllib.parse import quote
 
-from aerosync.config.companies import CREW_DAG_PREFIX
+from aerosync.config.companies import CREW_DAG_PREFIX, READINESS_DAG_PREFIX
 from aerosync.status.page import age
 from aerosync.stores.training_runs import (
     CrewSyncStatus,
@@ -54,8 +54,8 @@ def _ran(moment: datetime, now: datetime) -> str:
     return f"{escape(_stamp(moment))}<br><span class='muted'>{escape(age(moment, now))}</span>"
 
 
-def _run_link(company: str, run_id: str) -> str:
-    href = f"/dags/{quote(CREW_DAG_PREFIX + company, safe='')}/runs/{quote(run_id, safe='')}"
+def _run_link(company: str, run_id: str, dag_prefix: str = CREW_DAG_PREFIX) -> str:
+    href = f"/dags/{quote(dag_prefix + company, safe='')}/runs/{quote(run_id, safe='')}"
     return f"<a class='muted' href='{escape(href)}'>{escape(run_id)}</a>"
 
 
@@ -93,6 +93,11 @@ def _source_row(run: SourceRun, now: datetime) -> str:
     )
 
 
+def _dag_prefix(export: str) -> str:
+    """The readiness exports run in a DAG of their own (`aerosync.airflow.readiness_dag`)."""
+    return READINESS_DAG_PREFIX if export.startswith("readiness") else CREW_DAG_PREFIX
+
+
 def _export_row(export: ExportRun, now: datetime) -> str:
     state = "failed" if export.failure else "ok"
     outcome = (
@@ -103,7 +108,7 @@ def _export_row(export: ExportRun, now: datetime) -> str:
     return (
         f"<tr class='{state}' data-export='{escape(export.export)}' data-state='{state}'>"
         f"<td><b>{escape(EXPORT_NAMES.get(export.export, export.export))}</b><br>"
-        f"{_run_link(export.company, export.run_id)}</td>"
+        f"{_run_link(export.company, export.run_id, _dag_prefix(export.export))}</td>"
         f"<td>{_window(export.window_start, export.window_end)}</td>"
         f"<td>{_ran(export.written_at, now)}</td>"
         f"<td class='location'>{escape(export.location)}</td><td>{outcome}</td></tr>"
