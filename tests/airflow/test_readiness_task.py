@@ -1,6 +1,7 @@
-"""The crew DAG's `export_readiness` task: the real task callable in a task context, a real
-companies file, a SQLite aerosync database holding a generated crew, and a real HTTP server in a
-thread receiving the POSTed pages through the HTTP provider's hook."""
+"""The readiness DAG's `export_readiness` task: the real task callable in a task context (its
+triggering asset events as the crew DAG's `load` writes them), a real companies file, a SQLite
+aerosync database holding a generated crew, and a real HTTP server in a thread receiving the
+POSTed pages through the HTTP provider's hook."""
 
 from __future__ import annotations
 
@@ -8,17 +9,23 @@ import base64
 import json
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
-from airflow.sdk.execution_time.context import set_current_context
+from airflow.sdk.execution_time.comms import AssetEventDagRunReferenceResult
+from airflow.sdk.execution_time.context import (
+    OutletEventAccessors,
+    TriggeringAssetEventsAccessor,
+    set_current_context,
+)
 from sqlalchemy import Engine, text
 
-from aerosync.airflow import crew_tasks
+from aerosync.airflow import assets
+from aerosync.airflow.readiness_dag import export_readiness
 from aerosync.stores.database import sqlite_engine
 from aerosync.stores.migrate import ensure_migrated
 from tests.conftest import make_company
@@ -32,7 +39,7 @@ from tests.crew.readiness.crew_generator import (
 )
 
 pytestmark = pytest.mark.airflow
-RUN_ID = "scheduled__2027-01-13T03:00:00+00:00"
+RUN_ID = "asset_triggered__2027-01-14T03:05:00+00:00"
 LOGIN, PASSWORD = "ops-feed", "readiness-Secret-42"
 PAGE_SIZE = 7
 
@@ -139,11 +146,35 @@ companies:
     return exports
 
 
-def _context() -> Any:
+def _load_event(table: str, end: datetime) -> AssetEventDagRunReferenceResult:
+    """An asset event as the crew DAG's `load` emits it for one table and window."""
+    asset = assets.crew_table_asset(COMPANY, table)
+    start = end - timedelta(days=1)
+    return AssetEventDagRunReferenceResult(
+        asset={"name": asset.name, "uri": asset.uri, "extra": {}},
+        extra={"window_start": start.isoformat(), "window_end": end.isoformat(), "inserted": 2},
+        source_task_id="load",
+        source_dag_id=f"training_sync__{COMPANY}",
+        source_run_id=f"backfill__{start.isoformat()}",
+        source_map_index=-1,
+        source_aliases=[],
+        timestamp=end + timedelta(minutes=5),
+    )
+
+
+def _context(*ends: datetime) -> Any:
+    """The window ends of the triggering events (default: one window, loaded for two tables)."""
+    events = [
+        _load_event(table, end)
+        for end in ends or [WINDOW_END]
+        for table in ("training_qualifications", "training_employee_versions")
+    ]
     return {
         "run_id": RUN_ID,
-        "data_interval_start": WINDOW_END - timedelta(days=1),
-        "data_interval_end": WINDOW_END,
+        "data_interval_start": None,
+        "data_interval_end": None,
+        "triggering_asset_events": TriggeringAssetEventsAccessor.build(events),
+        "outlet_events": OutletEventAccessors(),
     }
 
 
@@ -157,7 +188,9 @@ def test_the_task_writes_csv_and_json_and_posts_every_page_once(
     company: Path, store: Engine, receiver: Receiver
 ) -> None:
     with set_current_context(_context()):  # type: ignore[arg-type]
-        summary = crew_tasks.export_readiness(COMPANY)
+        result = export_readiness(COMPANY)
+    assert result["windows"] == 1 and result["days"] == [str(DAY)]  # two tables, one window
+    summary = result["exports"][0]
     document = json.loads(Path(summary["json"]).read_text())
     assert document["as_of"] == str(DAY) and Path(summary["csv"]).is_file()
     assert summary["listed"] == document["counts"]["listed"] > 0
@@ -189,7 +222,7 @@ def test_a_refused_page_stops_the_post_is_not_retried_and_its_echo_is_redacted(
         set_current_context(_context()),  # type: ignore[arg-type]
         pytest.raises(AirflowFailException) as failed,
     ):
-        crew_tasks.export_readiness(COMPANY)
+        export_readiness(COMPANY)
     assert [r["body"]["page"] for r in receiver.received] == [1, 2]
     message = str(failed.value)
     assert (
@@ -203,14 +236,55 @@ def test_a_refused_page_stops_the_post_is_not_retried_and_its_echo_is_redacted(
     assert "***" in message  # the echoed Authorization header was there, redacted
 
 
-def test_a_company_with_readiness_gets_the_task_after_load() -> None:
+def test_each_window_end_of_the_events_once_in_date_order_and_its_asset_event(
+    company: Path, store: Engine, receiver: Receiver
+) -> None:
+    """A backfill's loads collapsed into one readiness run: every window end gets its export,
+    oldest first, whatever order and repetition the events came in."""
+    ends = [WINDOW_END + timedelta(days=n) for n in (1, -1, 0, 1)]
+    context = _context(*ends)
+    with set_current_context(context):  # type: ignore[arg-type]
+        result = export_readiness(COMPANY)
+    days = [str(DAY + timedelta(days=n)) for n in (-1, 0, 1)]
+    assert result["days"] == days and result["windows"] == 3
+    for day in days:
+        stem = f"readiness__{COMPANY}__{day.replace('-', '')}"
+        assert json.loads((company / f"{stem}.json").read_text())["as_of"] == day
+    posted_days = [r["body"]["as_of"] for r in receiver.received if r["body"]["page"] == 1]
+    assert posted_days == days  # in date order
+    (event,) = context["outlet_events"]._dict.values()
+    assert event.key.uri == f"aerosync://{COMPANY}/exports/readiness"
+    assert event.extra["days"] == days and event.extra["window_end"] == ends[0].isoformat()
+    with store.connect() as conn:
+        employees = {r[0] for r in conn.execute(text("SELECT employee_id FROM training_readiness"))}
+    assert employees and not any(e in json.dumps(event.extra) for e in employees)
+
+
+def test_a_manual_run_without_events_exports_the_last_complete_window(
+    company: Path, store: Engine, receiver: Receiver
+) -> None:
+    context = {**_context(), "triggering_asset_events": TriggeringAssetEventsAccessor.build([])}
+    with set_current_context(context):  # type: ignore[arg-type]
+        result = export_readiness(COMPANY)
+    now = datetime.now(UTC)
+    last_end = now.replace(hour=3, minute=0, second=0, microsecond=0)
+    last_end -= timedelta(days=1) if now < last_end else timedelta(0)
+    assert result["days"] == [str((last_end - timedelta(microseconds=1)).date())]
+
+
+def test_readiness_is_a_dag_of_its_own_and_leaves_the_crew_dag() -> None:
     from aerosync.airflow.crew_dag import build_training_dag
+    from aerosync.airflow.readiness_dag import build_readiness_dag
 
     records = {"hris": {"csv": "/drops/hris"}, "readiness": {"export_to": "/exports"}}
-    dag = build_training_dag(make_company(training={"records": records}))
-    assert dag is not None
+    company = make_company(training={"records": records})
+    dag = build_readiness_dag(company)
+    assert dag is not None and dag.dag_id == "aerosync_readiness__skyway_charter"
     task = dag.get_task("export_readiness")
-    assert task.upstream_task_ids == {"load"} and task.downstream_task_ids == {"retention"}
-    assert task.retries == 0
-    without = build_training_dag(make_company(training={"records": {"hris": {"csv": "/h"}}}))
-    assert without is not None and "export_readiness" not in without.task_ids
+    assert task.retries == 0 and [o.uri for o in task.outlets] == [
+        "aerosync://skyway_charter/exports/readiness"
+    ]
+    crew = build_training_dag(company)
+    assert crew is not None and "export_readiness" not in crew.task_ids
+    without = make_company(training={"records": {"hris": {"csv": "/h"}}})
+    assert build_readiness_dag(without) is None

@@ -6,14 +6,16 @@ rename breaks them: add, never rename). The scheme is `aerosync`: Airflow 3.3 re
 no normaliser for `aerosync`, so these URIs are stored as written. Company ids are lower-case
 (`[a-z0-9_]+`), so each URI has one spelling.
 
-| asset | name | URI | written by |
-|---|---|---|---|
-| uploaded marketplace schedules | `aerosync.<company>.marketplace_schedules` | `aerosync://<company>/marketplace/schedules` | upload DAG, `record_status` |
-| a crew table load | `aerosync.<company>.crew.<table>` | `aerosync://<company>/crew/<table>` | crew DAG, `load` |
-| training-status CSV | `aerosync.<company>.export.training_status` | `aerosync://<company>/exports/training_status` | crew DAG, `export_status` |
-| EBT results to the LMS | `aerosync.<company>.export.ebt_results` | `aerosync://<company>/exports/ebt_results` | crew DAG, `post_ebt` |
-| crew readiness | `aerosync.<company>.export.readiness` | `aerosync://<company>/exports/readiness` | readiness DAG, `export_readiness` |
-| a regulatory export | `aerosync.<company>.export.regulatory.<kind>` | `aerosync://<company>/exports/regulatory/<kind>` | the regulatory export's task |
+Name `aerosync.<company>.<what>`, URI `aerosync://<company>/<path>`, written by:
+
+- `marketplace_schedules`, `marketplace/schedules`: the uploaded schedules of the company's
+  aircraft (upload DAG, `record_status`);
+- `crew.<table>`, `crew/<table>`: one crew table loaded (crew DAG, `load`);
+- `export.training_status`, `exports/training_status`: the training-status CSV (crew DAG,
+  `export_status`);
+- `export.ebt_results`, `exports/ebt_results`: EBT results posted to the LMS (crew DAG, `post_ebt`);
+- `export.readiness`, `exports/readiness`: crew readiness (readiness DAG, `export_readiness`);
+- `export.regulatory.<kind>`, `exports/regulatory/<kind>`: a regulatory export (its task).
 
 `<table>` is the crew table's own name (`training_employee_versions`, `training_records`,
 `training_enrolments`, `training_qualifications`, `training_ebt_gradings`, `training_leg_crew`
@@ -41,17 +43,30 @@ if TYPE_CHECKING:
 
 SCHEME = "aerosync"
 # Asset groups (the Assets view of the UI filters by them).
-MARKETPLACE_GROUP, CREW_GROUP, EXPORT_GROUP = "aerosync_marketplace", "aerosync_crew", "aerosync_export"
+MARKETPLACE_GROUP, CREW_GROUP, EXPORT_GROUP = (
+    "aerosync_marketplace",
+    "aerosync_crew",
+    "aerosync_export",
+)
 CREW_TABLES = frozenset(spec.table for spec in SPECS)
 # The sources whose tables the readiness export reads (`aerosync.crew.readiness.queries`):
 # employees, training records, qualifications, EBT gradings, flights flown, and the course
 # catalog (which courses are EBT modules). Not the roster: no readiness rule reads a duty.
-READINESS_INPUT_SOURCES = ("hris", "statements", "qualifications", "ebt_gradings", "flights", "courses")
+READINESS_INPUT_SOURCES = (
+    "hris",
+    "statements",
+    "qualifications",
+    "ebt_gradings",
+    "flights",
+    "courses",
+)
 _KIND = re.compile(r"^[a-z0-9_]+$")
 
 
 def _asset(company_id: str, name: str, path: str, group: str) -> Asset:
-    return Asset(name=f"aerosync.{company_id}.{name}", uri=f"{SCHEME}://{company_id}/{path}", group=group)
+    return Asset(
+        name=f"aerosync.{company_id}.{name}", uri=f"{SCHEME}://{company_id}/{path}", group=group
+    )
 
 
 def schedules_asset(company_id: str) -> Asset:
@@ -98,7 +113,9 @@ def regulatory_export_asset(company_id: str, kind: str) -> Asset:
     `easa_training_record`, `expiring`), and once chosen must not change."""
     if not _KIND.fullmatch(kind):
         raise ValueError(f"regulatory export kind {kind!r}: lower-case letters, digits and _ only")
-    return _asset(company_id, f"export.regulatory.{kind}", f"exports/regulatory/{kind}", EXPORT_GROUP)
+    return _asset(
+        company_id, f"export.regulatory.{kind}", f"exports/regulatory/{kind}", EXPORT_GROUP
+    )
 
 
 def readiness_input_sources(records: RecordsSync, sources: Iterable[str]) -> list[str]:
@@ -113,7 +130,10 @@ def readiness_input_sources(records: RecordsSync, sources: Iterable[str]) -> lis
 def readiness_schedule(company_id: str, records: RecordsSync, sources: Iterable[str]) -> BaseAsset:
     """Any load of a table readiness reads (`|`): one crew-sync run loads them together, and the
     readiness DAG computes once per window end of the events it consumed."""
-    assets = [crew_table_asset(company_id, BY_SOURCE[s].table) for s in readiness_input_sources(records, sources)]
+    assets = [
+        crew_table_asset(company_id, BY_SOURCE[s].table)
+        for s in readiness_input_sources(records, sources)
+    ]
     condition: BaseAsset = assets[0]
     for asset in assets[1:]:
         condition = condition | asset
@@ -132,4 +152,6 @@ def window_extra(window: Window) -> dict[str, str]:
 
 def counts_extra(counts: Mapping[str, Any]) -> dict[str, int]:
     """Only the integer counts of a summary (never a value that could name a person)."""
-    return {str(k): int(v) for k, v in counts.items() if isinstance(v, int) and not isinstance(v, bool)}
+    return {
+        str(k): int(v) for k, v in counts.items() if isinstance(v, int) and not isinstance(v, bool)
+    }

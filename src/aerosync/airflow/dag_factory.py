@@ -17,8 +17,8 @@ from airflow.sdk import DAG, TriggerRule, get_parsing_context, task
 from aerosync.airflow import assets, upload_steps
 from aerosync.airflow.crew_dag import build_training_dag
 from aerosync.airflow.maintenance import MAINTENANCE_DAG_ID, build_maintenance_dag
-from aerosync.airflow.readiness_dag import build_readiness_dag
 from aerosync.airflow.operators import BuildSchedulesOperator, UploadSchedulesOperator
+from aerosync.airflow.readiness_dag import build_readiness_dag
 from aerosync.airflow.store_sharing import parse_time_refusal
 from aerosync.collector import collector_paused
 from aerosync.config.companies import (

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, get_current_context
@@ -25,6 +25,9 @@ from aerosync.airflow import assets
 from aerosync.airflow.crew_dag import TRAINING_START_DATE
 from aerosync.config.companies import CompanyConfig
 from aerosync.crew.tables import BY_SOURCE, configured_sources
+
+if TYPE_CHECKING:
+    from pydantic import JsonValue
 
 
 def _doc(company: CompanyConfig, inputs: list[str]) -> str:
@@ -122,11 +125,11 @@ def export_readiness(company_id: str) -> dict[str, Any]:
     for window in windows:  # a failure stops here: a later day never goes out before an earlier
         summary = run_readiness_export(company_id, records, window, run_log, context["run_id"])
         exported.append(summary)
-    days = [str(summary["as_of"]) for summary in exported]
-    listed = [summary.get("listed", 0) for summary in exported]
-    context["outlet_events"][assets.readiness_asset(company_id)].extra = {
+    days: list[JsonValue] = [str(summary["as_of"]) for summary in exported]
+    extra: dict[str, JsonValue] = {
         **assets.window_extra(windows[-1]),
         "days": days,
-        "listed": int(listed[-1]) if listed else 0,
+        **assets.counts_extra({"listed": exported[-1].get("listed", 0)}),
     }
+    context["outlet_events"][assets.readiness_asset(company_id)].extra = extra
     return {"windows": len(exported), "days": days, "exports": exported}
