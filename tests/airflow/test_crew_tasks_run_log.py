@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
-from airflow.sdk.execution_time.context import set_current_context
+from airflow.sdk.execution_time.context import OutletEventAccessors, set_current_context
 
 from aerosync.airflow import crew_exports, crew_tasks
+from aerosync.airflow.assets import training_status_asset
 from aerosync.crew.sync_status import crew_sync_status
 from aerosync.stores.database import sqlite_engine
 
@@ -51,7 +52,12 @@ companies:
 
 
 def _context() -> Any:
-    return {"run_id": RUN_ID, "data_interval_start": START, "data_interval_end": END}
+    return {
+        "run_id": RUN_ID,
+        "data_interval_start": START,
+        "data_interval_end": END,
+        "outlet_events": OutletEventAccessors(),
+    }
 
 
 def test_a_source_that_cannot_be_read_leaves_its_reason_for_the_page(company: Path) -> None:
@@ -70,8 +76,17 @@ def test_a_source_that_cannot_be_read_leaves_its_reason_for_the_page(company: Pa
 
 
 def test_the_training_status_export_is_logged_with_its_file_and_rows(company: Path) -> None:
-    with set_current_context(_context()):  # type: ignore[arg-type]
+    context = _context()
+    with set_current_context(context):  # type: ignore[arg-type]
         written = crew_exports.export_status("acme")
+    # Its asset event: the window and counts, nothing else.
+    extra = context["outlet_events"][training_status_asset("acme")].extra
+    assert extra == {
+        "window_start": START.isoformat(),
+        "window_end": END.isoformat(),
+        "rows": written["rows"],
+        **written["changes"],
+    }
     (acme,) = crew_sync_status(sqlite_engine(company))
     (export,) = acme.exports
     assert (export.export, export.location, export.rows) == (

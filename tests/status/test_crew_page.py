@@ -143,3 +143,18 @@ def test_a_company_without_quarantine_or_exports_and_an_empty_page_say_so() -> N
     html = render([quiet], now=NOW)
     assert "No row is in quarantine." in html and "Nothing has been written out yet." in html
     assert "No training sync has run yet." in render([], now=NOW)
+
+
+def test_a_readiness_export_links_to_its_own_dags_run() -> None:
+    """Readiness runs in `aerosync_readiness__<company>` (scheduled on the crew tables' assets)."""
+    from dataclasses import replace
+
+    status = _status()
+    readiness = replace(
+        status.exports[0], export="readiness", run_id="asset_triggered__2026-03-03T03:05:00+00:00"
+    )
+    html = render([replace(status, exports=(*status.exports, readiness))], now=NOW)
+    row = html.split("data-export='readiness'")[1].split("</tr>")[0]
+    assert "href='/dags/aerosync_readiness__acme/runs/asset_triggered__2026-03-03T03" in row
+    training = html.split("data-export='training_status'")[1].split("</tr>")[0]
+    assert "href='/dags/training_sync__acme/runs/" in training
