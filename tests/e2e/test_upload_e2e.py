@@ -252,3 +252,27 @@ def test_a_backfill_sends_nothing_and_says_so(e2e: E2E) -> None:
     assert e2e.status("pg_co") == []
     log = e2e.runtime.task_log("schedule_upload__pg_co", runs[0]["dag_run_id"], "build_schedules")
     assert "nothing uploaded" in log and "backfill" in log, log[-2000:]
+
+
+def test_every_run_emits_one_schedules_asset_event_saying_what_was_sent(e2e: E2E) -> None:
+    """`record_status`'s outlet: one event per successful run, counts only; a backfill's says
+    nothing was sent (the event of a successful task cannot be withheld)."""
+    dag_id = "schedule_upload__pg_co"
+    e2e.reset()
+    manual = e2e.runtime.run_dag(dag_id, timeout=300)
+    assert manual.state == "success"
+    events = e2e.runtime._paged("/assets/events", "asset_events", source_dag_id=dag_id)
+    assert {(e["uri"], e["source_task_id"]) for e in events} == {
+        ("aerosync://pg_co/marketplace/schedules", "record_status")
+    }
+    runs = {r["dag_run_id"]: r for r in e2e.runtime.dag_runs(dag_id)}
+    succeeded = {run_id for run_id, r in runs.items() if r["state"] == "success"}
+    assert sorted(e["source_run_id"] for e in events) == sorted(succeeded)
+    (latest,) = [e for e in events if e["source_run_id"] == manual.run_id]
+    tails = len(e2e.tails["pg_co"])
+    assert latest["extra"]["current"] is True and latest["extra"]["sent"] == tails
+    assert latest["extra"]["uploaded"] + latest["extra"]["uploaded_with_errors"] == tails
+    for event in events:
+        if runs[event["source_run_id"]]["run_type"] == "backfill":
+            assert event["extra"] == {"current": False, "sent": 0}
+        assert all(isinstance(v, (bool, int)) for v in event["extra"].values()), event
