@@ -8,8 +8,11 @@ A run computes readiness as of the end of every window its triggering asset even
 `window_end` of their `extra`, written by the crew DAG's `load`), once per distinct end, oldest
 first: Airflow gathers every event since the DAG's previous asset-triggered run into the next run
 (a backfill's runs emit events like any other, so 30 backfilled windows may arrive as a handful of
-readiness runs), and each window's end still gets its own readiness, in date order. A manual run
-without events computes as of the last complete window. Only the config is read at parse time.
+readiness runs), and each window's end still gets its own readiness, in date order. Asset-
+triggered runs have no data interval, hence the window from the events. Events emitted while this
+DAG is paused queue nothing, but the next run after the unpause gathers them too (its events are
+all those since the previous asset-triggered run). A manual run without events computes as of the
+last complete window. Only the config is read at parse time.
 """
 
 from __future__ import annotations

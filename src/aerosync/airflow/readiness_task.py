@@ -1,4 +1,5 @@
-"""The task `export_readiness` of the training-sync DAG (after `load`, with `readiness:`).
+"""One window's readiness export, for the task `export_readiness` of the company's readiness DAG
+(`aerosync.airflow.readiness_dag`, with `readiness:`), once per window end it computes.
 
 Readiness on the window's last day, from the store as of the window's end, so a backfilled window
 reproduces what held then; flagged against the exports before that day; written as CSV and JSON
