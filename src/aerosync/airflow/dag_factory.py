@@ -194,9 +194,8 @@ def config_problems_dag(loaded: LoadedConfig, store_refusal: str | None = None) 
 
 def build_all_dags(dag_file: str | Path | None = None) -> dict[str, DAG]:
     """Every company's DAGs (schedule upload; training sync and readiness where configured), in
-    sorted order,
-    and the `aerosync_maintenance` DAG where a companies file was found (its retention rules);
-    only the running task's own DAG when in a task.
+    sorted order, and the `aerosync_maintenance` DAG where a companies file was found (its
+    retention rules); only the running task's own DAG when in a task.
 
     `dag_file` is the DAG file calling (its `__file__`): the companies file may lie beside it
     (`aerosync_companies.yaml`) when `AEROSYNC_CONFIG` is not set."""
