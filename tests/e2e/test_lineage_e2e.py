@@ -166,7 +166,9 @@ def test_upload_run_lineage_names_fms_tables_ams_drop_staging_and_schedules(
         sent = {
             r.tail
             for r in conn.execute(
-                sa.text("SELECT tail FROM upload_status WHERE company = :c AND outcome = 'sent'"),
+                sa.text(
+                    "SELECT tail FROM upload_status WHERE company = :c AND outcome LIKE 'uploaded%'"
+                ),
                 {"c": COMPANY},
             )
         }
