@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -55,6 +56,10 @@ class Lineage:
     def events(self) -> list[dict[str, Any]]:
         lines = self.events_file.read_text(encoding="utf-8").splitlines()
         return [json.loads(line) for line in lines if line.strip()]
+
+    def sandbox_root(self) -> str:
+        parts = urlsplit(self.sandbox_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     def store(self) -> tuple[str, str]:
         url = sa.engine.make_url(self.airflow.store_url)
@@ -159,7 +164,7 @@ def test_upload_run_lineage_names_fms_tables_ams_drop_staging_and_schedules(
     }
     uploads = _complete(events["upload"])
     assert uploads, "one COMPLETE per mapped upload"
-    sandbox = lineage.sandbox_url.rstrip("/")
+    sandbox, api = lineage.sandbox_root(), urlsplit(lineage.sandbox_url).path.rstrip("/")
     written = set().union(*(_names(e["outputs"]) for e in uploads))
     engine = sa.create_engine(lineage.airflow.store_url)
     with engine.connect() as conn:
@@ -174,8 +179,8 @@ def test_upload_run_lineage_names_fms_tables_ams_drop_staging_and_schedules(
         }
     engine.dispose()
     assert sent, "the upload sent schedules"
-    assert {(sandbox, f"/schedules/{tail}") for tail in sent} <= written
-    assert all(ns == sandbox and name.startswith("/schedules/") for ns, name in written)
+    assert {(sandbox, f"{api}/schedules/{tail}") for tail in sent} <= written
+    assert all(ns == sandbox and name.startswith(f"{api}/schedules/") for ns, name in written)
     for event in uploads:  # chain: the plan build_schedules staged is what upload reads
         assert _names(event["inputs"]) == {staging}
 
@@ -186,7 +191,7 @@ def test_crew_run_lineage_chains_sources_staging_tables_and_exports(lineage: Lin
     staging = (store, f"{db}.staged_data")
     fms = f"sqlite://{(lineage.workdir / f'fms_{COMPANY}.sqlite').resolve()}"
     records = lineage.config["training"]["records"]
-    sandbox = lineage.sandbox_url.rstrip("/")
+    sandbox = lineage.sandbox_root()
     expected_inputs = {
         "extract_hris": {(sandbox, "/hris/employees")},
         "extract_statements": {(sandbox, "/xapi/statements")},
@@ -241,7 +246,8 @@ def test_crew_run_lineage_chains_sources_staging_tables_and_exports(lineage: Lin
     assert _only(events["post_ebt"], "outputs") == {(sandbox, "/xapi/statements")}
     # Across the flows: the FMS tables the crew sync reads are the upload's own datasets.
     upload = _by_task(lineage.events(), UPLOAD_DAG)
-    assert expected_inputs["extract_flights"] <= _only(upload["build_schedules"], "inputs")
+    shared = expected_inputs["extract_flights"] & _only(upload["build_schedules"], "inputs")
+    assert shared == {(fms, t) for t in ("aircraft", "legs", "trips")}
 
 
 # -- personal data --------------------------------------------------------------------------
