@@ -149,6 +149,20 @@ def test_upload_and_crew_runs_succeed_and_every_task_has_start_and_complete(
             assert kinds == ["COMPLETE"] * count + ["START"] * count, (task_id, kinds)
 
 
+def test_no_task_log_reports_a_lineage_extraction_failure(lineage: Lineage) -> None:
+    """A facet method that raised is only a warning in the task log (the provider swallows it):
+    the events would lack their datasets without failing the run."""
+    logs = sorted((lineage.airflow.home / "logs").glob("dag_id=*/**/*.log"))
+    assert logs
+    failures = [
+        str(path)
+        for path in logs
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if "OpenLineage" in line and ("failed" in line.lower() or "unable" in line.lower())
+    ]
+    assert failures == []
+
+
 def test_upload_run_lineage_names_fms_tables_ams_drop_staging_and_schedules(
     lineage: Lineage,
 ) -> None:
