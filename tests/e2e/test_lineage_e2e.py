@@ -22,11 +22,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 import sqlalchemy as sa
 import yaml
 
 from aerosync.config.resources import data_dir
-from aerosync.demo.crew import CREW, build_training_data
+from aerosync.demo.crew import CREW, TrainingData, build_training_data
 from aerosync.demo.crew_setup import DEMO_DAYS, demo_run_day, prepare_training
 from aerosync.demo.maintenance import prepare_ams
 from aerosync.demo.run import prepare, start_sandbox
@@ -85,6 +86,13 @@ def lineage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lineage]:
         env = prepare(workdir, sandbox.url, now)
         env.update(prepare_training(workdir, sandbox.port, _alpine_only(workdir), now))
         env.update(prepare_ams(workdir, Path(env["AEROSYNC_CONFIG"]), now))
+        # The demo HRIS has no e-mail addresses; a real one does: the same employees with one.
+        answer = requests.post(
+            f"http://127.0.0.1:{sandbox.port}/_sandbox/hris/employees",
+            json=demo_data(now).employees,
+            timeout=10,
+        )
+        answer.raise_for_status()
         transport = {"type": "file", "log_file_path": str(events_file), "append": True}
         env["AIRFLOW__OPENLINEAGE__TRANSPORT"] = json.dumps(transport)
         env["AIRFLOW__OPENLINEAGE__NAMESPACE"] = NAMESPACE
@@ -267,10 +275,20 @@ def test_crew_run_lineage_chains_sources_staging_tables_and_exports(lineage: Lin
 # -- personal data --------------------------------------------------------------------------
 
 
-def personal_values(now: datetime) -> list[str]:
-    """The demo crew's names, e-mail addresses and medical dates, as the demo made them."""
+def demo_data(now: datetime) -> TrainingData:
+    """The demo's training data as `prepare_training` made it, each employee with an e-mail
+    address (`first.last@alpine-jets.example`)."""
     first = now.date() - timedelta(days=DEMO_DAYS)
     data = build_training_data(first, DEMO_DAYS, broken=True, broken_on=demo_run_day(now))
+    for employee in data.employees:
+        employee["email"] = employee["name"].lower().replace(" ", ".") + "@alpine-jets.example"
+    return data
+
+
+def personal_values(now: datetime) -> list[str]:
+    """The demo crew's names, e-mail addresses and medical dates, as the HRIS and crew
+    management gave them."""
+    data = demo_data(now)
     values = {name for _, name, _, _ in CREW}
     for employee in data.employees:
         values |= {str(v) for v in employee.values() if isinstance(v, str) and "@" in v}
@@ -294,6 +312,21 @@ def find_values(texts: dict[str, str], values: list[str]) -> list[tuple[str, str
 def test_no_personal_value_in_task_logs_xcom_or_lineage_events(lineage: Lineage) -> None:
     values = personal_values(lineage.now)
     assert len([v for v in values if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v)]) >= 6, values
+    assert len([v for v in values if "@" in v]) == len(CREW), values
+    # The run did carry them: the crew's names and medicals are in the aerosync store.
+    engine = sa.create_engine(lineage.airflow.store_url)
+    with engine.connect() as conn:
+        stored = {
+            str(value)
+            for query in (
+                "SELECT name FROM training_employee_versions",
+                "SELECT issued_on FROM training_qualifications WHERE qualification = 'MEDICAL'",
+            )
+            for (value,) in conn.execute(sa.text(query))
+        }
+    engine.dispose()
+    assert {name for _, name, _, _ in CREW} <= stored
+    assert len(stored & set(values)) >= len(CREW) + 6
     logs = lineage.airflow.home / "logs"
     control = logs / "control" / "planted.log"
     control.parent.mkdir(parents=True, exist_ok=True)
