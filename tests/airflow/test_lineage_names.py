@@ -198,3 +198,16 @@ def test_column_lineage_only_for_flat_transports() -> None:
     assert source_fields("statements", "csv")["record_id"] == "statement_id"
     assert source_fields("statements", "lrs") == {}
     assert source_fields("roster", "xml") == {}
+
+
+def test_build_reads_an_ams_database_through_its_dialect_and_bookings_from_a_drop() -> None:
+    company = make_company(
+        training={"bookings": {"csv": "/drops/bookings", "tails": ["N1"]}},
+        ams={"sql": {"conn_id": "ams_db"}},
+    )
+    places = {**PLACES, "ams_db": ConnPlace("postgres", "ams.example.com", 5433, "mro")}
+    lineage = build_lineage(company, places.__getitem__, BASES.__getitem__, STORE)
+    assert names(lineage.inputs)[-2:] == [
+        ("file", "/drops/bookings"),
+        ("postgres://ams.example.com:5433", "mro.public.maintenance_events"),
+    ]
