@@ -18,6 +18,7 @@ from aerosync.airflow.lineage_places import (
     file_dataset,
     http_dataset,
     parser_dialect,
+    table_dataset,
 )
 from aerosync.airflow.lineage_schedule import (
     STAGING,
@@ -72,8 +73,6 @@ def source_datasets(
 def fms_fields(company: CompanyConfig, place: ConnPlace) -> dict[str, list[tuple[Dataset, str]]]:
     """{output column of crew_legs.sql: [(FMS table, its column), ...]} by the SQL parser."""
     import openlineage_sql
-
-    from aerosync.airflow.lineage_places import table_dataset
 
     sql = read_sql(company.fms.dialect, CREW_LEGS_FILE)
     meta = openlineage_sql.parse([sql], dialect=parser_dialect(place))
