@@ -93,13 +93,13 @@ def test_every_output_task_has_its_outlet(dagbag: Any) -> None:
     assert {t.task_id for t in crew.tasks if t.outlets} == outputs
     quals = dagbag.dags["training_sync__quals_co"]
     assert _uris(quals.get_task("load")) == _crew("quals_co", "training_qualifications")
-    readiness = dagbag.dags["aerosync_readiness__full_co"]
+    readiness = dagbag.dags["crew_readiness__full_co"]
     assert [t.task_id for t in readiness.tasks] == ["export_readiness"]
     assert _uris(readiness.get_task("export_readiness")) == ["aerosync://full_co/exports/readiness"]
 
 
 def test_readiness_is_scheduled_on_the_tables_it_reads_of_each_company(dagbag: Any) -> None:
-    full = dagbag.dags["aerosync_readiness__full_co"]
+    full = dagbag.dags["crew_readiness__full_co"]
     assert type(full.timetable).__name__ == "AssetTriggeredTimetable"  # the task SDK's
     condition = full.timetable.asset_condition
     assert type(condition).__name__ == "AssetAny"  # any of them: `|`
@@ -112,9 +112,9 @@ def test_readiness_is_scheduled_on_the_tables_it_reads_of_each_company(dagbag: A
     loaded = set(dagbag.dags["training_sync__full_co"].get_task("load").outlets)
     assert set(condition.objects) <= loaded
     # A company whose sources readiness reads none of: any load of a new window.
-    roster = dagbag.dags["aerosync_readiness__roster_co"].timetable.asset_condition
+    roster = dagbag.dags["crew_readiness__roster_co"].timetable.asset_condition
     assert roster == assets.crew_table_asset("roster_co", "training_roster")
-    assert "aerosync_readiness__quals_co" not in dagbag.dag_ids  # no readiness configured
+    assert "crew_readiness__quals_co" not in dagbag.dag_ids  # no readiness configured
     assert full.max_active_runs == 1 and full.catchup is False
     assert "readiness" in full.tags and "company:full_co" in full.tags
     assert "aerosync://full_co/crew/<table>" in (full.doc_md or "")
@@ -124,7 +124,7 @@ def test_readiness_is_scheduled_on_the_tables_it_reads_of_each_company(dagbag: A
 
 def test_the_crew_dag_doc_says_where_readiness_went(dagbag: Any) -> None:
     doc = dagbag.dags["training_sync__full_co"].doc_md or ""
-    assert "exported by the DAG `aerosync_readiness__full_co`" in doc
+    assert "exported by the DAG `crew_readiness__full_co`" in doc
 
 
 def test_a_readiness_task_parses_only_its_own_dag(
@@ -135,8 +135,8 @@ def test_a_readiness_task_parses_only_its_own_dag(
     config = tmp_path / "companies.yaml"
     config.write_text(CONFIG, encoding="utf-8")
     monkeypatch.setenv("AEROSYNC_CONFIG", str(config))
-    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID", "aerosync_readiness__full_co")
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID", "crew_readiness__full_co")
     monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_TASK_ID", "export_readiness")
     bag = DagBag(dag_folder=str(REPO / "dags"))
     assert bag.import_errors == {}
-    assert sorted(bag.dag_ids) == ["aerosync_readiness__full_co"]
+    assert sorted(bag.dag_ids) == ["crew_readiness__full_co"]

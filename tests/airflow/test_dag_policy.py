@@ -86,7 +86,7 @@ def test_training_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     assert "`extract_flights` reads the crew on the legs flown" in (dag.doc_md or "")
     assert dag.get_task("retention").upstream_task_ids == {"export_status", "post_ebt"}
     # Readiness is a DAG of its own, run when the tables it reads are loaded (test_asset_dags).
-    assert "aerosync_readiness__alpine_jets" in dagbag.dag_ids
+    assert "crew_readiness__alpine_jets" in dagbag.dag_ids
     # Only companies with training.records get one.
     assert "training_sync__skyway_charter" not in dagbag.dag_ids
 

@@ -279,7 +279,7 @@ def test_readiness_is_a_dag_of_its_own_and_leaves_the_crew_dag() -> None:
     records = {"hris": {"csv": "/drops/hris"}, "readiness": {"export_to": "/exports"}}
     company = make_company(training={"records": records})
     dag = build_readiness_dag(company)
-    assert dag is not None and dag.dag_id == "aerosync_readiness__skyway_charter"
+    assert dag is not None and dag.dag_id == "crew_readiness__skyway_charter"
     task = dag.get_task("export_readiness")
     assert task.retries == 0 and [o.uri for o in task.outlets] == [
         "aerosync://skyway_charter/exports/readiness"

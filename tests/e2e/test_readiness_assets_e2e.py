@@ -27,7 +27,7 @@ from tests.e2e.support import postgres_available
 pytestmark = pytest.mark.integration
 COMPANY = "ready_co"
 CREW_DAG = f"training_sync__{COMPANY}"
-READINESS_DAG = f"aerosync_readiness__{COMPANY}"
+READINESS_DAG = f"crew_readiness__{COMPANY}"
 WINDOWS = 3
 FIRST = datetime.now(UTC).date() - timedelta(days=WINDOWS + 12)
 

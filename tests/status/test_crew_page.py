@@ -146,7 +146,7 @@ def test_a_company_without_quarantine_or_exports_and_an_empty_page_say_so() -> N
 
 
 def test_a_readiness_export_links_to_its_own_dags_run() -> None:
-    """Readiness runs in `aerosync_readiness__<company>` (scheduled on the crew tables' assets)."""
+    """Readiness runs in `crew_readiness__<company>` (scheduled on the crew tables' assets)."""
     from dataclasses import replace
 
     status = _status()
@@ -155,6 +155,6 @@ def test_a_readiness_export_links_to_its_own_dags_run() -> None:
     )
     html = render([replace(status, exports=(*status.exports, readiness))], now=NOW)
     row = html.split("data-export='readiness'")[1].split("</tr>")[0]
-    assert "href='/dags/aerosync_readiness__acme/runs/asset_triggered__2026-03-03T03" in row
+    assert "href='/dags/crew_readiness__acme/runs/asset_triggered__2026-03-03T03" in row
     training = html.split("data-export='training_status'")[1].split("</tr>")[0]
     assert "href='/dags/training_sync__acme/runs/" in training

@@ -21,10 +21,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule
 
 from aerosync.airflow import assets, crew_exports, crew_tasks
+from aerosync.airflow.crew_operator import CrewStepOperator
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import RecordsSync
 from aerosync.crew.tables import configured_sources
@@ -115,7 +115,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
         doc_md=_doc(company, records, sources),
     ) as dag:
         extracts = [
-            PythonOperator(
+            CrewStepOperator(
                 task_id=f"extract_{source}",
                 python_callable=crew_tasks.extract,
                 op_kwargs={**kwargs, "source": source},
@@ -125,26 +125,26 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
             for source in sources
         ]
         with_sources = {**kwargs, "sources": sources}
-        validate = PythonOperator(
+        validate = CrewStepOperator(
             task_id="validate",
             python_callable=crew_tasks.validate,
             op_kwargs=with_sources,
             retries=0,
         )
-        load = PythonOperator(
+        load = CrewStepOperator(
             task_id="load",
             python_callable=crew_tasks.load,
             op_kwargs=with_sources,
             retries=0,
             outlets=assets.load_assets(company.id, sources),
         )
-        retention = PythonOperator(
+        retention = CrewStepOperator(
             task_id="retention",
             python_callable=crew_tasks.retention,
             op_kwargs=kwargs,
             retries=0,
         )
-        finish = PythonOperator(
+        finish = CrewStepOperator(
             task_id="finish",
             python_callable=crew_tasks.finish,
             op_kwargs=with_sources,
@@ -153,7 +153,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
         outs = []
         if records.export_to:
             outs.append(
-                PythonOperator(
+                CrewStepOperator(
                     task_id="export_status",
                     retries=0,
                     op_kwargs=kwargs,
@@ -163,7 +163,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
             )
         if records.post_ebt_to and records.ebt_gradings:
             outs.append(
-                PythonOperator(
+                CrewStepOperator(
                     task_id="post_ebt",
                     retries=0,
                     op_kwargs=kwargs,
@@ -179,7 +179,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
         retention >> finish
         if company.alerts is not None:
             # Beside the chain, not after it: the run's state still comes from `finish`.
-            alert = PythonOperator(
+            alert = CrewStepOperator(
                 task_id="alert",
                 python_callable=crew_tasks.alert,
                 op_kwargs=with_sources,

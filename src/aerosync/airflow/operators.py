@@ -16,6 +16,7 @@ from aerosync.config.companies import DEFAULT_UPLOAD_BATCH_SIZE
 
 if TYPE_CHECKING:
     import requests
+    from airflow.providers.openlineage.extractors import OperatorLineage
 
     from aerosync.airflow.avinode_hook import AvinodeHook
 
@@ -73,6 +74,13 @@ class BuildSchedulesOperator(BaseOperator):
         )
         context["ti"].xcom_push(key="summary", value=built.summary)
         return [batch.to_dict() for batch in built.batches]  # XCom holds JSON
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
+        """The FMS tables the dialect's queries read, the LMS bookings and AMS in; the staged
+        plan out (`aerosync.airflow.lineage_schedule`). Asked only with lineage on."""
+        from aerosync.airflow.lineage_facets import build_facets
+
+        return build_facets(self.company_id, self.dag)
 
 
 def validation_stack_origin() -> str:
@@ -138,6 +146,14 @@ class UploadSchedulesOperator(BaseOperator):
                 "see `aerosync status` or the Schedule uploads page"
             )
         return {o.value: result.count(o) for o in Outcome}
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
+        """The staged plan in; the marketplace schedule of each tail of the batch out."""
+        from aerosync.airflow.lineage_facets import upload_facets
+        from aerosync.models import Batch
+
+        tails = list(Batch.from_dict(self.batch).tails)
+        return upload_facets(self.company_id, self.dag, tails)
 
 
 class HookSender:

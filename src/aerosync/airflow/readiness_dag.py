@@ -21,11 +21,11 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, get_current_context
 
 from aerosync.airflow import assets
 from aerosync.airflow.crew_dag import TRAINING_START_DATE
+from aerosync.airflow.crew_operator import CrewStepOperator
 from aerosync.config.companies import CompanyConfig
 from aerosync.crew.tables import BY_SOURCE, configured_sources
 
@@ -79,7 +79,7 @@ def build_readiness_dag(company: CompanyConfig) -> DAG | None:
         tags=["aerosync", "training-sync", "readiness", f"company:{company.id}"],
         doc_md=_doc(company, inputs),
     ) as dag:
-        PythonOperator(
+        CrewStepOperator(
             task_id="export_readiness",
             python_callable=export_readiness,
             op_kwargs={"company_id": company.id},

@@ -33,7 +33,7 @@ EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 UPLOAD_DAG_PREFIX = "schedule_upload__"
 CREW_DAG_PREFIX = "training_sync__"
 # The crew readiness export, scheduled on the crew tables it reads (`aerosync.airflow.assets`).
-READINESS_DAG_PREFIX = "aerosync_readiness__"
+READINESS_DAG_PREFIX = "crew_readiness__"
 
 
 def _dialects(info: ValidationInfo) -> dict[str, Dialect]:
