@@ -77,7 +77,8 @@ def test_training_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     assert {t.task_id for t in dag.tasks} == {
         "extract_hris", "extract_courses", "extract_statements", "extract_qualifications",
         "extract_ebt_gradings", "extract_flights", "extract_roster", "validate", "load",
-        "export_status", "export_readiness", "post_ebt", "retention", "finish",
+        "export_status", "export_readiness", "export_regulatory", "post_ebt", "retention",
+        "finish",
     }  # fmt: skip
     assert dag.get_task("validate").upstream_task_ids == {
         "extract_hris", "extract_courses", "extract_statements", "extract_qualifications",
@@ -85,9 +86,10 @@ def test_training_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     }  # fmt: skip
     assert "`extract_flights` reads the crew on the legs flown" in (dag.doc_md or "")
     assert dag.get_task("retention").upstream_task_ids == {
-        "export_status", "export_readiness", "post_ebt",
+        "export_status", "export_readiness", "export_regulatory", "post_ebt",
     }  # fmt: skip
     assert dag.get_task("export_readiness").upstream_task_ids == {"load"}
+    assert dag.get_task("export_regulatory").upstream_task_ids == {"load"}
     # Only companies with training.records get one.
     assert "training_sync__skyway_charter" not in dagbag.dag_ids
 

@@ -2,8 +2,9 @@
 
     extract_<source> ─> validate ─> load ─> export_status    ─> retention ─> finish
     (one per source,    │                    export_readiness
-     extract_flights:   │                    post_ebt (each when configured)
-     the FMS's crew on legs)
+     extract_flights:   │                    export_regulatory
+     the FMS's crew     │                    post_ebt (each when configured)
+     on legs)           │
                         └─> alert (with `alerts:`; whatever happened: a failed source, new
                                    quarantined rows)
 
@@ -20,7 +21,7 @@ from typing import Any
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule
 
-from aerosync.airflow import crew_exports, crew_tasks
+from aerosync.airflow import crew_exports, crew_tasks, regulatory_task
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import RecordsSync
 from aerosync.crew.tables import configured_sources
@@ -38,6 +39,11 @@ def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> st
     if records.readiness:
         outs.append(
             f"crew readiness per pilot and type (CSV, JSON) to `{records.readiness.export_to}`"
+        )
+    if records.regulatory:
+        outs.append(
+            "FAA PRD training events, EASA training records and an expiring report (CSV, JSON) "
+            f"to `{records.regulatory.export_to}`"
         )
     flights = ""
     if records.flights is not None:
@@ -153,6 +159,15 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
                     retries=0,
                     op_kwargs=kwargs,
                     python_callable=crew_tasks.export_readiness,
+                )
+            )
+        if records.regulatory:
+            outs.append(
+                PythonOperator(
+                    task_id="export_regulatory",
+                    retries=0,
+                    op_kwargs=kwargs,
+                    python_callable=regulatory_task.export_regulatory,
                 )
             )
         if records.post_ebt_to and records.ebt_gradings:

@@ -78,6 +78,8 @@ def prepare_training(
             records["export_to"] = str(folder / "crew_exports")
         if (records.get("readiness") or {}).get("export_to"):
             records["readiness"]["export_to"] = str(folder / "readiness")
+        if (records.get("regulatory") or {}).get("export_to"):
+            records["regulatory"]["export_to"] = str(folder / "regulatory")
     derived = workdir / "companies.yaml"
     derived.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     env["AEROSYNC_CONFIG"] = str(derived)

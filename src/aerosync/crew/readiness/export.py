@@ -25,6 +25,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from aerosync.config.readiness import ReadinessRules
+from aerosync.crew.classification import (
+    FLIGHT_OPERATIONS,
+    INTERNAL,
+    PERSONAL,
+    PUBLIC,
+    SENSITIVE,
+    ExportDeclaration,
+    Level,
+    is_medical,
+)
 from aerosync.crew.readiness.history import ExportRow, Previous
 from aerosync.crew.readiness.states import (
     EBT_MODULE,
@@ -90,6 +100,37 @@ def rule_columns(rules: ReadinessRules) -> list[str]:
 def csv_columns(rules: ReadinessRules) -> list[str]:
     groups = [(f"{rule}.holds", f"{rule}.lapses_on") for rule in rule_columns(rules)]
     return [*LEADING, *(column for group in groups for column in group), *FIGURES]
+
+
+_LEADING_LEVELS = {
+    "as_of": INTERNAL,
+    "employee_id": INTERNAL,
+    "type_code": PUBLIC,
+    "role": INTERNAL,
+    "listed": INTERNAL,
+    "ready": PERSONAL,
+    "failing": PERSONAL,
+    "lapses_on": SENSITIVE,  # the medical's lapse date when it lapses first
+    "lapsing": PERSONAL,
+    "changed": INTERNAL,
+    "previous_ready": PERSONAL,
+    "previous_failing": PERSONAL,
+}
+
+
+def declaration(rules: ReadinessRules) -> ExportDeclaration:
+    """The CSV's columns (and the JSON's fields of the same names) with their classes; the
+    medical's lapse date is the one sensitive value, sent on purpose
+    (`aerosync.crew.classification`)."""
+    levels: dict[str, Level] = {}
+    for column in csv_columns(rules):
+        if column in _LEADING_LEVELS:
+            levels[column] = _LEADING_LEVELS[column]
+        elif column.endswith(".lapses_on") and is_medical(column.split(":", 1)[-1][: -len(".lapses_on")]):
+            levels[column] = SENSITIVE
+        else:
+            levels[column] = PERSONAL
+    return ExportDeclaration("readiness", FLIGHT_OPERATIONS, levels)
 
 
 def _text(value: Any) -> str:
