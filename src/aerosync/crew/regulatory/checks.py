@@ -66,22 +66,22 @@ def problems(tables: Sequence[ExportTable]) -> list[Problem]:
 
     from aerosync.quality.suites import validate_frames
 
-    named = []
+    # One frame per suite (every person's EASA record in one): GX names an asset per frame.
+    grouped: dict[str, list[ExportTable]] = {}
     for table in tables:
-        frame = pd.DataFrame(
-            {
-                **{c: [r.get(c) for r in table.rows] for c in table.columns},
-                **_check_columns(table),
-            },
-            dtype=object,
-        )
-        ids = pd.DataFrame(
-            {
-                "employee_id": [str(r.get("employee_id") or "") for r in table.rows],
-                "source_row": [str(r.get("source_row") or "") for r in table.rows],
-            }
-        )
-        named.append((SUITES[table.name], frame, ids))
+        grouped.setdefault(SUITES[table.name], []).append(table)
+    named = []
+    for suite, group in grouped.items():
+        columns: dict[str, list[object]] = {c: [] for c in group[0].columns}
+        ids: dict[str, list[str]] = {"employee_id": [], "source_row": []}
+        for table in group:
+            for column in table.columns:
+                columns[column] += [r.get(column) for r in table.rows]
+            for check, values in _check_columns(table).items():
+                columns.setdefault(check, []).extend(values)
+            for key, values in ids.items():
+                values += [str(r.get(key) or "") for r in table.rows]
+        named.append((suite, pd.DataFrame(columns, dtype=object), pd.DataFrame(ids)))
     found: list[Problem] = []
     by_suite = {suite: name for name, suite in SUITES.items()}
     for outcome in validate_frames(named).outcomes:
