@@ -31,11 +31,11 @@ def export_regulatory(company_id: str) -> dict[str, Any]:
     window, run_id, stores = window_of(context), context["run_id"], training_stores()
 
     def failed(reason: str) -> AirflowFailException:
+        where = config.export_to
         log_safely(
             lambda log: log.exported(
-                company_id, run_id, REGULATORY, window, config.export_to, None,
-                datetime.now(UTC), failure=reason,
-            )  # fmt: skip
+                company_id, run_id, REGULATORY, window, where, None, datetime.now(UTC), reason
+            )
         )
         return AirflowFailException(reason)
 
@@ -51,9 +51,8 @@ def export_regulatory(company_id: str) -> dict[str, Any]:
             f"written to {config.export_to}: {safe_error(exc)}"
         ) from None
     summary = written.summary()
-    stores.run_log.exported(
-        company_id, run_id, REGULATORY, window, config.export_to,
-        summary["prd_events"] + summary["easa_rows"] + summary["expiring"], datetime.now(UTC),
-    )  # fmt: skip
+    rows = summary["prd_events"] + summary["easa_rows"] + summary["expiring"]
+    now = datetime.now(UTC)
+    stores.run_log.exported(company_id, run_id, REGULATORY, window, config.export_to, rows, now)
     print(f"{company_id}: regulatory exports of {window.label()} in {config.export_to}: {summary}")
     return {"folder": config.export_to, **summary}

@@ -30,7 +30,7 @@ ORO.MLR.115, nor PRD data under 14 CFR 111.225).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -46,7 +46,12 @@ class Level(IntEnum):
         return self.name.lower()
 
 
-PUBLIC, INTERNAL, PERSONAL, SENSITIVE = Level.PUBLIC, Level.INTERNAL, Level.PERSONAL, Level.SENSITIVE
+PUBLIC, INTERNAL, PERSONAL, SENSITIVE = (
+    Level.PUBLIC,
+    Level.INTERNAL,
+    Level.PERSONAL,
+    Level.SENSITIVE,
+)
 
 
 def is_medical(qualification: Any) -> bool:
@@ -160,24 +165,37 @@ def level_of(table: str, column: str, row: Mapping[str, Any] | None = None) -> L
     return classified.highest if row is None else classified.of_row(row)
 
 
+def medical_lapse_date(column: str) -> bool:
+    """A readiness column that is, or may be, a medical's lapse date: a medical rule's
+    (`qualification:MEDICAL.lapses_on`, `qualification:MEDICAL:1.lapses_on`) or the pair's
+    first lapse (`lapses_on`)."""
+    if column == "lapses_on":
+        return True
+    rule, _, figure = column.rpartition(".")
+    code = rule.removeprefix("qualification:")
+    return figure == "lapses_on" and rule.startswith("qualification:") and is_medical(code)
+
+
+def _none(column: str) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Recipient:
-    """Who receives an export: the highest class it may receive, and the sensitive columns it
-    is entitled to by name (each argued in this module's docstring)."""
+    """Who receives an export: the highest class it may receive, and which sensitive columns it
+    is entitled to all the same (`sensitive_allowed`; each argued in this module's docstring)."""
 
     name: str
     entitled: Level
-    sensitive_columns: frozenset[str] = frozenset()
+    sensitive_allowed: Callable[[str], bool] = _none
 
     def refuses(self, column: str, level: Level) -> bool:
-        return level > self.entitled and column not in self.sensitive_columns
+        return level > self.entitled and not (level == SENSITIVE and self.sensitive_allowed(column))
 
 
 CREW_MANAGEMENT = Recipient("crew management (training-status CSV)", PERSONAL)
 FLIGHT_OPERATIONS = Recipient(
-    "flight operations and crew management (readiness)",
-    PERSONAL,
-    frozenset({"lapses_on", "qualification:MEDICAL.lapses_on"}),
+    "flight operations and crew management (readiness)", PERSONAL, medical_lapse_date
 )
 FAA_PRD = Recipient("the FAA Pilot Records Database", PERSONAL)
 EASA_RECORD = Recipient("the EASA crew training record (the authority, the crew member)", PERSONAL)

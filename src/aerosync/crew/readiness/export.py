@@ -11,7 +11,8 @@ company, `as_of`, employee and type.
 The content depends only on the store and the previous exports, never on when it is written, so a
 re-run writes the same files. No names or contact data: employee ids, types, and each rule's
 state and lapse date. The `MEDICAL` rule's lapse date is a medical date; it is exported because
-dispatchers plan on it, and only to the crew systems this export is configured for.
+dispatchers plan on it, and only to the crew systems this export is configured for (decided and
+argued in `aerosync.crew.classification`; `declaration` gives every column's class).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from aerosync.crew.classification import (
     SENSITIVE,
     ExportDeclaration,
     Level,
-    is_medical,
+    medical_lapse_date,
 )
 from aerosync.crew.readiness.history import ExportRow, Previous
 from aerosync.crew.readiness.states import (
@@ -126,7 +127,7 @@ def declaration(rules: ReadinessRules) -> ExportDeclaration:
     for column in csv_columns(rules):
         if column in _LEADING_LEVELS:
             levels[column] = _LEADING_LEVELS[column]
-        elif column.endswith(".lapses_on") and is_medical(column.split(":", 1)[-1][: -len(".lapses_on")]):
+        elif medical_lapse_date(column):
             levels[column] = SENSITIVE
         else:
             levels[column] = PERSONAL

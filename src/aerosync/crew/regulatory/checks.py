@@ -77,8 +77,8 @@ def problems(tables: Sequence[ExportTable]) -> list[Problem]:
         for table in group:
             for column in table.columns:
                 columns[column] += [r.get(column) for r in table.rows]
-            for check, values in _check_columns(table).items():
-                columns.setdefault(check, []).extend(values)
+            for check, passed in _check_columns(table).items():
+                columns.setdefault(check, []).extend(passed)
             for key, values in ids.items():
                 values += [str(r.get(key) or "") for r in table.rows]
         named.append((suite, pd.DataFrame(columns, dtype=object), pd.DataFrame(ids)))

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from aerosync.crew.classification import is_medical
 from aerosync.crew.readiness.days import add_months
 from aerosync.crew.regulatory.provenance import Stored, with_provenance
+from aerosync.crew.retention import too_old
 from aerosync.crew.store import TrainingStore
 from aerosync.crew.tables import COURSES, GRADINGS, QUALIFICATIONS, RECORDS
 
@@ -49,10 +50,10 @@ class Entry:
         return "EBT module" if self.stored.spec is GRADINGS else self.item.split("/")[0]
 
     def kept_from(self, first_kept: date) -> bool:
-        """In the retention period: its latest date on or after the first day kept (as the
-        retention purge counts it, `aerosync.crew.retention.too_old`)."""
-        latest = max(d for d in (self.on, self.valid_until) if d is not None)
-        return latest >= first_kept
+        """In the retention period: what the retention purge keeps (`too_old`: the latest of
+        its table's retention dates on or after the first day kept; an EBT session by its
+        date, not its validity)."""
+        return not too_old(self.stored.row, self.stored.spec, first_kept.isoformat())
 
 
 def _day(value: object) -> date | None:

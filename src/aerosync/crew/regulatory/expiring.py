@@ -11,13 +11,14 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 
 from aerosync.crew.classification import (
-    TRAINING_DEPARTMENT,
     INTERNAL,
     PERSONAL,
+    TRAINING_DEPARTMENT,
     ExportDeclaration,
 )
 from aerosync.crew.regulatory.entries import Entry, entries_as_of
 from aerosync.crew.regulatory.files import ExportTable
+from aerosync.crew.tables import GRADINGS
 
 DECLARATION = ExportDeclaration(
     "expiring",
@@ -58,7 +59,7 @@ def expiring(engine: Engine, company: str, day: date, within_days: int) -> Expor
                 {
                     "employee_id": entry.employee_id,
                     "kind": entry.kind,
-                    "item": entry.lineage if entry.stored.spec.table.endswith("gradings") else entry.item,
+                    "item": entry.lineage if entry.stored.spec is GRADINGS else entry.item,
                     "valid_until": entry.valid_until.isoformat(),
                     "days_left": (entry.valid_until - day).days,
                     "source_row": entry.stored.source_row,

@@ -91,6 +91,8 @@ def prd_events(
             }
         )
     rows.sort(key=lambda r: (r["event_date"], r["employee_id"], r["event_id"]))
-    stem = f"faa_prd_training_events__{company}__{window.start:%Y%m%dT%H%M}_{window.end:%Y%m%dT%H%M}"
+    stem = (
+        f"faa_prd_training_events__{company}__{window.start:%Y%m%dT%H%M}_{window.end:%Y%m%dT%H%M}"
+    )
     about = {"company": company, "window": window.to_dict()}
     return ExportTable(DECLARATION, stem, rows, about)
