@@ -28,7 +28,7 @@ from aerosync.crew.store import TrainingStore
 from aerosync.crew.tables import GRADINGS, LEG_CREW, QUALIFICATIONS, RECORDS, ROSTER
 from aerosync.demo.crew import CREW, build_training_data, write_drops
 from aerosync.demo.crew_setup import DEMO_DAYS, demo_run_day
-from aerosync.demo.pilot_records import UNSAT_SESSION
+from aerosync.demo.pilot_records import UNSAT_SESSION, unsat_days
 from aerosync.stores.database import sqlite_engine
 from tests.conftest import NOW
 from tests.crew.support import run_window, window_of
@@ -83,7 +83,11 @@ def test_the_prd_export_of_the_demo_training_events_passes_its_suite(
     stored = TrainingStore(engine).rows(COMPANY, GRADINGS)
     assert len(table.rows) == len(stored) > DEMO_DAYS  # every session, none twice
     unsat = [r for r in table.rows if r["result"] == "UNSAT"]
-    assert [r["event_id"] for r in unsat] == [UNSAT_SESSION] and unsat[0]["failed_tasks"]
+    unsat_sessions = [f"EBT-{k:03d}" for k in unsat_days(DEMO_DAYS)]
+    assert [r["event_id"] for r in unsat] == unsat_sessions
+    assert all(r["failed_tasks"] == "Go-around with engine failure; Stabilised approach criteria"
+               for r in unsat)  # fmt: skip
+    assert UNSAT_SESSION == unsat_sessions[0]
     assert {r["result"] for r in table.rows} == {"SAT", "UNSAT"}
     for row in table.rows:
         assert row["source_row"] == f"training_ebt_gradings:{row['event_id']}/{row['employee_id']}"
@@ -307,3 +311,5 @@ def test_every_export_of_a_run_is_checked_before_any_is_written(
     assert [t.name for t in tables[:2]] == ["faa_prd_training_events", "expiring"]
     assert {t.name for t in tables[2:]} == {"easa_training_record"}
     assert problems(tables) == []
+    # The demo's one run exports its own window's session, and that one is UNSAT.
+    assert [r["result"] for r in tables[0].rows] == ["UNSAT"]

@@ -253,7 +253,9 @@ def build_training_data(
                 "session_date": session_date,
                 "instructor_id": "E003",
                 **grades,
-                **before_the_demo.session_report(f"EBT-{k:03d}", pilot),
+                **before_the_demo.session_report(
+                    f"EBT-{k:03d}", pilot, k in before_the_demo.unsat_days(days)
+                ),
             }
         )
     data.roster = build_roster(first, days, CREW)

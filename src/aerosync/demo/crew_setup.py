@@ -112,6 +112,12 @@ def training_report(engine: Any, company: str, workdir: Path | None = None) -> s
     readiness = workdir / "training" / company / "readiness" if workdir else None
     for path in sorted(readiness.glob("*.csv")) if readiness and readiness.is_dir() else []:
         lines += readiness_table(path)
+    regulatory = workdir / "training" / company / "regulatory" if workdir else None
+    for path in sorted(regulatory.glob("*.csv")) if regulatory and regulatory.is_dir() else []:
+        rows = path.read_text(encoding="utf-8").count("\n") - 1
+        unsat = path.read_text(encoding="utf-8").count(",UNSAT,")
+        said = f", {unsat} UNSAT" if path.name.startswith("faa_prd") else ""
+        lines.append(f"  for the regulators: {path} ({rows} rows{said})")
     return "\n".join(lines)
 
 

@@ -13,8 +13,10 @@ demo's day (the UTC day of the last daily window, `first + days`) tells one stor
 - the other pilots were hired years before the three months of line flying they fly, so the
   HRIS says they were employed on every day they flew;
 - every EBT session says what the regulators' exports need (`session_report`): the type, the
-  seat, the category, SAT or UNSAT and the check pilot's comments; one of the demo's own
-  sessions (`UNSAT_SESSION`) is UNSAT, with its failed tasks.
+  seat, the category, SAT or UNSAT and the check pilot's comments; three of the demo's own
+  sessions are UNSAT, with their failed tasks: the second day's (`UNSAT_SESSION`, E003's) and
+  the last two days' (`unsat_days`), so the demo's one run, which exports one of those days,
+  writes an UNSAT event to the FAA PRD file.
 
 Dates count from `first`, the day before the demo's first window day, like the rest of the demo
 data. Medical dates are personal data: they are in the drops and the store, never printed.
@@ -86,10 +88,14 @@ def standing_qualifications(first: date, days: int) -> list[dict[str, Any]]:
     return rows
 
 
-def session_report(session_id: str, employee: str) -> dict[str, Any]:
+def unsat_days(days: int) -> tuple[int, ...]:
+    """The days (of `days`) whose EBT session is UNSAT."""
+    return (1, days - 2, days - 1)
+
+
+def session_report(session_id: str, employee: str, unsat: bool = False) -> dict[str, Any]:
     """What an EBT session says beyond its grades: in the pilot's first type and seat,
-    recurrent, SAT but for `UNSAT_SESSION`."""
-    unsat = session_id == UNSAT_SESSION
+    recurrent, SAT unless `unsat`."""
     return {
         "type_code": FLOWN_TYPES[employee][0],
         "duty_position": SEATS[employee],
