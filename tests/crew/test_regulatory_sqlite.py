@@ -87,7 +87,7 @@ def test_the_prd_export_of_the_demo_training_events_passes_its_suite(
     assert [r["event_id"] for r in unsat] == unsat_sessions
     assert all(r["failed_tasks"] == "Go-around with engine failure; Stabilised approach criteria"
                for r in unsat)  # fmt: skip
-    assert UNSAT_SESSION == unsat_sessions[0]
+    assert unsat_sessions[0] == UNSAT_SESSION
     assert {r["result"] for r in table.rows} == {"SAT", "UNSAT"}
     for row in table.rows:
         assert row["source_row"] == f"training_ebt_gradings:{row['event_id']}/{row['employee_id']}"
