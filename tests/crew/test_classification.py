@@ -20,6 +20,7 @@ from aerosync.crew.classification import (
     PERSONAL,
     SENSITIVE,
     ExportDeclaration,
+    columns_for,
     level_of,
 )
 from aerosync.crew.readiness import export as readiness_export
@@ -126,6 +127,14 @@ def test_no_export_sends_a_column_its_recipient_is_not_entitled_to() -> None:
     to_faa = ExportDeclaration("x", FAA_PRD, {"qualification:MEDICAL.lapses_on": SENSITIVE})
     assert to_faa.refused() == ["qualification:MEDICAL.lapses_on"]
     assert ExportDeclaration("log", OBSERVERS, {"name": PERSONAL}).refused() == ["name"]
+
+
+@pytest.mark.unit
+def test_logs_and_lineage_may_name_only_internal_columns() -> None:
+    shown = columns_for(OBSERVERS, "training_qualifications")
+    assert "employee_id" in shown and "qualification" in shown
+    assert "issued_on" not in shown and "expires_on" not in shown  # a medical's, on some rows
+    assert "name" not in columns_for(OBSERVERS, "training_employee_versions")
 
 
 @pytest.mark.unit

@@ -3,11 +3,14 @@ listed, a medical never, nothing dated after the day; and its suite passes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy import Engine
 
 from aerosync.crew.readiness.days import add_months
 from aerosync.crew.regulatory.checks import problems
@@ -16,6 +19,8 @@ from aerosync.crew.store import TrainingStore
 from aerosync.crew.tables import GRADINGS, QUALIFICATIONS, RECORDS
 from aerosync.stores.database import sqlite_engine
 from aerosync.stores.migrate import ensure_migrated
+from tests.conftest import require_service
+from tests.e2e.support import fresh_postgres_database, postgres_available
 
 pytestmark = pytest.mark.integration
 DAY = date(2026, 11, 24)
@@ -40,8 +45,21 @@ def _record(record_id: str, verb: str, completed: int, expires: int | None) -> d
     }  # fmt: skip
 
 
-def test_the_report_lists_what_expires_within_the_horizon(tmp_path: Path) -> None:
-    engine = sqlite_engine(tmp_path / "aerosync.db")
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        engine = sqlite_engine(tmp_path / "aerosync.db")
+        yield engine
+        engine.dispose()
+        return
+    require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
+    with fresh_postgres_database("aerosync_expiring") as url:
+        engine = sa.create_engine(url)
+        yield engine
+        engine.dispose()
+
+
+def test_the_report_lists_what_expires_within_the_horizon(engine: Engine) -> None:
     ensure_migrated(engine)
     store, now = TrainingStore(engine), datetime.now(UTC)
     quals = [
@@ -70,4 +88,3 @@ def test_the_report_lists_what_expires_within_the_horizon(tmp_path: Path) -> Non
     wider = [(r["employee_id"], r["item"]) for r in expiring(engine, "acme", DAY, 31).rows]
     assert ("E2", "TYPE_RATING:C56X") in wider and ("E1", "OPC") not in wider
     assert "MEDICAL" not in report.csv_text() + report.json_text()
-    engine.dispose()

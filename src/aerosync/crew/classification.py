@@ -219,3 +219,13 @@ class ExportDeclaration:
 
 def crew_tables() -> list[str]:
     return sorted(COLUMNS)
+
+
+def columns_for(recipient: Recipient, table: str) -> list[str]:
+    """The columns of a crew table `recipient` may see, on any row (e.g. the columns a lineage
+    event's column-level facet may name: `columns_for(OBSERVERS, table)`)."""
+    return [
+        column
+        for column, classified in COLUMNS[table].items()
+        if not recipient.refuses(column, classified.highest)
+    ]
