@@ -77,14 +77,17 @@ def test_training_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     assert {t.task_id for t in dag.tasks} == {
         "extract_hris", "extract_courses", "extract_statements", "extract_qualifications",
         "extract_ebt_gradings", "extract_flights", "extract_roster", "validate", "load",
-        "export_status", "post_ebt", "retention", "finish",
+        "export_status", "export_regulatory", "post_ebt", "retention", "finish",
     }  # fmt: skip
     assert dag.get_task("validate").upstream_task_ids == {
         "extract_hris", "extract_courses", "extract_statements", "extract_qualifications",
         "extract_ebt_gradings", "extract_flights", "extract_roster",
     }  # fmt: skip
     assert "`extract_flights` reads the crew on the legs flown" in (dag.doc_md or "")
-    assert dag.get_task("retention").upstream_task_ids == {"export_status", "post_ebt"}
+    assert dag.get_task("retention").upstream_task_ids == {
+        "export_status", "export_regulatory", "post_ebt",
+    }  # fmt: skip
+    assert dag.get_task("export_regulatory").upstream_task_ids == {"load"}
     # Readiness is a DAG of its own, run when the tables it reads are loaded (test_asset_dags).
     assert "crew_readiness__alpine_jets" in dagbag.dag_ids
     # Only companies with training.records get one.

@@ -270,6 +270,10 @@ def test_crew_run_lineage_chains_sources_staging_tables_and_exports(lineage: Lin
     crew_tables = {(store, f"{db}.{t}") for t in tables - {"training_audit"}}
     assert _only(events["export_status"], "outputs") == {("file", records["export_to"])}
     assert _only(events["export_status"], "inputs") == crew_tables
+    assert _only(events["export_regulatory"], "inputs") == crew_tables
+    assert _only(events["export_regulatory"], "outputs") == {
+        ("file", records["regulatory"]["export_to"])
+    }
     readiness = _by_task(lineage.events(), READINESS_DAG)
     assert _only(readiness["export_readiness"], "inputs") == crew_tables
     assert _only(readiness["export_readiness"], "outputs") == {

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from aerosync.crew.tables import SESSION_REPORT
 from aerosync.stores.database import sqlite_engine
 from aerosync.stores.migrate import SchemaMismatch, ensure_migrated, migrate
 from aerosync.stores.schema_version import (
@@ -32,11 +33,17 @@ ADDED_BY_0003 = {
     "training_readiness",
 }  # fmt: skip
 ADDED_AFTER_BASELINE = ADDED_BY_0002 | ADDED_BY_0003
+# Columns later revisions added to tables of the baseline.
+COLUMNS_ADDED_AFTER_BASELINE = {"training_ebt_gradings": set(SESSION_REPORT)}  # by 0004
 
 
 def release_shape(engine: sa.Engine) -> dict[str, list[tuple[str, str, bool]]]:
     """The schema less what revisions after the baseline added: comparable with 0.1.0's."""
-    shape = {t: c for t, c in columns(engine).items() if t not in ADDED_AFTER_BASELINE}
+    shape = {
+        t: [c for c in cs if c[0] not in COLUMNS_ADDED_AFTER_BASELINE.get(t, set())]
+        for t, cs in columns(engine).items()
+        if t not in ADDED_AFTER_BASELINE
+    }
     shape["validation_results"] = [
         c for c in shape["validation_results"] if c[0] != "index validation_results_validated_at"
     ]

@@ -118,6 +118,15 @@ def regulatory_export_asset(company_id: str, kind: str) -> Asset:
     )
 
 
+#: The regulatory exports `export_regulatory` writes, each its own asset.
+REGULATORY_KINDS = ("faa_prd", "easa_training_record", "expiring")
+
+
+def regulatory_export_assets(company_id: str) -> list[Asset]:
+    """The assets `export_regulatory` updates: one per regulatory export."""
+    return [regulatory_export_asset(company_id, kind) for kind in REGULATORY_KINDS]
+
+
 def readiness_input_sources(records: RecordsSync, sources: Iterable[str]) -> list[str]:
     """The configured sources whose loads readiness reads; with none of them configured, every
     loaded one: readiness as of a later day differs even when nothing new arrived (a currency

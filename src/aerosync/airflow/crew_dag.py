@@ -1,9 +1,10 @@
 """One daily training-records DAG per company with `training.records` in the companies file.
 
-    extract_<source> ─> validate ─> load ─> export_status    ─> retention ─> finish
-    (one per source,    │                    post_ebt (each when configured)
-     extract_flights:   │
-     the FMS's crew on legs)
+    extract_<source> ─> validate ─> load ─> export_status     ─> retention ─> finish
+    (one per source,    │                    export_regulatory
+     extract_flights:   │                    post_ebt (each when configured)
+     the FMS's crew     │
+     on legs)           │
                         └─> alert (with `alerts:`; whatever happened: a failed source, new
                                    quarantined rows)
 
@@ -23,7 +24,7 @@ from typing import Any
 
 from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule
 
-from aerosync.airflow import assets, crew_exports, crew_tasks
+from aerosync.airflow import assets, crew_exports, crew_tasks, regulatory_task
 from aerosync.airflow.crew_operator import CrewStepOperator
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import RecordsSync
@@ -39,6 +40,11 @@ def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> st
         outs.append(f"a training-status CSV per run to `{records.export_to}`")
     if records.post_ebt_to:
         outs.append(f"EBT results as xAPI statements to connection `{records.post_ebt_to.conn_id}`")
+    if records.regulatory:
+        outs.append(
+            "FAA PRD training events, EASA training records and an expiring report (CSV, JSON) "
+            f"to `{records.regulatory.export_to}`"
+        )
     flights = ""
     if records.flights is not None:
         flights = (
@@ -159,6 +165,16 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
                     op_kwargs=kwargs,
                     python_callable=crew_exports.export_status,
                     outlets=[assets.training_status_asset(company.id)],
+                )
+            )
+        if records.regulatory:
+            outs.append(
+                CrewStepOperator(
+                    task_id="export_regulatory",
+                    retries=0,
+                    op_kwargs=kwargs,
+                    python_callable=regulatory_task.export_regulatory,
+                    outlets=assets.regulatory_export_assets(company.id),
                 )
             )
         if records.post_ebt_to and records.ebt_gradings:

@@ -172,6 +172,8 @@ def crew_step_lineage(
         return Lineage([staging], load_outputs(company, records, store, place_of, base_of))
     if task_id == "export_status" and records.export_to:
         return Lineage(crew, [file_dataset(records.export_to)])
+    if task_id == "export_regulatory" and records.regulatory:
+        return Lineage(crew, [file_dataset(records.regulatory.export_to)])
     if task_id == "export_readiness" and records.readiness:
         outputs = [file_dataset(records.readiness.export_to)]
         post = records.readiness.post_to

@@ -154,6 +154,21 @@ class FlightsSource(_Strict):
     retention_days: int = Field(default=DEFAULT_FLIGHT_RETENTION_DAYS, ge=1)
 
 
+class RegulatoryExport(_Strict):
+    """The regulators' exports of each run (`aerosync.crew.regulatory`), CSV and JSON into
+    `export_to` (a folder or any `ObjectStoragePath` URL): the FAA Pilot Records Database's
+    training events of the window (14 CFR 111.225), each person's EASA crew training record
+    (ORO.MLR.115) over the retention period, and what expires within `expiring_within_days`."""
+
+    export_to: str = Field(min_length=1)
+    expiring_within_days: int = Field(default=30, ge=0, le=366)
+    # The training program the PRD's events belong to: its 14 CFR part and subpart (Part 135
+    # subpart H: training), and the curriculum an EBT session is part of.
+    program_part: str = Field(default="135", min_length=1)
+    program_subpart: str = Field(default="H", min_length=1)
+    curriculum: str = Field(default="EBT", min_length=1)
+
+
 class RecordsSync(_Strict):
     """What the daily training-records DAG moves, and where it writes out."""
 
@@ -173,6 +188,8 @@ class RecordsSync(_Strict):
     post_ebt_to: LrsSource | None = None
     # Out to flight operations and crew management: readiness per pilot and type, each run.
     readiness: ReadinessExport | None = None
+    # Out to the regulators: PRD training events, EASA training records, expiring report.
+    regulatory: RegulatoryExport | None = None
     # Course validity in days, for the expiry of a completion: overrides the catalog's
     # `validity_days` (courses in neither never expire; see `aerosync.crew.catalog`).
     course_validity_days: dict[str, int] = Field(default_factory=dict)

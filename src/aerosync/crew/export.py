@@ -3,6 +3,9 @@ window as xAPI statements for the LMS.
 
 Both are read back from the database, not from the run's input, so re-running a window writes
 the same file and posts the same statements (whose ids the LRS already has).
+
+The CSV leaves medicals out: crew management is where they come from, and their dates are
+health data (`aerosync.crew.classification`) that this file, dropped in a folder, need not carry.
 """
 
 from __future__ import annotations
@@ -11,9 +14,16 @@ import csv
 import io
 from typing import Any
 
+from aerosync.crew.classification import (
+    CREW_MANAGEMENT,
+    INTERNAL,
+    PERSONAL,
+    ExportDeclaration,
+    is_medical,
+)
 from aerosync.crew.sources import Window
 from aerosync.crew.store import TrainingStore
-from aerosync.crew.tables import COMPETENCIES, GRADINGS, QUALIFICATIONS, RECORDS
+from aerosync.crew.tables import COMPETENCIES, GRADINGS, QUALIFICATIONS, RECORDS, SESSION_REPORT
 from aerosync.crew.values import moment_of
 from aerosync.crew.xapi import grading_statement
 
@@ -26,6 +36,23 @@ EXPORT_COLUMNS = (
     "score",
     "date",
     "expires_on",
+)
+
+# `date` and `expires_on` are a qualification's or a record's dates: internal once medicals are
+# left out; `result` and `score` are a person's results.
+DECLARATION = ExportDeclaration(
+    "training_status",
+    CREW_MANAGEMENT,
+    {
+        "change": INTERNAL,
+        "employee_id": INTERNAL,
+        "item": INTERNAL,
+        "module_id": INTERNAL,
+        "result": PERSONAL,
+        "score": PERSONAL,
+        "date": INTERNAL,
+        "expires_on": INTERNAL,
+    },
 )
 
 
@@ -61,7 +88,7 @@ def status_rows(
     late and loaded by run `run_id` (certification updates), and training records and
     qualifications that expire in it."""
     records = store.rows(company, RECORDS)
-    quals = store.rows(company, QUALIFICATIONS)
+    quals = [q for q in store.rows(company, QUALIFICATIONS) if not is_medical(q["qualification"])]
     out = []
     for r in records:
         if _in(r["stored_at"], window, end_inclusive=True):
@@ -134,9 +161,12 @@ def ebt_statements(
 ) -> list[dict[str, Any]]:
     """One xAPI statement per EBT grading of a session in the window, or of an earlier session
     entered late and loaded (or changed) by run `run_id`; a statement's id follows its content,
-    so a changed grading is a new statement."""
+    so a changed grading is a new statement. The session's report for the regulators
+    (`SESSION_REPORT`: result, failed tasks, the check pilot's comments) is not sent: the
+    statement carries the grades, and its id stays what it was before those columns existed."""
+    graded = [c for c in GRADINGS.columns if c not in SESSION_REPORT]
     return [
-        grading_statement({k: g[k] for k in GRADINGS.columns}, company, home_page, COMPETENCIES)
+        grading_statement({k: g[k] for k in graded}, company, home_page, COMPETENCIES)
         for g in store.rows(company, GRADINGS)
         if _in(g["session_date"], window) or _late(g, "session_date", window, run_id)
     ]

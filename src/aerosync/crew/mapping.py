@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from aerosync.crew.tables import COMPETENCIES, EMPLOYEES, GRADINGS, QUALIFICATIONS, RECORDS
+from aerosync.crew.tables import (
+    COMPETENCIES,
+    EMPLOYEES,
+    GRADINGS,
+    QUALIFICATIONS,
+    RECORDS,
+    SESSION_REPORT,
+)
 from aerosync.crew.values import (
     Unreadable,
     moment_of,
@@ -195,4 +202,8 @@ def map_grading(raw: Mapping[str, Any], row_ref: str) -> Mapped:
             if competency.upper() in raw
             else r.get(competency, read_int)
         )
+    for column in SESSION_REPORT:  # optional: an EBT system that sends none leaves them NULL
+        record[column] = r.get(column)
+    for column in ("type_code", "duty_position", "result"):
+        record[column] = record[column].upper() if record[column] else None
     return Mapped(GRADINGS.source, row_ref, dict(raw), record, r.unreadable)

@@ -90,11 +90,21 @@ QUALIFICATIONS = TableSpec(
     window_date="issued_on",
     retention_dates=("issued_on", "expires_on"),
 )
+# What an EBT session says beyond its grades, for the regulatory exports (migration
+# 0004_regulatory_records); each optional in the EBT source.
+SESSION_REPORT = (
+    "type_code",
+    "duty_position",
+    "event_category",
+    "result",
+    "failed_tasks",
+    "check_comments",
+)
 GRADINGS = TableSpec(
     source="ebt_gradings",
     table="training_ebt_gradings",
     keys=("session_id", "employee_id"),
-    values=("session_date", "instructor_id", *COMPETENCIES),
+    values=("session_date", "instructor_id", *COMPETENCIES, *SESSION_REPORT),
     window_date="session_date",
     retention_dates=("session_date",),
 )

@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from aerosync.crew.tables import COMPETENCIES
+from aerosync.crew.tables import COMPETENCIES, SESSION_REPORT
 from aerosync.demo import pilot_records as before_the_demo
 from aerosync.demo.roster import build_roster, write_roster_xml
 
@@ -75,6 +75,7 @@ GRADING_COLUMNS = (
     "session_date",
     "instructor_id",
     *(c.upper() for c in COMPETENCIES),
+    *SESSION_REPORT,
 )
 CREW = (
     ("E001", "Ana Lima", "CPT", "LSGG"),
@@ -252,6 +253,9 @@ def build_training_data(
                 "session_date": session_date,
                 "instructor_id": "E003",
                 **grades,
+                **before_the_demo.session_report(
+                    f"EBT-{k:03d}", pilot, k in before_the_demo.unsat_days(days)
+                ),
             }
         )
     data.roster = build_roster(first, days, CREW)

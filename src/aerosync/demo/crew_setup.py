@@ -78,6 +78,8 @@ def prepare_training(
             records["export_to"] = str(folder / "crew_exports")
         if (records.get("readiness") or {}).get("export_to"):
             records["readiness"]["export_to"] = str(folder / "readiness")
+        if (records.get("regulatory") or {}).get("export_to"):
+            records["regulatory"]["export_to"] = str(folder / "regulatory")
     derived = workdir / "companies.yaml"
     derived.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     env["AEROSYNC_CONFIG"] = str(derived)
@@ -110,6 +112,12 @@ def training_report(engine: Any, company: str, workdir: Path | None = None) -> s
     readiness = workdir / "training" / company / "readiness" if workdir else None
     for path in sorted(readiness.glob("*.csv")) if readiness and readiness.is_dir() else []:
         lines += readiness_table(path)
+    regulatory = workdir / "training" / company / "regulatory" if workdir else None
+    for path in sorted(regulatory.glob("*.csv")) if regulatory and regulatory.is_dir() else []:
+        rows = path.read_text(encoding="utf-8").count("\n") - 1
+        unsat = path.read_text(encoding="utf-8").count(",UNSAT,")
+        said = f", {unsat} UNSAT" if path.name.startswith("faa_prd") else ""
+        lines.append(f"  for the regulators: {path} ({rows} rows{said})")
     return "\n".join(lines)
 
 

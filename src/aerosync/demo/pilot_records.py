@@ -11,7 +11,12 @@ demo's day (the UTC day of the last daily window, `first + days`) tells one stor
   on the hire day (the company's induction) and is graded in one of the demo's own sessions
   (`aerosync.demo.crew`);
 - the other pilots were hired years before the three months of line flying they fly, so the
-  HRIS says they were employed on every day they flew.
+  HRIS says they were employed on every day they flew;
+- every EBT session says what the regulators' exports need (`session_report`): the type, the
+  seat, the category, SAT or UNSAT and the check pilot's comments; three of the demo's own
+  sessions are UNSAT, with their failed tasks: the second day's (`UNSAT_SESSION`, E003's) and
+  the last two days' (`unsat_days`), so the demo's one run, which exports one of those days,
+  writes an UNSAT event to the FAA PRD file.
 
 Dates count from `first`, the day before the demo's first window day, like the rest of the demo
 data. Medical dates are personal data: they are in the drops and the store, never printed.
@@ -40,6 +45,10 @@ NEW_HIRE, NEW_HIRE_DAY = "E005", 5
 LAPSING_LINE_CHECK = "E003"
 LINE_CHECK_LAPSED_DAYS = 5
 VALID_DAYS = 365
+# The seat each pilot is graded in (captains left, first officers right).
+SEATS = {"E001": "PIC", "E002": "SIC", "E003": "PIC", "E004": "SIC", "E005": "SIC", "E006": "PIC"}
+UNSAT_SESSION = "EBT-001"
+UNSAT_TASKS = "Go-around with engine failure; Stabilised approach criteria"
 
 
 def hired_on(employee: str, first: date) -> date:
@@ -79,6 +88,28 @@ def standing_qualifications(first: date, days: int) -> list[dict[str, Any]]:
     return rows
 
 
+def unsat_days(days: int) -> tuple[int, ...]:
+    """The days (of `days`) whose EBT session is UNSAT."""
+    return (1, days - 2, days - 1)
+
+
+def session_report(session_id: str, employee: str, unsat: bool = False) -> dict[str, Any]:
+    """What an EBT session says beyond its grades: in the pilot's first type and seat,
+    recurrent, SAT unless `unsat`."""
+    return {
+        "type_code": FLOWN_TYPES[employee][0],
+        "duty_position": SEATS[employee],
+        "event_category": "recurrent",
+        "result": "UNSAT" if unsat else "SAT",
+        "failed_tasks": UNSAT_TASKS if unsat else "",
+        "check_comments": (
+            "Late go-around decision; retraining booked before the re-check"
+            if unsat
+            else "Met the standard in every phase"
+        ),
+    }
+
+
 def recurrent_gradings(first: date) -> list[dict[str, Any]]:
     """The last recurrent EBT session of each pilot hired before the demo, a few months before
     it, every competency graded."""
@@ -93,6 +124,7 @@ def recurrent_gradings(first: date) -> list[dict[str, Any]]:
                 "session_date": session.isoformat(),
                 "instructor_id": "E001" if employee == "E003" else "E003",
                 **grades,
+                **session_report(f"EBT-R-{employee}", employee),
             }
         )
     return rows

@@ -38,6 +38,7 @@ EXPORT_NAMES = {
     "ebt_statements": "EBT results to the LMS",
     "readiness": "Crew readiness (CSV, JSON)",
     "readiness_post": "Crew readiness posted",
+    "regulatory": "Regulatory exports (FAA PRD, EASA records, expiring)",
 }
 REFRESH_SECONDS = 60
 

@@ -19,7 +19,12 @@ from aerosync.redaction import engine_secrets, safe_error
 from aerosync.stores.database import StoreUnavailable, where
 
 VERSION_TABLE = "aerosync_alembic_version"
-REVISIONS = ("0001_baseline", "0002_maintenance_audit", "0003_crew_operations")  # oldest first
+REVISIONS = (
+    "0001_baseline",
+    "0002_maintenance_audit",
+    "0003_crew_operations",
+    "0004_regulatory_records",
+)  # oldest first
 HEAD = REVISIONS[-1]
 # The tables AeroSync 0.1.0 made, before its schema had a revision: one of them without a
 # version table is a database of that release.

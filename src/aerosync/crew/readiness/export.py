@@ -11,7 +11,8 @@ company, `as_of`, employee and type.
 The content depends only on the store and the previous exports, never on when it is written, so a
 re-run writes the same files. No names or contact data: employee ids, types, and each rule's
 state and lapse date. The `MEDICAL` rule's lapse date is a medical date; it is exported because
-dispatchers plan on it, and only to the crew systems this export is configured for.
+dispatchers plan on it, and only to the crew systems this export is configured for (decided and
+argued in `aerosync.crew.classification`; `declaration` gives every column's class).
 """
 
 from __future__ import annotations
@@ -25,6 +26,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from aerosync.config.readiness import ReadinessRules
+from aerosync.crew.classification import (
+    FLIGHT_OPERATIONS,
+    INTERNAL,
+    PERSONAL,
+    PUBLIC,
+    SENSITIVE,
+    ExportDeclaration,
+    Level,
+    medical_lapse_date,
+)
 from aerosync.crew.readiness.history import ExportRow, Previous
 from aerosync.crew.readiness.states import (
     EBT_MODULE,
@@ -90,6 +101,37 @@ def rule_columns(rules: ReadinessRules) -> list[str]:
 def csv_columns(rules: ReadinessRules) -> list[str]:
     groups = [(f"{rule}.holds", f"{rule}.lapses_on") for rule in rule_columns(rules)]
     return [*LEADING, *(column for group in groups for column in group), *FIGURES]
+
+
+_LEADING_LEVELS = {
+    "as_of": INTERNAL,
+    "employee_id": INTERNAL,
+    "type_code": PUBLIC,
+    "role": INTERNAL,
+    "listed": INTERNAL,
+    "ready": PERSONAL,
+    "failing": PERSONAL,
+    "lapses_on": SENSITIVE,  # the medical's lapse date when it lapses first
+    "lapsing": PERSONAL,
+    "changed": INTERNAL,
+    "previous_ready": PERSONAL,
+    "previous_failing": PERSONAL,
+}
+
+
+def declaration(rules: ReadinessRules) -> ExportDeclaration:
+    """The CSV's columns (and the JSON's fields of the same names) with their classes; the
+    medical's lapse date is the one sensitive value, sent on purpose
+    (`aerosync.crew.classification`)."""
+    levels: dict[str, Level] = {}
+    for column in csv_columns(rules):
+        if column in _LEADING_LEVELS:
+            levels[column] = _LEADING_LEVELS[column]
+        elif medical_lapse_date(column):
+            levels[column] = SENSITIVE
+        else:
+            levels[column] = PERSONAL
+    return ExportDeclaration("readiness", FLIGHT_OPERATIONS, levels)
 
 
 def _text(value: Any) -> str:
