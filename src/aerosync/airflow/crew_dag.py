@@ -18,9 +18,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.providers.standard.operators.python import PythonOperator
-from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule
+from airflow.sdk import DAG, AssetOrTimeSchedule, CronDataIntervalTimetable, TriggerRule
 
 from aerosync.airflow import crew_exports, crew_tasks
+from aerosync.airflow.crew_events import crew_events_asset
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import RecordsSync
 from aerosync.crew.tables import configured_sources
@@ -82,6 +83,15 @@ def _reaching_the_fms(company: CompanyConfig, source: str) -> dict[str, Any]:
     return {"queue": company.queue} if source == "flights" and company.queue else {}
 
 
+def crew_schedule(company: CompanyConfig) -> Any:
+    """Daily windows; with `training.records.events`, also whenever the company's crew-events
+    asset gets an event (`aerosync.airflow.crew_events`): such a run is the incremental sync of
+    the current window (`crew_tasks.window_of`)."""
+    daily = CronDataIntervalTimetable(crew_tasks.TRAINING_CRON, timezone="UTC")
+    events = crew_events_asset(company)
+    return daily if events is None else AssetOrTimeSchedule(timetable=daily, assets=events)
+
+
 def build_training_dag(company: CompanyConfig) -> DAG | None:
     records = company.training.records if company.training else None
     if records is None:
@@ -91,7 +101,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
     with DAG(
         dag_id=company.crew_dag_id,
         description=f"Sync {company.name}'s crew training records (HRIS, LMS, crew, EBT)",
-        schedule=CronDataIntervalTimetable(crew_tasks.TRAINING_CRON, timezone="UTC"),
+        schedule=crew_schedule(company),
         start_date=TRAINING_START_DATE,
         catchup=False,
         max_active_runs=1,
