@@ -82,8 +82,10 @@ class CrewEventsTrigger(BaseEventTrigger):
     def _subscribe(self) -> Any:
         from airflow.providers.redis.hooks.redis import RedisHook
 
-        pubsub = RedisHook(redis_conn_id=self.redis_conn_id).get_conn().pubsub(
-            ignore_subscribe_messages=True
+        pubsub = (
+            RedisHook(redis_conn_id=self.redis_conn_id)
+            .get_conn()
+            .pubsub(ignore_subscribe_messages=True)
         )
         pubsub.subscribe(self.channel)
         return pubsub
@@ -166,7 +168,9 @@ def crew_events_asset(company: CompanyConfig) -> Asset | None:
                 filepath=marker, poke_interval=events.ready_poll_seconds
             )
             watchers.append(
-                AssetWatcher(name=f"crew_events__{company.id}__ready_{number}", trigger=marker_trigger)
+                AssetWatcher(
+                    name=f"crew_events__{company.id}__ready_{number}", trigger=marker_trigger
+                )
             )
     return Asset(
         uri=crew_events_uri(company.id),
