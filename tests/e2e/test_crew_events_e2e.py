@@ -37,6 +37,7 @@ class Env:
     runtime: AirflowRuntime
     redis: redis.Redis
     drops: dict[str, Path]
+    home: Path
 
 
 def _config(path: Path, drops: dict[str, Path]) -> None:
@@ -90,7 +91,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         daily = _wait_run(runtime, lambda r: r["run_type"] == "scheduled")
         assert _settle(runtime, daily["dag_run_id"]) == "success"
         _wait_listening(runtime, client)
-        yield Env(runtime, client, drops)
+        yield Env(runtime, client, drops, airflow.home)
     client.close()
 
 
@@ -180,7 +181,8 @@ def test_three_events_within_a_second_give_one_run(env: Env) -> None:
     assert {"channel": CHANNEL, "count": 3, "kinds": {"hris.change": 1, "lms.completion": 2}} in (
         payloads
     )
-    kept = json.dumps(ours)
+    kept = json.dumps(ours) + (env.home / "logs-runtime" / "triggerer.log").read_text()
+    assert "Trigger fired event" in kept
     for value in (*PERSONAL.values(), "E1001", "CRM"):
         assert value not in kept
 

@@ -58,6 +58,20 @@ def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> st
             f"({', '.join(company.alerts.channels)}) once per run that could not read a source or "
             "quarantined new rows, naming each row by its source and line, never its values."
         )
+    events = records.events
+    if events is not None:
+        starts = []
+        if events.redis_conn_id:
+            starts.append(
+                f"an LMS or HRIS event on Redis channel `{events.channel_of(company.id)}`"
+            )
+        if events.ready_markers:
+            starts.append("a `_READY` marker in a drop folder (deleted; the data files stay)")
+        alerting += (
+            f"\n\nAlso started within seconds by {' or '.join(starts)}, debounced "
+            f"{events.debounce_seconds:g} s: such a run syncs the current window up to the event "
+            "and writes out only what earlier runs of the window did not (docs/events.md)."
+        )
     return f"""
 ### Training records sync: {company.name}
 
