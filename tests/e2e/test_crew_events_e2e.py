@@ -136,9 +136,13 @@ def _wait_started(runtime: AirflowRuntime, run_id: str, timeout: float = 60) -> 
     while time.monotonic() < deadline:
         started = runtime.dag_run(DAG_ID, run_id).get("start_date")
         if started:
-            return datetime.fromisoformat(started.replace("Z", "+00:00"))
+            return _moment(started)
         time.sleep(0.3)
     raise AssertionError(f"run {run_id} did not start in {timeout} s")
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _publish(client: redis.Redis, kind: str) -> None:
@@ -197,3 +201,18 @@ def test_a_ready_marker_starts_a_run_and_is_consumed_the_csv_stays(env: Env) -> 
     assert not marker.exists()
     assert sorted(p.name for p in folder.iterdir()) == data_files and data_files
     assert _settle(env.runtime, run["dag_run_id"]) == "success"
+
+
+def test_an_event_during_a_run_queues_one_run_after_it(env: Env) -> None:
+    """`max_active_runs=1` holds for event-started runs: never two runs of a window at once."""
+    known = {r["dag_run_id"] for r in _event_runs(env.runtime)}
+    _publish(env.redis, "hris.change")
+    first = _wait_new_run(env.runtime, known)
+    _wait_started(env.runtime, first["dag_run_id"])
+    _publish(env.redis, "lms.completion")
+    second = _wait_new_run(env.runtime, known | {first["dag_run_id"]})
+    assert _settle(env.runtime, first["dag_run_id"]) == "success"
+    assert _settle(env.runtime, second["dag_run_id"]) == "success"
+    ended = _moment(env.runtime.dag_run(DAG_ID, first["dag_run_id"])["end_date"])
+    started = _moment(env.runtime.dag_run(DAG_ID, second["dag_run_id"])["start_date"])
+    assert started >= ended, (ended, started)
