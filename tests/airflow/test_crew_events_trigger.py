@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import importlib
 import json
-import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -59,7 +58,7 @@ async def _next(events: AsyncIterator[Any], timeout: float) -> Any:
 
 
 def test_a_burst_is_one_event_and_the_trigger_stays_subscribed(
-    client: redis.Redis, caplog: pytest.LogCaptureFixture
+    client: redis.Redis, capfd: pytest.CaptureFixture[str]
 ) -> None:
     channel = _channel()
     trigger = CrewEventsTrigger(channel=channel, redis_conn_id=CONN_ID, debounce_seconds=1.5)
@@ -85,8 +84,9 @@ def test_a_burst_is_one_event_and_the_trigger_stays_subscribed(
         await events.aclose()
         return [burst, waited, later]
 
-    with caplog.at_level(logging.DEBUG):
-        burst, waited, later = asyncio.run(scenario())
+    burst, waited, later = asyncio.run(scenario())
+    logged = "".join(capfd.readouterr())  # the trigger's log (structlog, as in the triggerer)
+    assert f"channel {channel}: 3 event(s)" in logged
     assert burst.payload == {
         "channel": channel,
         "count": 3,
@@ -94,7 +94,7 @@ def test_a_burst_is_one_event_and_the_trigger_stays_subscribed(
     }
     assert 1.4 <= waited < 5, f"the burst went out after {waited:.1f} s (debounce 1.5 s)"
     assert later.payload == {"channel": channel, "count": 1, "kinds": {"other": 1}}
-    said = json.dumps([burst.payload, later.payload]) + caplog.text
+    said = json.dumps([burst.payload, later.payload]) + logged
     for value in (*PERSONAL.values(), "E1001", "CRM"):
         assert value not in said
 
@@ -150,3 +150,23 @@ def test_the_providers_pubsub_trigger_leaks_messages_and_loses_those_between_its
     event, lost = asyncio.run(scenario())
     assert PERSONAL["email"] in json.dumps(event.payload)  # the whole message is the payload
     assert lost is None
+
+
+def test_a_redis_that_is_down_is_said_and_tried_again(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_REDIS_DOWN_TEST", "redis://127.0.0.1:1/0")  # nothing there
+    trigger = CrewEventsTrigger(
+        channel="aerosync.down.crew", redis_conn_id="redis_down_test", debounce_seconds=1
+    )
+
+    async def scenario() -> None:
+        events = trigger.run()
+        with pytest.raises(TimeoutError):  # still trying, not crashed
+            await asyncio.wait_for(events.__anext__(), 2)
+
+    asyncio.run(scenario())
+    logged = "".join(capfd.readouterr())
+    assert "channel aerosync.down.crew: Redis (connection redis_down_test) cannot be reached" in (
+        logged
+    )
