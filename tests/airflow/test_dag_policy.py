@@ -67,11 +67,15 @@ def test_upload_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
 
 def test_training_dag_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     dag = dagbag.dags["training_sync__alpine_jets"]
-    from airflow.sdk import CronDataIntervalTimetable
+    from airflow.sdk import AssetOrTimeSchedule, CronDataIntervalTimetable
 
-    # Real data intervals (not a trigger timetable): each run reads its own window.
-    assert isinstance(dag.timetable, CronDataIntervalTimetable)
-    assert dag.timetable.expression == "0 3 * * *"
+    # Real data intervals (not a trigger timetable): each run reads its own window; the demo
+    # company's events (training.records.events) also start it, through its crew-events asset.
+    assert isinstance(dag.timetable, AssetOrTimeSchedule)
+    daily = dag.timetable.timetable
+    assert isinstance(daily, CronDataIntervalTimetable)
+    assert daily.expression == "0 3 * * *"
+    assert dag.max_active_runs == 1
     assert "training-sync" in dag.tags and "company:alpine_jets" in dag.tags
     assert [t.task_id for t in dag.topological_sort()][-2:] == ["retention", "finish"]
     assert {t.task_id for t in dag.tasks} == {

@@ -43,6 +43,7 @@ def test_the_demo_set_up_is_ok_on_every_connection(setup: DemoSetUp) -> None:
         "skyway_charter  LMS bookings connection lms_skyway · first page",
         "alpine_jets  HRIS connection hris_alpine · first page",
         "alpine_jets  LRS connection lrs_alpine · first page",
+        "alpine_jets  events connection redis_events · reachable",
         "alpine_jets  AMS CSV drop · CSV drop: read: 1 maintenance events to send",
         "*  aerosync database (no connection aerosync_db",
     ):

@@ -17,6 +17,9 @@ Name `aerosync.<company>.<what>`, URI `aerosync://<company>/<path>`, written by:
 - `export.readiness`, `exports/readiness`: crew readiness (readiness DAG, `export_readiness`);
 - `export.regulatory.<kind>`, `exports/regulatory/<kind>`: a regulatory export (its task).
 
+One asset is read, not written: `crew_events`, `crew/events`, updated by its watchers (Redis
+pub/sub, `_READY` markers: `aerosync.airflow.crew_events`); the crew DAG runs on it too.
+
 `<table>` is the crew table's own name (`training_employee_versions`, `training_records`,
 `training_enrolments`, `training_qualifications`, `training_ebt_gradings`, `training_leg_crew`
 (flights flown), `training_roster`, `training_courses`).
@@ -31,7 +34,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import Asset
+from airflow.sdk import Asset, AssetWatcher
 
 from aerosync.crew.tables import BY_SOURCE, SOURCE_ORDER, SPECS
 
@@ -43,10 +46,11 @@ if TYPE_CHECKING:
 
 SCHEME = "aerosync"
 # Asset groups (the Assets view of the UI filters by them).
-MARKETPLACE_GROUP, CREW_GROUP, EXPORT_GROUP = (
+MARKETPLACE_GROUP, CREW_GROUP, EXPORT_GROUP, EVENTS_GROUP = (
     "aerosync_marketplace",
     "aerosync_crew",
     "aerosync_export",
+    "aerosync_events",
 )
 CREW_TABLES = frozenset(spec.table for spec in SPECS)
 # The sources whose tables the readiness export reads (`aerosync.crew.readiness.queries`):
@@ -66,6 +70,17 @@ _KIND = re.compile(r"^[a-z0-9_]+$")
 def _asset(company_id: str, name: str, path: str, group: str) -> Asset:
     return Asset(
         name=f"aerosync.{company_id}.{name}", uri=f"{SCHEME}://{company_id}/{path}", group=group
+    )
+
+
+def events_asset(company_id: str, watchers: list[AssetWatcher]) -> Asset:
+    """What starts the company's crew sync between its daily runs (`crew_events`): its
+    watchers' triggers (Redis pub/sub, `_READY` markers) update it; nothing else does."""
+    return Asset(
+        name=f"aerosync.{company_id}.crew_events",
+        uri=f"{SCHEME}://{company_id}/crew/events",
+        group=EVENTS_GROUP,
+        watchers=watchers,
     )
 
 

@@ -22,9 +22,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule
+from airflow.sdk import DAG, AssetOrTimeSchedule, CronDataIntervalTimetable, TriggerRule
 
 from aerosync.airflow import assets, crew_exports, crew_tasks, regulatory_task
+from aerosync.airflow.crew_events import crew_events_asset
 from aerosync.airflow.crew_operator import CrewStepOperator
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.training import RecordsSync
@@ -63,6 +64,20 @@ def _doc(company: CompanyConfig, records: RecordsSync, sources: list[str]) -> st
             f"({', '.join(company.alerts.channels)}) once per run that could not read a source or "
             "quarantined new rows, naming each row by its source and line, never its values."
         )
+    events = records.events
+    if events is not None:
+        starts = []
+        if events.redis_conn_id:
+            starts.append(
+                f"an LMS or HRIS event on Redis channel `{events.channel_of(company.id)}`"
+            )
+        if events.ready_markers:
+            starts.append("a `_READY` marker in a drop folder (deleted; the data files stay)")
+        alerting += (
+            f"\n\nAlso started within seconds by {' or '.join(starts)}, debounced "
+            f"{events.debounce_seconds:g} s: such a run syncs the current window up to the event "
+            "and writes out only what earlier runs of the window did not (docs/events.md)."
+        )
     return f"""
 ### Training records sync: {company.name}
 
@@ -98,6 +113,15 @@ def _reaching_the_fms(company: CompanyConfig, source: str) -> dict[str, Any]:
     return {"queue": company.queue} if source == "flights" and company.queue else {}
 
 
+def crew_schedule(company: CompanyConfig) -> Any:
+    """Daily windows; with `training.records.events`, also whenever the company's crew-events
+    asset gets an event (`aerosync.airflow.crew_events`): such a run is the incremental sync of
+    the current window (`crew_tasks.window_of`)."""
+    daily = CronDataIntervalTimetable(crew_tasks.TRAINING_CRON, timezone="UTC")
+    events = crew_events_asset(company)
+    return daily if events is None else AssetOrTimeSchedule(timetable=daily, assets=events)
+
+
 def build_training_dag(company: CompanyConfig) -> DAG | None:
     records = company.training.records if company.training else None
     if records is None:
@@ -107,7 +131,7 @@ def build_training_dag(company: CompanyConfig) -> DAG | None:
     with DAG(
         dag_id=company.crew_dag_id,
         description=f"Sync {company.name}'s crew training records (HRIS, LMS, crew, EBT)",
-        schedule=CronDataIntervalTimetable(crew_tasks.TRAINING_CRON, timezone="UTC"),
+        schedule=crew_schedule(company),
         start_date=TRAINING_START_DATE,
         catchup=False,
         max_active_runs=1,

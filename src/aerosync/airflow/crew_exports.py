@@ -21,6 +21,25 @@ from aerosync.airflow.assets import (
 from aerosync.airflow.crew_tasks import log_safely, records_of, training_stores, window_of
 
 
+def _still_to_write(
+    stores: Any, company_id: str, export: str, window: Any, context: Any
+) -> Any | None:
+    """The piece of the run's window not yet written out by another run (an event-started run
+    of the same window before it), or None: then nothing goes out twice."""
+    from aerosync.crew.export import export_piece
+
+    until = stores.run_log.exported_until(company_id, export, window, context["run_id"])
+    piece = export_piece(window, until)
+    if piece is None:
+        print(
+            f"{company_id}: {export} of {window.label()} already written out by earlier runs "
+            "of this window; nothing new to write"
+        )
+    elif piece != window:
+        print(f"{company_id}: {export}: earlier runs wrote out up to {until:%Y-%m-%dT%H:%M:%SZ}")
+    return piece
+
+
 def export_status(company_id: str) -> dict[str, Any]:
     """The window's training status as CSV, to crew management's folder or bucket."""
     from aerosync.airflow.crew_io import write_text
@@ -31,8 +50,10 @@ def export_status(company_id: str) -> dict[str, Any]:
     context = get_current_context()
     records = records_of(company_id)
     assert records.export_to is not None
-    window = window_of(context)
     stores = training_stores()
+    window = _still_to_write(stores, company_id, TRAINING_STATUS, window_of(context), context)
+    if window is None:
+        return {"path": None, "rows": 0, "changes": {}}
     rows = status_rows(stores.records, company_id, window, context["run_id"])
     name = export_name(company_id, window)
     try:
@@ -80,8 +101,10 @@ def post_ebt(company_id: str) -> dict[str, Any]:
     context = get_current_context()
     records = records_of(company_id)
     assert records.post_ebt_to is not None
-    window = window_of(context)
     run_id, stores = context["run_id"], training_stores()
+    window = _still_to_write(stores, company_id, EBT_STATEMENTS, window_of(context), context)
+    if window is None:
+        return {"posted": 0}
     statements = ebt_statements(stores.records, company_id, window, records.xapi_home_page, run_id)
     target = records.post_ebt_to
     where = f"connection {target.conn_id}, endpoint {target.endpoint}"

@@ -20,6 +20,8 @@ from aerosync.airflow.task_config import task_company
 from aerosync.config.training import RecordsSync
 
 TRAINING_CRON = "0 3 * * *"
+# The run type of a run started by an asset event (Airflow's DagRunType.ASSET_TRIGGERED).
+ASSET_TRIGGERED = "asset_triggered"
 # The XCom key under which a failed extract leaves its one-line, redacted error for `alert`.
 ERROR_KEY = "error"
 # The tasks whose failure the run's alert reports: each source's extract, and the quality gate.
@@ -33,9 +35,21 @@ def records_of(company_id: str) -> RecordsSync:
     return company.training.records
 
 
-def window_of(context: Any) -> Any:
-    from aerosync.crew.sources import Window, last_complete_window
+def started_by_event(context: Any) -> bool:
+    """Whether the run is an incremental sync started by a crew event (asset-triggered)."""
+    run_type = getattr(context.get("dag_run"), "run_type", None)
+    return bool(getattr(run_type, "value", run_type) == ASSET_TRIGGERED)
 
+
+def window_of(context: Any) -> Any:
+    """The run's window. A run started by a crew event (asset-triggered: no logical date, no data
+    interval) is the company's incremental sync: from the last 03:00 UTC to the moment of the
+    event that started it (`run_after`), the same for every task of the run."""
+    from aerosync.crew.sources import Window, current_window, last_complete_window
+
+    dag_run = context.get("dag_run")
+    if started_by_event(context) and dag_run.run_after is not None:
+        return current_window(TRAINING_CRON, dag_run.run_after.astimezone(UTC))
     start, end = context.get("data_interval_start"), context.get("data_interval_end")
     if start is not None and end is not None and start < end:
         return Window(start.astimezone(UTC), end.astimezone(UTC))

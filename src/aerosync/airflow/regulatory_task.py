@@ -14,7 +14,13 @@ from airflow.sdk import get_current_context
 from airflow.sdk.exceptions import AirflowFailException
 
 from aerosync.airflow.assets import counts_extra, regulatory_export_assets, window_extra
-from aerosync.airflow.crew_tasks import log_safely, records_of, training_stores, window_of
+from aerosync.airflow.crew_tasks import (
+    log_safely,
+    records_of,
+    started_by_event,
+    training_stores,
+    window_of,
+)
 
 REGULATORY = "regulatory"
 
@@ -30,6 +36,16 @@ def export_regulatory(company_id: str) -> dict[str, Any]:
     config = records.regulatory
     assert config is not None
     window, run_id, stores = window_of(context), context["run_id"], training_stores()
+    if started_by_event(context):
+        # A regulator's record is of whole windows: the daily run of this window writes it, with
+        # what this incremental sync loaded.
+        print(
+            f"{company_id}: no regulatory export from an event run ({window.label()} is not a "
+            "complete window); the daily run writes it"
+        )
+        for asset in regulatory_export_assets(company_id):
+            context["outlet_events"][asset].extra = {**window_extra(window), "files": 0}
+        return {"folder": config.export_to, "files": 0}
 
     def failed(reason: str) -> AirflowFailException:
         where = config.export_to

@@ -20,6 +20,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from aerosync.config.connection_ids import ConnId
+from aerosync.config.crew_events import CrewEvents, check_ready_markers
 from aerosync.config.readiness import ReadinessExport
 from aerosync.config.task_placement import PoolName, PriorityWeight, QueueName
 
@@ -204,6 +205,8 @@ class RecordsSync(_Strict):
     # The xAPI account `homePage` of employees in statements posted to the LRS (their account
     # `name` is the employee id), and the base of the EBT session activity ids.
     xapi_home_page: str = Field(default="https://hris.example.com", pattern=r"^https?://\S+$")
+    # Event-driven starts between the daily runs: Redis pub/sub messages, `_READY` markers.
+    events: CrewEvents | None = None
 
     @model_validator(mode="after")
     def _has_a_source(self) -> Self:
@@ -213,6 +216,7 @@ class RecordsSync(_Strict):
                 "records needs at least one source: hris, statements, qualifications, "
                 "ebt_gradings, courses, enrolments, flights or roster"
             )
+        check_ready_markers(self)
         return self
 
     def source_retention_days(self) -> dict[str, int]:

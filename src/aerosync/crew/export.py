@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from typing import Any
 
 from aerosync.crew.classification import (
@@ -60,6 +61,16 @@ def export_name(company: str, window: Window) -> str:
     return f"training_status__{company}__{window.start:%Y%m%dT%H%M}_{window.end:%Y%m%dT%H%M}.csv"
 
 
+def export_piece(window: Window, exported_until: datetime | None) -> Window | None:
+    """The part of a run's window still to write out: from where other runs' exports of it end
+    (`TrainingRunLog.exported_until`) to its end; None when nothing is left. Event-started runs
+    write the current window out piece by piece, and its scheduled run the rest: crew
+    management and the LRS get every change once."""
+    if exported_until is None or exported_until <= window.start:
+        return window
+    return Window(exported_until, window.end) if exported_until < window.end else None
+
+
 def _in(value: Any, window: Window, *, end_inclusive: bool = False) -> bool:
     moment = moment_of(None if value is None else str(value))
     if moment is None:
@@ -84,14 +95,15 @@ def _late(row: dict[str, Any], date_column: str, window: Window, run_id: str | N
 def status_rows(
     store: TrainingStore, company: str, window: Window, run_id: str | None = None
 ) -> list[dict[str, Any]]:
-    """Completions and results delivered in the window, qualifications issued in it or entered
-    late and loaded by run `run_id` (certification updates), and training records and
+    """Completions and results delivered in the window, qualifications issued in it, either
+    entered late and loaded by run `run_id` (certification updates; a completion stored before a
+    piece of the window that arrived after the earlier piece went out), and training records and
     qualifications that expire in it."""
     records = store.rows(company, RECORDS)
     quals = [q for q in store.rows(company, QUALIFICATIONS) if not is_medical(q["qualification"])]
     out = []
     for r in records:
-        if _in(r["stored_at"], window, end_inclusive=True):
+        if _in(r["stored_at"], window, end_inclusive=True) or _late(r, "stored_at", window, run_id):
             out.append(
                 {
                     "change": "completion",

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 
 from aerosync.crew.sources import Window
 from aerosync.crew.store import UpsertCounts
-from aerosync.stores.database import iso
+from aerosync.stores.database import iso, parse_iso
 
 TRAINING_STATUS, EBT_STATEMENTS = "training_status", "ebt_statements"
 _KEY = "company, run_id, source"
@@ -179,6 +179,30 @@ class TrainingRunLog:
                 ),
                 values,
             )
+
+    def exported_until(
+        self, company: str, export: str, window: Window, run_id: str
+    ) -> datetime | None:
+        """Where the pieces of `window` that OTHER runs wrote out (`export`) end: an event-started
+        run writes out from the window's start to its event, the next run of the window from
+        there (`crew.export.export_piece`). Failed writes do not count; the run itself does not,
+        so running it again writes the same piece."""
+        with self.engine.connect() as conn:
+            until = conn.execute(
+                text(
+                    "SELECT MAX(window_end) FROM training_sync_exports WHERE company = :company "
+                    "AND export = :export AND run_id <> :run_id AND failure IS NULL "
+                    "AND row_count IS NOT NULL AND window_start >= :start AND window_start < :end"
+                ),
+                {
+                    "company": company,
+                    "export": export,
+                    "run_id": run_id,
+                    "start": iso(window.start),
+                    "end": iso(window.end),
+                },
+            ).scalar()
+        return parse_iso(until)
 
     def purge(self, company: str, first_kept: str) -> int:
         """Forget runs that ran before the retention cutoff (YYYY-MM-DD). By when they ran, not

@@ -145,3 +145,12 @@ def last_complete_window(cron: str, now: datetime) -> Window:
 
     end = croniter(cron, now).get_prev(datetime)
     return Window(croniter(cron, end).get_prev(datetime), end)
+
+
+def current_window(cron: str, moment: datetime) -> Window:
+    """The window that `moment` lies in, up to `moment`: an event-started (incremental) run reads
+    what has arrived since the last scheduled window ended; the scheduled run of that window
+    reads it again later (loading is idempotent; exports go out once, `crew.export_pieces`)."""
+    from croniter import croniter
+
+    return Window(croniter(cron, moment).get_prev(datetime), moment)

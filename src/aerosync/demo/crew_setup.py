@@ -5,6 +5,7 @@ company with `training.records`, served by the sandbox (HRIS REST, LRS) or writt
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,11 @@ def prepare_training(
             if "lrs" in transport:
                 env[f"AIRFLOW_CONN_{transport['lrs']['conn_id'].upper()}"] = _http(f"{base}/xapi")
                 _post(f"{base}/xapi/statements", data.statements)
+        redis_conn_id = (records.get("events") or {}).get("redis_conn_id")
+        if redis_conn_id:  # LMS and HRIS events (docs/events.md); a Redis that is down only warns
+            env[f"AIRFLOW_CONN_{redis_conn_id.upper()}"] = os.environ.get(
+                "AEROSYNC_DEMO_REDIS_URL", "redis://127.0.0.1:6379/0"
+            )
         if records.get("post_ebt_to"):
             env[f"AIRFLOW_CONN_{records['post_ebt_to']['conn_id'].upper()}"] = _http(f"{base}/xapi")
         if records.get("export_to"):

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from aerosync.config.companies import CompanyConfig
 from aerosync.config.companies_file import load_config
 from aerosync.config.resources import data_dir
 from aerosync.demo.bookings import DEMO_FEEDS, demo_bookings
@@ -139,6 +140,23 @@ def print_setup_check(airflow_env: AirflowEnv) -> None:
     print(checked.stdout.rstrip() or checked.stderr.rstrip())
 
 
+def print_event_hints(companies: list[CompanyConfig]) -> None:
+    """How to start a company's crew sync by an event, once its DAG is unpaused."""
+    from aerosync.config.crew_events import ready_marker_paths
+
+    for company in companies:
+        records = company.training.records if company.training else None
+        events = records.events if records else None
+        if records is None or events is None:
+            continue
+        print(f"Events start {company.crew_dag_id} once it is unpaused (docs/events.md):")
+        if events.redis_conn_id:
+            channel = events.channel_of(company.id)
+            print(f'  redis-cli PUBLISH {channel} \'{{"kind": "lms.completion"}}\'')
+        for marker in ready_marker_paths(records) if events.ready_markers else []:
+            print(f"  touch {marker}")
+
+
 def run(workdir: Path, keep_running: bool) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     home = workdir / "airflow"
@@ -152,12 +170,21 @@ def run(workdir: Path, keep_running: bool) -> int:
     env_vars.update(prepare_training(workdir, sandbox.port, Path(env_vars["AEROSYNC_CONFIG"]), now))
     # Companies with an AMS CSV drop: their maintenance plan written into the workdir.
     env_vars.update(prepare_ams(workdir, Path(env_vars["AEROSYNC_CONFIG"]), now))
-    airflow_env = AirflowEnv(home=home, dags_folder=REPO_ROOT / "dags", extra_env=env_vars)
+    # With --ui, Airflow schedules as it would in production: daily windows, and crew syncs
+    # started by events (the triggerer watches Redis and the `_READY` markers; docs/events.md).
+    # The one-shot demo runs each DAG once, on its own.
+    airflow_env = AirflowEnv(
+        home=home,
+        dags_folder=REPO_ROOT / "dags",
+        extra_env=env_vars,
+        scheduled_runs=keep_running,
+    )
     companies = load_config(Path(env_vars["AEROSYNC_CONFIG"])).companies
     failures = 0
-    with AirflowRuntime(airflow_env) as runtime:
-        print(f"Airflow is up: {runtime.base_url} (user admin, password admin)")
+    with AirflowRuntime(airflow_env, triggerer=True) as runtime:
+        print(f"Airflow is up: {runtime.base_url} (user admin, password admin; with a triggerer)")
         if keep_running:
+            print_event_hints(companies)
             print(
                 f"Open {runtime.base_url} and log in; the status page is the menu entry "
                 f"'Schedule uploads' ({runtime.base_url}/aerosync/status). "

@@ -141,6 +141,7 @@ def aerosync_env(
     extra_env: Mapping[str, str] | None = None,
     dags_folder: Path = REPO_DAGS,
     celery: CeleryCluster | None = None,
+    scheduled_runs: bool = False,
 ) -> AirflowEnv:
     """An Airflow on ``metadata_url`` running the aerosync DAGs of ``config`` with their
     ``connections``, the store at ``store_url`` (None: no ``aerosync_db`` connection, so the
@@ -152,7 +153,12 @@ def aerosync_env(
         **(extra_env or {}),
     }
     return AirflowEnv(
-        home=home, dags_folder=dags_folder, metadata_url=metadata_url, extra_env=env, celery=celery
+        home=home,
+        dags_folder=dags_folder,
+        metadata_url=metadata_url,
+        extra_env=env,
+        celery=celery,
+        scheduled_runs=scheduled_runs,
     )
 
 
@@ -179,13 +185,18 @@ def aerosync_airflow(
     celery_workers: tuple[str, ...] = (),
     celery_queues: tuple[str, ...] = ("default",),
     shared_store: bool = True,
+    triggerer: bool = False,
+    scheduled_runs: bool = False,
 ) -> Iterator[AerosyncAirflow]:
     """Fresh databases ``<name>_meta`` (Airflow's) and ``<name>_store`` (aerosync's), and an
     Airflow at ``workdir/airflow`` on them, started; everything stopped and dropped afterwards.
 
     With ``celery_workers``: the CeleryExecutor, a fresh Redis database as its broker and those
     workers (listening to ``celery_queues``), each in a home of its own beside ``airflow``.
-    ``shared_store`` False gives no ``aerosync_db`` connection: the SQLite file of each home."""
+    ``shared_store`` False gives no ``aerosync_db`` connection: the SQLite file of each home.
+    ``triggerer`` also starts ``airflow triggerer`` (event-driven crew syncs need it), and
+    ``scheduled_runs`` lets the scheduler create scheduled and asset-triggered runs
+    (``AirflowEnv.scheduled_runs``; off by default, so a test's trigger is the only run)."""
     home = workdir / "airflow"
     with contextlib.ExitStack() as stack:
         meta_url = stack.enter_context(fresh_postgres_database(admin_url, f"{name}_meta"))
@@ -203,6 +214,7 @@ def aerosync_airflow(
             extra_env=extra_env,
             dags_folder=dags_folder,
             celery=celery,
+            scheduled_runs=scheduled_runs,
         )
-        with AirflowRuntime(env) as runtime:
+        with AirflowRuntime(env, triggerer=triggerer) as runtime:
             yield AerosyncAirflow(runtime=runtime, store_url=store_url, home=home)

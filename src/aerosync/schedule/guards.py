@@ -27,7 +27,7 @@ def run_currency(
         return Currency(False, "backfill runs never upload: the marketplace only takes today's "
                         "complete schedule, and the next scheduled run sends it")  # fmt: skip
     if scheduled_for is None:
-        return Currency(True, "manual run without a logical date")
+        return Currency(True, f"{run_type} run without a logical date (manual or asset-triggered)")
     lateness = now - scheduled_for
     if lateness > tolerance:
         minutes = int(lateness.total_seconds() // 60)

@@ -134,6 +134,14 @@ def _records_subjects(
         test = partial(sources.lrs_verdicts, target, timeout)
         key = f"{target.conn_id}/{target.endpoint}"
         yield f"LRS connection {target.conn_id} (EBT results out)", once("lrs", key, test)
+    events = records.events
+    if events is not None and events.redis_conn_id is not None:
+        from aerosync.airflow.setup_check.events import events_verdicts
+
+        channel = events.channel_of(company.id)
+        test = partial(events_verdicts, events.redis_conn_id, channel, timeout)
+        key = f"{events.redis_conn_id}/{channel}"
+        yield f"events connection {events.redis_conn_id}", once("events", key, test)
 
 
 def _subjects(
