@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
-from airflow.sdk.execution_time.context import set_current_context
+from airflow.sdk.execution_time.context import OutletEventAccessors, set_current_context
 from sqlalchemy import Engine, text
 
 from aerosync.airflow import regulatory_task
+from aerosync.airflow.assets import regulatory_export_assets
 from aerosync.crew.store import TrainingStore
 from aerosync.crew.tables import GRADINGS
 from aerosync.demo.crew import CREW
@@ -68,6 +69,7 @@ def _context() -> Any:
         "run_id": RUN_ID,
         "data_interval_start": RUN_WINDOW.start,
         "data_interval_end": RUN_WINDOW.end,
+        "outlet_events": OutletEventAccessors(),
     }
 
 
@@ -82,7 +84,8 @@ def _logged(store: Engine) -> dict[str, Any]:
 def test_the_task_writes_every_export_and_returns_counts_only(
     exports: Path, store: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with set_current_context(_context()):  # type: ignore[arg-type]
+    context = _context()
+    with set_current_context(context):  # type: ignore[arg-type]
         summary = regulatory_task.export_regulatory(COMPANY)
     names = sorted(p.name for p in exports.iterdir())
     assert summary["files"] == len(names) == 2 * (2 + summary["people"])
@@ -93,6 +96,12 @@ def test_the_task_writes_every_export_and_returns_counts_only(
     logged = _logged(store)
     assert logged["failure"] is None and logged["run_id"] == RUN_ID
     assert logged["row_count"] == summary["prd_events"] + summary["easa_rows"]
+    # Each regulatory export's asset event names the window and counts, never a person.
+    for asset in regulatory_export_assets(COMPANY):
+        extra = context["outlet_events"][asset].extra
+        assert extra["window_end"] == RUN_WINDOW.end.isoformat()
+        assert extra["prd_events"] == summary["prd_events"]
+        assert not [e for e, *_ in CREW if e in json.dumps(extra)]
 
 
 def test_a_refused_export_fails_the_task_names_the_pilot_and_writes_nothing(
