@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from airflow.providers.common.messaging.triggers.msg_queue import MessageQueueTrigger
 from airflow.providers.standard.triggers.file import FileDeleteTrigger
 from airflow.sdk import AssetOrTimeSchedule, CronDataIntervalTimetable
 from airflow.serialization.serialized_objects import DagSerialization
@@ -43,7 +44,12 @@ def test_events_schedule_the_dag_on_time_or_the_asset() -> None:
     asset = schedule.asset_condition
     assert asset.uri == "aerosync://ev_co/crew/events"  # type: ignore[attr-defined]
     triggers = [w.trigger for w in asset.watchers]  # type: ignore[attr-defined]
-    redis = [t for t in triggers if isinstance(t, CrewEventsTrigger)]
+    # Built through common.messaging's MessageQueueTrigger, which hands over to AeroSync's
+    # registered queue provider for the scheme `aerosync+redis` (provider_info's `queues`).
+    queues = [t for t in triggers if isinstance(t, MessageQueueTrigger)]
+    assert [t.scheme for t in queues] == ["aerosync+redis"]
+    redis = [t.trigger for t in queues]
+    assert all(isinstance(t, CrewEventsTrigger) for t in redis)
     markers = sorted(t.filepath for t in triggers if isinstance(t, FileDeleteTrigger))
     assert [(t.channel, t.debounce_seconds) for t in redis] == [("aerosync.ev_co.crew", 3)]
     assert markers == ["/drops/hris/_READY", "/drops/quals/_READY"]

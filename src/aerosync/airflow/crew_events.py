@@ -15,6 +15,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+from airflow.providers.common.messaging.providers.base_provider import BaseMessageQueueProvider
 from airflow.providers.standard.triggers.file import FileDeleteTrigger
 from airflow.sdk import Asset, AssetWatcher
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
@@ -25,6 +26,10 @@ from aerosync.config.crew_events import ready_marker_paths
 from aerosync.crew.events import EventBurst, event_kind
 
 CLASSPATH = "aerosync.airflow.crew_events.CrewEventsTrigger"
+#: The common.messaging scheme of `CrewEventsTrigger` (`MessageQueueTrigger(scheme=...)`): Redis
+#: pub/sub, debounced and stripped of the messages' values. Not `redis+pubsub`, which is the
+#: redis provider's `AwaitMessageTrigger` (two providers may not share a scheme).
+CREW_EVENTS_SCHEME = "aerosync+redis"
 # Seconds between two tries to reach Redis again after it went away.
 RECONNECT_SECONDS = 5.0
 
@@ -34,7 +39,11 @@ class CrewEventsTrigger(BaseEventTrigger):
     the next `debounce_seconds` joins it, then ONE `TriggerEvent` goes out: `{"channel", "count",
     "kinds"}` (`aerosync.crew.events.EventBurst`), never a message's values.
 
-    Why not the common.messaging provider's `MessageQueueTrigger(scheme="redis+pubsub")`? It
+    It is built through the common.messaging provider, as any queue trigger is:
+    `MessageQueueTrigger(scheme="aerosync+redis", channel=..., redis_conn_id=...)`, AeroSync
+    registering `CrewEventsQueue` for that scheme (its provider info's `queues`).
+
+    Why not the scheme `redis+pubsub` (the redis provider's `AwaitMessageTrigger`)? It
     hands over to the redis provider's `AwaitMessageTrigger`, which (1) yields the whole message
     (channel and data) as its event, and the triggerer logs every event and Airflow keeps its
     payload as the asset event's extra: a producer's names and e-mails would land in Airflow's
@@ -145,6 +154,15 @@ class CrewEventsTrigger(BaseEventTrigger):
             await asyncio.sleep(RECONNECT_SECONDS)
 
 
+class CrewEventsQueue(BaseMessageQueueProvider):
+    """The common.messaging queue provider of `CrewEventsTrigger` (scheme `aerosync+redis`)."""
+
+    scheme = CREW_EVENTS_SCHEME
+
+    def trigger_class(self) -> type[BaseEventTrigger]:
+        return CrewEventsTrigger
+
+
 def crew_events_asset(company: CompanyConfig) -> Asset | None:
     """The company's crew-events asset with its watchers; None without `training.records.events`."""
     records = company.training.records if company.training else None
@@ -153,7 +171,12 @@ def crew_events_asset(company: CompanyConfig) -> Asset | None:
         return None
     watchers = []
     if events.redis_conn_id is not None:
-        trigger = CrewEventsTrigger(
+        # Imported here: its module asks the providers manager for every queue provider (about
+        # 0.08 s), which only a DAG file with crew events should pay.
+        from airflow.providers.common.messaging.triggers.msg_queue import MessageQueueTrigger
+
+        trigger = MessageQueueTrigger(
+            scheme=CREW_EVENTS_SCHEME,
             channel=events.channel_of(company.id),
             redis_conn_id=events.redis_conn_id,
             debounce_seconds=events.debounce_seconds,

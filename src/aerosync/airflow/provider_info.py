@@ -1,4 +1,4 @@
-"""AeroSync as an Airflow provider: it registers the `avinode` connection type.
+"""AeroSync as an Airflow provider: the `avinode` connection type and the crew-events queue.
 
 Airflow finds this through the `apache_airflow_provider` entry point (pyproject.toml), as it finds
 apache-airflow-providers-http. Since Airflow 3.2 a connection type's form comes from this
@@ -58,4 +58,6 @@ def get_provider_info() -> dict[str, Any]:
                 "ui-field-behaviour": AVINODE_UI_FIELD_BEHAVIOUR,
             }
         ],
+        # `MessageQueueTrigger(scheme="aerosync+redis")`: the debounced crew-events trigger.
+        "queues": ["aerosync.airflow.crew_events.CrewEventsQueue"],
     }
