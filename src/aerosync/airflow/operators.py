@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from aerosync.airflow.task_config import data_docs_kept, task_company, task_config
+from aerosync.airflow.task_config import data_docs_kept, task_config
 from aerosync.config.companies import DEFAULT_UPLOAD_BATCH_SIZE
 
 if TYPE_CHECKING:

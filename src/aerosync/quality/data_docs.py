@@ -196,7 +196,8 @@ def _locked(site: Path) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"{site / LOCK_FILE} held for {LOCK_WAIT_SECONDS:.0f} s")
+                    held = f"{site / LOCK_FILE} held for {LOCK_WAIT_SECONDS:.0f} s"
+                    raise TimeoutError(held) from None
                 time.sleep(0.05)
         try:
             yield

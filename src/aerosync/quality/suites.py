@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aerosync.config.suite_files import GX_SEVERITIES, find_suite, read_suite
-from aerosync.quality.data_docs import keep_results
 from aerosync.models import Finding, Severity
+from aerosync.quality.data_docs import keep_results
 
 if TYPE_CHECKING:
     import pandas as pd
