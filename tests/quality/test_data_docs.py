@@ -225,3 +225,28 @@ def test_runs_to_drop_counts_runs_not_suites() -> None:
     keys = [key(s, r, h) for r, h in (("a", 1), ("b", 2), ("c", 3)) for s in ("x", "y")]
     dropped = data_docs.runs_to_drop(keys, 2)
     assert {k.run_id.run_name for k in dropped} == {"a"} and len(dropped) == 2
+
+
+def _validate_in(location: str, company: str, run: str) -> None:
+    with keeping_data_docs(target(Path(location), company=company, run=run, keep=10)):
+        validate_frames(schedule_frames())
+
+
+def test_concurrent_runs_neither_clobber_nor_lose_a_run(tmp_path: Path) -> None:
+    """Two companies and two runs of one company at once (its upload DAG and its crew sync):
+    each site ends with every run of its own, and only those."""
+    import multiprocessing
+
+    validate_frames(schedule_frames())  # GX imported before forking, as a preloaded task has it
+    fork = multiprocessing.get_context("fork")
+    jobs = [("acme_air", "a1"), ("acme_air", "a2"), ("north_jets", "n1"), ("acme_air", "a3")]
+    processes = [fork.Process(target=_validate_in, args=(str(tmp_path), *job)) for job in jobs]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+        assert process.exitcode == 0
+    acme, north = tmp_path / "acme_air", tmp_path / "north_jets"
+    assert {link.split("/")[2] for link in index_links(acme)} == {"a1", "a2", "a3"}
+    assert {link.split("/")[2] for link in index_links(north)} == {"n1"}
+    assert {p.parts[-3] for p in pages(acme)} == {"a1", "a2", "a3"}
