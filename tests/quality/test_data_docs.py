@@ -85,6 +85,10 @@ def test_a_schedule_validation_keeps_a_site_whose_index_links_its_page(tmp_path:
         page.relative_to(site).as_posix()
     ]
     assert "not_emptied" in page.read_text()  # GX's own rendering of the expectation
+    from aerosync.quality import data_docs_views
+
+    # GX rendered through AeroSync's views, whose compiled templates the process keeps
+    assert set(data_docs_views._ENVIRONMENTS) == set(data_docs_views.VIEWS)
 
 
 def test_a_crew_validation_keeps_a_site_for_its_company(tmp_path: Path) -> None:

@@ -56,6 +56,7 @@ LOCK_FILE = ".lock"
 LOCK_WAIT_SECONDS = 60.0
 INDEX = "index.html"
 WITHHELD = "(not kept in Data Docs)"
+_VIEWS = "aerosync.quality.data_docs_views"
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,19 @@ def _project(site: Path) -> Any:
                     "class_name": "TupleFilesystemStoreBackend",
                     "base_directory": str(site),
                 },
-                # Validation pages only: no suite pages to render again on every run.
-                "site_section_builders": {"expectations": "0", "profiling": "0"},
+                # Validation pages only: no suite pages to render again on every run. GX's
+                # views with their templates compiled once per process (`data_docs_views`).
+                "site_section_builders": {
+                    "expectations": "0",
+                    "profiling": "0",
+                    "validations": {
+                        "view": {"module_name": _VIEWS, "class_name": "ValidationPageView"}
+                    },
+                },
+                "site_index_builder": {
+                    "class_name": "DefaultSiteIndexBuilder",
+                    "view": {"module_name": _VIEWS, "class_name": "IndexPageView"},
+                },
             }
         },
         analytics_enabled=False,
