@@ -208,9 +208,9 @@ def test_a_failure_to_write_is_a_warning_and_the_outcome_stands(
     assert report.held_tails() == {"N2"}
     (record,) = [r for r in caplog.records if r.name == data_docs.__name__]
     assert record.levelno == logging.WARNING
-    assert "acme_air" in record.getMessage() and "validation itself is unaffected" in (
-        record.getMessage()
-    )
+    message = record.getMessage()
+    assert "acme_air" in message and "validation itself is unaffected" in message
+    assert f"Not a directory: {blocked / 'acme_air'}" in message  # what to fix, and where
 
 
 def test_runs_to_drop_counts_runs_not_suites() -> None:

@@ -76,8 +76,9 @@ def _data_docs_folder(company: str | None = None) -> Path | None:
 
 
 def _with_data_docs(companies: list[str]) -> set[str]:
-    """The companies (of those a user may see) whose Data Docs site has an index."""
-    folder = _data_docs_folder() if companies else None
+    """The companies (of those a user may see) whose Data Docs site has an index. The folder is
+    read with one company's entry (a big companies file is then cut, not read whole)."""
+    folder = _data_docs_folder(companies[0]) if companies else None
     if folder is None:
         return set()
     return {c for c in companies if site_file(folder, c, "index.html") is not None}

@@ -93,15 +93,22 @@ def keep_results(results: Sequence[ExpectationSuiteValidationResult]) -> Path | 
         return write_site(target, results, datetime.now(UTC))
     except Exception as exc:  # the validation's outcome stands whatever the docs do
         log.warning(
-            "company %s: the Data Docs of run %s could not be written to %s (%s: %s); the "
+            "company %s: the Data Docs of run %s could not be written to %s (%s); the "
             "validation itself is unaffected",
             target.company,
             target.run_label,
             target.site,
-            type(exc).__name__,
-            exc,
+            _why(exc),
         )
         return None
+
+
+def _why(exc: Exception) -> str:
+    """What went wrong, without an exception's own text (GX's can quote what it was given):
+    a file system error's reason and file, else the kind of error."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return type(exc).__name__
 
 
 def _redacted_result(item: ExpectationValidationResult) -> ExpectationValidationResult:
