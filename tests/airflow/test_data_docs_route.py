@@ -90,11 +90,14 @@ def test_with_a_login_the_index_and_its_validation_page_are_served(client: Any) 
     assert index.headers["content-security-policy"] == DATA_DOCS_CSP
     assert index.headers["x-frame-options"] == "SAMEORIGIN"
     assert index.headers["cache-control"] == "no-store"
-    (link,) = [part.split("'")[0] for part in index.text.split("'_table_row_link_path': '")[1:]]
+    links = [part.split("'")[0] for part in index.text.split("'_table_row_link_path': '")[1:]]
+    assert "expectations/aircraft.html" in links  # the suite's page
+    (link,) = [link for link in links if link.startswith("validations/")]
     assert link.startswith("validations/aircraft/upload.run1/")
     page = client.get(f"/data-docs/acme_air/{link}")
     assert page.status_code == 200 and "not_emptied" in page.text
     assert client.get("/data-docs/acme_air/static/styles/data_docs_default_styles.css").is_success
+    assert "source_ok" in client.get("/data-docs/acme_air/expectations/aircraft.html").text
 
 
 @pytest.mark.parametrize(
@@ -105,6 +108,7 @@ def test_with_a_login_the_index_and_its_validation_page_are_served(client: Any) 
         "/data-docs/acme_air/validations/%2e%2e/%2e%2e/secret.txt",
         "/data-docs/acme_air/%2Fetc%2Fpasswd",
         "/data-docs/acme_air/.results/.ge_store_backend_id",
+        "/data-docs/acme_air/.suites/aircraft.json",
         "/data-docs/acme_air/out.html",  # a link out of the site
         "/data-docs/acme_air/.lock",
         "/data-docs/acme_air/validations",

@@ -43,7 +43,9 @@ def pages(site: Path) -> list[Path]:
 
 
 def index_links(site: Path) -> list[str]:
-    return re.findall(r"'_table_row_link_path': '([^']+)'", (site / "index.html").read_text())
+    """The index's links to validation pages (its suite pages' links aside)."""
+    found = re.findall(r"'_table_row_link_path': '([^']+)'", (site / "index.html").read_text())
+    return [link for link in found if link.startswith("validations/")]
 
 
 def schedule_frames() -> list[tuple[str, Any, Any]]:
@@ -101,6 +103,38 @@ def test_a_crew_validation_keeps_a_site_for_its_company(tmp_path: Path) -> None:
     assert "training_statements" in page.parts
     assert len(index_links(site)) == 1
     assert not (tmp_path / "acme_air").exists()
+
+
+def test_a_suites_page_is_rendered_when_it_changes_not_on_every_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index and every validation page link their suite's page: GX renders it on the
+    first run and again only when the suite changed (a team edited its file)."""
+    import pandas as pd
+
+    def check(column: str) -> Any:
+        return [
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": column, "value_set": [True]},
+                "severity": "critical",
+            }
+        ]
+
+    checks = pd.DataFrame({"first_column": [True], "second_column": [True]})
+    frames = [("team_check", checks, pd.DataFrame({"row": [0]}))]
+    site, page = tmp_path / "docs" / "acme_air", Path("expectations", "team_check.html")
+    stamps = []
+    for run, column in (("r1", "first_column"), ("r2", "first_column"), ("r3", "second_column")):
+        _team_suite(monkeypatch, tmp_path / "suites", "team_check", check(column))
+        with keeping_data_docs(target(tmp_path / "docs", run=run)):
+            validate_frames(frames)
+        stamps.append((site / page).stat().st_mtime_ns)
+        assert column in (site / page).read_text()
+    assert stamps[0] == stamps[1] < stamps[2]
+    found = re.findall(r"'_table_row_link_path': '([^']+)'", (site / "index.html").read_text())
+    assert page.as_posix() in found
+    assert "../../../../expectations/team_check.html" in (site / index_links(site)[0]).read_text()
 
 
 def test_no_site_is_written_without_a_target(tmp_path: Path) -> None:

@@ -42,7 +42,8 @@ def context(dag_id: str, run_id: str) -> dict[str, Any]:
 
 def links(site: Path) -> list[str]:
     text = (site / "index.html").read_text()
-    return re.findall(r"'_table_row_link_path': '([^']+)'", text)
+    found = re.findall(r"'_table_row_link_path': '([^']+)'", text)
+    return [link for link in found if link.startswith("validations/")]
 
 
 def site_texts(site: Path) -> list[str]:

@@ -15,8 +15,11 @@ each company's site gets a second, small ephemeral context whose validation-resu
 results there, drops the results of runs beyond `keep_runs`, and calls `build_data_docs` for its
 own results only: GX renders this run's pages (`ValidationResultsPageRenderer`,
 `DefaultJinjaPageView`), rebuilds the index from the kept results and deletes the pages of the
-dropped runs. Disk stays bounded by `keep_runs`, and the cost of a run by its own results plus
-an index of `keep_runs` entries (rendering the whole history each time would grow without end).
+dropped runs. The suites go to a filesystem expectations store (`.suites/`) the same way, so the
+index's and the pages' links to a suite's page lead somewhere; a suite's page is rendered only
+when the suite changed. Disk stays bounded by `keep_runs`, and the cost of a run by its own
+results plus an index of `keep_runs` entries (rendering the whole history each time would grow
+without end).
 
 Concurrent runs: companies have separate folders; two runs of one company (its upload DAG and
 its crew sync) take the site's lock file in turn.
@@ -43,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.core.expectation_validation_result import (
         ExpectationSuiteValidationResult,
         ExpectationValidationResult,
@@ -52,6 +56,7 @@ log = logging.getLogger(__name__)
 
 SITE_NAME = "aerosync"
 RESULTS_FOLDER = ".results"  # the site's validation-results store (never served)
+SUITES_FOLDER = ".suites"  # its expectations store: the suites its pages show (never served)
 LOCK_FILE = ".lock"
 LOCK_WAIT_SECONDS = 60.0
 INDEX = "index.html"
@@ -83,14 +88,19 @@ def keeping_data_docs(target: DocsTarget | None) -> Iterator[None]:
         _TARGET.reset(token)
 
 
-def keep_results(results: Sequence[ExpectationSuiteValidationResult]) -> Path | None:
-    """Render `results` into the current target's site (if any); the index's path, or None
-    when no site is kept or writing it failed (logged as a warning, never raised)."""
+# A suite and GX's result of validating a batch with it.
+SuiteRun = tuple["ExpectationSuite", "ExpectationSuiteValidationResult"]
+
+
+def keep_results(runs: Sequence[SuiteRun]) -> Path | None:
+    """Render the results of `runs` into the current target's site (if any); the index's
+    path, or None when no site is kept or writing it failed (logged as a warning, never
+    raised)."""
     target = _TARGET.get()
-    if target is None or not results:
+    if target is None or not runs:
         return None
     try:
-        return write_site(target, results, datetime.now(UTC))
+        return write_site(target, runs, datetime.now(UTC))
     except Exception as exc:  # the validation's outcome stands whatever the docs do
         log.warning(
             "company %s: the Data Docs of run %s could not be written to %s (%s); the "
@@ -161,18 +171,20 @@ def _project(site: Path) -> Any:
     def in_memory(class_name: str) -> dict[str, Any]:
         return {"class_name": class_name, "store_backend": {"class_name": "InMemoryStoreBackend"}}
 
+    def on_disk(class_name: str, folder: str) -> dict[str, Any]:
+        backend = {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(site / folder),
+        }
+        return {"class_name": class_name, "store_backend": backend}
+
+    page_view = {"module_name": _VIEWS, "class_name": "PageView"}
     return DataContextConfig(
         stores={
-            "expectations_store": in_memory("ExpectationsStore"),
+            "expectations_store": on_disk("ExpectationsStore", SUITES_FOLDER),
             "checkpoint_store": in_memory("CheckpointStore"),
             "validation_definition_store": in_memory("ValidationDefinitionStore"),
-            "validation_results_store": {
-                "class_name": "ValidationResultsStore",
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(site / RESULTS_FOLDER),
-                },
-            },
+            "validation_results_store": on_disk("ValidationResultsStore", RESULTS_FOLDER),
         },
         expectations_store_name="expectations_store",
         checkpoint_store_name="checkpoint_store",
@@ -185,14 +197,12 @@ def _project(site: Path) -> Any:
                     "class_name": "TupleFilesystemStoreBackend",
                     "base_directory": str(site),
                 },
-                # Validation pages only: no suite pages to render again on every run. GX's
+                # Validation and suite pages (a suite's only when it changed), through GX's
                 # views with their templates compiled once per process (`data_docs_views`).
                 "site_section_builders": {
-                    "expectations": "0",
+                    "expectations": {"view": page_view},
                     "profiling": "0",
-                    "validations": {
-                        "view": {"module_name": _VIEWS, "class_name": "ValidationPageView"}
-                    },
+                    "validations": {"view": page_view},
                 },
                 "site_index_builder": {
                     "class_name": "DefaultSiteIndexBuilder",
@@ -235,11 +245,32 @@ def runs_to_drop(keys: Sequence[Any], keep_runs: int) -> list[Any]:
     return [key for key in keys if key.run_id.run_name not in kept]
 
 
-def write_site(
-    target: DocsTarget, results: Sequence[ExpectationSuiteValidationResult], now: datetime
-) -> Path:
-    """Store `results` (redacted) in the site's results store, drop the runs beyond
-    `keep_runs`, and have GX render this run's pages and the index; the index's path."""
+def _changed_suites(context: Any, site: Path, runs: Sequence[SuiteRun]) -> list[Any]:
+    """Store each suite whose stored copy differs (GX writes it sorted: the same suite is the
+    same text) or whose page is missing; their keys, for GX to render their pages. A suite that
+    did not change costs a file read, not a page."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+    )
+
+    store = context.expectations_store
+    changed = []
+    for suite, _ in runs:
+        key = ExpectationSuiteIdentifier(name=suite.name)
+        text = store.serialize(suite)
+        backend_key = store.key_to_tuple(key)
+        stored = store.store_backend.get(backend_key) if store.has_key(key) else None
+        page = site.joinpath("expectations", *suite.name.split(".")).with_suffix(".html")
+        if stored != text or not page.is_file():
+            store.set(key, suite)
+            changed.append(key)
+    return changed
+
+
+def write_site(target: DocsTarget, runs: Sequence[SuiteRun], now: datetime) -> Path:
+    """Store the results of `runs` (redacted) in the site's results store, and each suite
+    that changed in its expectations store; drop the runs beyond `keep_runs`; have GX render
+    this run's pages, the changed suites' pages and the index; the index's path."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
@@ -252,8 +283,8 @@ def write_site(
         context = gx.get_context(mode="ephemeral", project_config=_project(target.site))
         store = context.validation_results_store
         run = RunIdentifier(run_name=target.run_label, run_time=now)
-        keys = []
-        for result in results:
+        keys = _changed_suites(context, target.site, runs)
+        for _, result in runs:
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=result.suite_name),
                 run_id=run,

@@ -1,5 +1,5 @@
-"""GX's Data Docs views (`DefaultJinjaPageView` for a validation's page, `DefaultJinjaIndexPageView`
-for the index), with their compiled Jinja templates kept for the process.
+"""GX's Data Docs views (`DefaultJinjaPageView` for a validation's and a suite's page,
+`DefaultJinjaIndexPageView` for the index), their compiled Jinja templates kept for the process.
 
 GX builds a new Jinja environment for every view it instantiates, so every site build compiles
 GX's templates again: measured, that was about half of what keeping a validation's Data Docs
@@ -8,7 +8,7 @@ called by the process tasks are forked from (`aerosync.quality.preload`), compil
 fork, so a task inherits them compiled. The views read no custom styles or views (the sites are
 AeroSync's, `plugins_directory` is unset), so one environment serves every build.
 
-GX instantiates a view by module and class name (`ValidationPageView`, `IndexPageView` here); the
+GX instantiates a view by module and class name (`PageView`, `IndexPageView` here); the
 classes are made on first access (the module's `__getattr__`), since importing Great Expectations
 costs seconds and no module may import it at import time.
 """
@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any
 
 VIEWS = {
-    "ValidationPageView": "DefaultJinjaPageView",
+    "PageView": "DefaultJinjaPageView",
     "IndexPageView": "DefaultJinjaIndexPageView",
 }
 # The Jinja environment of each view, with its compiled templates.

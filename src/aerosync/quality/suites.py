@@ -145,7 +145,7 @@ def validate_frames(named: Sequence[tuple[str, pd.DataFrame, pd.DataFrame]]) -> 
             batch_parameters={"dataframe": checks},
         )
         result = validator.validate_expectation_suite(suite)
-        kept.append(result)
+        kept.append((suite, result))
         for item in result.results:
             config = item.expectation_config
             if config is None:  # GX fills it for every result of a suite run
