@@ -1,6 +1,7 @@
 """Each validation's Great Expectations Data Docs, kept as a static site per company.
 
-A task that validates opens `keeping_data_docs(target)` around its step; every suite run inside
+A task that validates opens `keeping_data_docs(target)` around its step (the Airflow tasks do
+through `aerosync.airflow.task_config.data_docs_kept`); every suite run inside
 (`aerosync.quality.suites.validate_frames`, whichever suite: the schedule flow's, the crew flow's,
 a regulatory export's) hands its GX results to `keep_results`, which renders them into
 `<location>/<company>/` (`aerosync.config.data_docs`). A context variable carries the target, so
