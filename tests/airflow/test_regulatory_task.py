@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -43,6 +44,7 @@ def exports(tmp_path: Path, store: Engine, monkeypatch: pytest.MonkeyPatch) -> P
     config = tmp_path / "companies.yaml"
     config.write_text(
         f"""
+data_docs: {{location: "{tmp_path / "docs"}"}}
 companies:
   - id: {COMPANY}
     name: Alpine Jets
@@ -66,6 +68,7 @@ companies:
 
 def _context() -> Any:
     return {
+        "dag": SimpleNamespace(dag_id=f"training_sync__{COMPANY}"),
         "run_id": RUN_ID,
         "data_interval_start": RUN_WINDOW.start,
         "data_interval_end": RUN_WINDOW.end,
@@ -102,6 +105,11 @@ def test_the_task_writes_every_export_and_returns_counts_only(
         assert extra["window_end"] == RUN_WINDOW.end.isoformat()
         assert extra["prd_events"] == summary["prd_events"]
         assert not [e for e, *_ in CREW if e in json.dumps(extra)]
+    # The regulatory suites' validations are kept in the company's Data Docs, like the gate's.
+    site = exports.parent / "docs" / COMPANY
+    pages = {p.stem for p in (site / "validations").rglob("*.html")}
+    assert pages == {"regulatory_prd", "regulatory_easa", "regulatory_expiring"}
+    assert all(f"validations/{page}/" in (site / "index.html").read_text() for page in pages)
 
 
 def test_a_refused_export_fails_the_task_names_the_pilot_and_writes_nothing(

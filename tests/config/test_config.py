@@ -118,6 +118,7 @@ def test_shipped_demo_file_is_valid() -> None:
     loaded = load_config(path)
     assert loaded.problems == []
     assert len(loaded.companies) >= 2
+    assert loaded.data_docs is not None  # the demo keeps its validations' Data Docs
     assert yaml.safe_load(path.read_text())["companies"]
 
 

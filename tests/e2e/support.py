@@ -127,6 +127,7 @@ def write_config(path: Path) -> None:
     path.write_text(
         """
 product: AeroSync/e2e
+data_docs: {location: data_docs, keep_runs: 3}  # beside this file: <workdir>/data_docs/<company>/
 companies:
   - id: sqlite_co
     name: SQLite Charter

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.conftest import require_service
 from tests.e2e.support import E2E, all_tokens, e2e_environment, postgres_available
@@ -107,6 +108,31 @@ def test_the_build_task_inherits_great_expectations_from_the_scheduler(e2e: E2E)
     assert result.state == "success"
     log = e2e.runtime.task_log("schedule_upload__sqlite_co", result.run_id, "build_schedules")
     assert "Great Expectations inherited from the scheduler" in log, log[-2000:]
+
+
+def test_a_runs_validation_leaves_its_data_docs_in_the_companys_site(e2e: E2E) -> None:
+    """`build_schedules` keeps its validation's GX Data Docs under the companies file's
+    `data_docs:` location (tests/e2e/support.py): the index links this run's pages."""
+    from aerosync.config.data_docs import run_label
+
+    e2e.reset()
+    result = e2e.runtime.run_dag("schedule_upload__sqlite_co", timeout=300)
+    assert result.state == "success"
+    site = e2e.home.parent / "data_docs" / "sqlite_co"
+    index = (site / "index.html").read_text()
+    label = run_label("schedule_upload__sqlite_co", result.run_id)
+    pages = sorted(p.relative_to(site).as_posix() for p in site.glob(f"validations/*/{label}/*/*"))
+    assert [p.split("/")[1] for p in pages] == ["activities", "aircraft"], pages
+    for page in pages:
+        assert f"'_table_row_link_path': '{page}'" in index
+    # Served by the plugin in this Airflow, behind its login; linked from the status page.
+    base, token = e2e.runtime.base_url, {"_token": e2e.runtime.token()}
+    served = f"{base}/aerosync/data-docs/sqlite_co/{pages[0]}"
+    assert requests.get(served, timeout=30).status_code == 401
+    answer = requests.get(served, cookies=token, timeout=30)
+    assert answer.status_code == 200 and answer.text == (site / pages[0]).read_text()
+    status = requests.get(f"{base}/aerosync/status", cookies=token, timeout=30).text
+    assert "href='data-docs/sqlite_co/index.html'" in status
 
 
 def test_captured_requests_match_the_documented_api_field_for_field(e2e: E2E) -> None:

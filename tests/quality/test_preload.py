@@ -53,3 +53,16 @@ def test_the_preloading_process_is_named_for_the_task_log() -> None:
     assert preloading_process(["/venv/bin/airflow", "celery", "worker", "-q", "x"]) == CELERY_WORKER
     assert preloading_process(["airflow", "celery", "stop"]) is None
     assert preloading_process(["airflow", "tasks", "run"]) is None
+
+
+def test_the_scheduler_compiles_the_data_docs_templates_for_its_tasks() -> None:
+    probe = (
+        "from aerosync.quality.preload import preload_in_scheduler\n"
+        "preload_in_scheduler(['airflow', 'scheduler'])\n"
+        "from aerosync.quality import data_docs_views as views\n"
+        "print(sorted(len(env.cache) > 20 for env in views._ENVIRONMENTS.values()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.split("\n")[-2] == "[True, True]", out.stdout + out.stderr

@@ -16,7 +16,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from sqlalchemy.exc import SQLAlchemyError
 
 from aerosync.airflow.connections import aerosync_engine
-from aerosync.airflow.task_config import task_company
+from aerosync.airflow.task_config import data_docs_kept, task_company, task_config
 from aerosync.config.training import RecordsSync
 
 TRAINING_CRON = "0 3 * * *"
@@ -177,9 +177,10 @@ def validate(company_id: str, sources: list[str]) -> dict[str, Any]:
 
     context = get_current_context()
     window = window_of(context)
-    summary = step_validate(
-        company_id, sources, training_stores(), context["run_id"], window, datetime.now(UTC)
-    )
+    with data_docs_kept(task_config(company_id, context), company_id, context):
+        summary = step_validate(
+            company_id, sources, training_stores(), context["run_id"], window, datetime.now(UTC)
+        )
     for line in summary.quarantine_examples:
         print(f"quarantined: {line}")
     print(f"{company_id}: validated {window.label()}: {summary.sources}")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from aerosync.airflow.task_config import task_company, task_config
+from aerosync.airflow.task_config import data_docs_kept, task_config
 from aerosync.config.companies import DEFAULT_UPLOAD_BATCH_SIZE
 
 if TYPE_CHECKING:
@@ -60,18 +60,20 @@ class BuildSchedulesOperator(BaseOperator):
         from aerosync.schedule.stages import Stores
 
         self.log.info("%s: Great Expectations %s", self.company_id, validation_stack_origin())
-        company = task_company(self.company_id, context)
-        built = build_schedules(
-            company,
-            lambda: engine_for_connection(company.fms.conn_id, company.fms.timeout_seconds),
-            Stores.on(aerosync_engine()),
-            context["run_id"],
-            datetime.now(UTC),
-            self.batch_size,
-            bookings_reader(company),
-            report=self.log.info,
-            read_ams=ams_reader(company),
-        )
+        config = task_config(self.company_id, context)
+        company = config.company(self.company_id)
+        with data_docs_kept(config, self.company_id, context):
+            built = build_schedules(
+                company,
+                lambda: engine_for_connection(company.fms.conn_id, company.fms.timeout_seconds),
+                Stores.on(aerosync_engine()),
+                context["run_id"],
+                datetime.now(UTC),
+                self.batch_size,
+                bookings_reader(company),
+                report=self.log.info,
+                read_ams=ams_reader(company),
+            )
         context["ti"].xcom_push(key="summary", value=built.summary)
         return [batch.to_dict() for batch in built.batches]  # XCom holds JSON
 

@@ -30,8 +30,27 @@ SECURITY_HEADERS = {
 }
 
 
+# The GX Data Docs the plugin serves (`aerosync.quality.data_docs`) are GX's own pages: GX's
+# templates run inline scripts and load Bootstrap, jQuery and bootstrap-table from public CDNs.
+# Their content is what AeroSync wrote: GX's templates (Jinja autoescape on), the suites, counts
+# (values are redacted) and run labels of `[A-Za-z0-9_.-]`. They may script, but not post forms,
+# connect anywhere, nor be framed by another origin.
+_GX_CDNS = (
+    "https://cdn.jsdelivr.net https://cdnjs.cloudflare.com https://code.jquery.com "
+    "https://stackpath.bootstrapcdn.com https://maxcdn.bootstrapcdn.com https://unpkg.com"
+)
+DATA_DOCS_CSP = (
+    f"default-src 'self'; script-src 'self' 'unsafe-inline' {_GX_CDNS}; "
+    f"style-src 'self' 'unsafe-inline' {_GX_CDNS}; font-src 'self' data: {_GX_CDNS}; "
+    "img-src 'self' data: https://great-expectations-web-assets.s3.us-east-2.amazonaws.com; "
+    "connect-src 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+_CSP = "Content-Security-Policy"
+
+
 class SecurityHeaders:
-    """ASGI middleware adding `SECURITY_HEADERS` to every answer, errors and 401s included."""
+    """ASGI middleware adding `SECURITY_HEADERS` to every answer, errors and 401s included; an
+    answer that set its own policy (the Data Docs route: `DATA_DOCS_CSP`) keeps it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -45,6 +64,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
+                    if name == _CSP and headers.get(_CSP) == DATA_DOCS_CSP:
+                        continue
                     headers[name] = value
             await send(message)
 

@@ -23,12 +23,12 @@ from airflow.api_fastapi.core_api.security import GetUserDep
 from airflow.configuration import conf
 from airflow.plugins_manager import AirflowPlugin
 from fastapi import FastAPI, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from aerosync.airflow import upload_now as trigger
 from aerosync.airflow.connections import aerosync_engine
 from aerosync.airflow.page_access import may_read, may_trigger, readable_companies
-from aerosync.airflow.page_security import SecurityHeaders, posted_from_our_page
+from aerosync.airflow.page_security import DATA_DOCS_CSP, SecurityHeaders, posted_from_our_page
 from aerosync.config.companies import (
     COMPANY_ID_PATTERN,
     CREW_DAG_PREFIX,
@@ -36,6 +36,7 @@ from aerosync.config.companies import (
     CompanyConfig,
 )
 from aerosync.config.companies_file import load_config
+from aerosync.config.data_docs import site_file
 from aerosync.status import page as status_page
 from aerosync.status.message_page import render_message
 from aerosync.status.staleness import freshness_by_company
@@ -64,6 +65,23 @@ def _configured_companies() -> list[CompanyConfig]:
     in `[core] dags_folder`), for each company's schedule; none found: no stale flags."""
     folder = conf.get("core", "dags_folder", fallback="")
     return load_config(dag_folder=Path(folder) if folder else None).companies
+
+
+def _data_docs_folder(company: str | None = None) -> Path | None:
+    """The companies file's Data Docs folder (None: no `data_docs:` section). Only `company`'s
+    entry is validated (or none): the folder is a top-level setting."""
+    folder = conf.get("core", "dags_folder", fallback="")
+    loaded = load_config(only=company or "-", dag_folder=Path(folder) if folder else None)
+    return loaded.data_docs_folder()
+
+
+def _with_data_docs(companies: list[str]) -> set[str]:
+    """The companies (of those a user may see) whose Data Docs site has an index. The folder is
+    read with one company's entry (a big companies file is then cut, not read whole)."""
+    folder = _data_docs_folder(companies[0]) if companies else None
+    if folder is None:
+        return set()
+    return {c for c in companies if site_file(folder, c, "index.html") is not None}
 
 
 def _notice(company: str | None, run_id: str | None, paused: bool) -> str | None:
@@ -123,6 +141,7 @@ def status(
         freshness=freshness_by_company(_configured_companies()),  # stale flags
         ui_root=urlsplit(conf.get("api", "base_url", fallback="") or "/").path.rstrip("/"),
         triggerable=[c for c in visible if may_trigger(user, c)],
+        data_docs=_with_data_docs(visible),
     )
     return HTMLResponse(html)
 
@@ -202,7 +221,45 @@ def crew(user: GetUserDep) -> HTMLResponse:
             503, "The aerosync database needs a migration", f"{behind[0].upper()}{behind[1:]}."
         )
     allowed = readable_companies(user, crew_sync_companies(engine), dag_prefix=CREW_DAG_PREFIX)
-    return HTMLResponse(rendering.render(crew_sync_status(engine, allowed)))
+    return HTMLResponse(
+        rendering.render(crew_sync_status(engine, allowed), data_docs=_with_data_docs(allowed))
+    )
+
+
+# -- each company's Great Expectations Data Docs ---------------------------------------------------
+
+
+@app.get("/data-docs/{company}/{path:path}")
+def data_docs(user: GetUserDep, company: str, path: str) -> Response:
+    """A file of the company's Data Docs site (`aerosync.quality.data_docs`), for a user who may
+    read its upload or its crew-sync DAG: the site holds both flows' validations. Only files
+    inside `<location>/<company>/` are served: no `..`, no hidden entry, no link out."""
+    if not re.match(COMPANY_ID_PATTERN, company):
+        return _message(404, "No such company", "A company id has only a-z, 0-9 and '_'.")
+    if not (may_read(user, company) or may_read(user, company, dag_prefix=CREW_DAG_PREFIX)):
+        return _message(
+            403,
+            "Not allowed",
+            f"You may not see {company}'s Data Docs: your Airflow role does not let you read "
+            f"its DAG {UPLOAD_DAG_PREFIX}{company} or {CREW_DAG_PREFIX}{company}.",
+        )
+    folder = _data_docs_folder(company)
+    if folder is None:
+        return _message(
+            404,
+            "Data Docs are not kept",
+            "The companies file has no data_docs: section, so no validation's Data Docs are "
+            "kept. Add data_docs: {location: <folder>} to keep them.",
+        )
+    found = site_file(folder, company, path)
+    if found is None:
+        return _message(
+            404,
+            "Not in the Data Docs",
+            f"{company}'s Data Docs have no such page (a run's pages go once it is older "
+            "than the last keep_runs runs).",
+        )
+    return FileResponse(found, headers={"Content-Security-Policy": DATA_DOCS_CSP})
 
 
 class AeroSyncPlugin(AirflowPlugin):

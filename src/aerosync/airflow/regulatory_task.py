@@ -21,6 +21,7 @@ from aerosync.airflow.crew_tasks import (
     training_stores,
     window_of,
 )
+from aerosync.airflow.task_config import data_docs_kept, task_config
 
 REGULATORY = "regulatory"
 
@@ -57,9 +58,16 @@ def export_regulatory(company_id: str) -> dict[str, Any]:
         return AirflowFailException(reason)
 
     try:
-        written = export_window(
-            stores.run_log.engine, company_id, window, config, records.retention_days, write_text
-        )
+        # The regulatory suites' results join the run's Data Docs (a `data_docs:` section).
+        with data_docs_kept(task_config(company_id, context), company_id, context):
+            written = export_window(
+                stores.run_log.engine,
+                company_id,
+                window,
+                config,
+                records.retention_days,
+                write_text,
+            )
     except ExportRefused as exc:
         raise failed(str(exc)) from None
     except Exception as exc:

@@ -7,11 +7,14 @@ bundle, the worker's own copy of it).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.companies_file import LoadedConfig, load_config
+from aerosync.config.data_docs import company_site, run_label
 
 
 def dag_folder_of(context: Any) -> Path | None:
@@ -27,3 +30,23 @@ def task_config(company_id: str, context: Any) -> LoadedConfig:
 
 def task_company(company_id: str, context: Any) -> CompanyConfig:
     return task_config(company_id, context).company(company_id)
+
+
+@contextmanager
+def data_docs_kept(config: LoadedConfig, company_id: str, context: Any) -> Iterator[None]:
+    """Every suite run inside keeps its GX Data Docs in the company's site, when the companies
+    file has a `data_docs:` section (`aerosync.quality.data_docs`); else nothing is rendered."""
+    from aerosync.quality.data_docs import DocsTarget, keeping_data_docs
+
+    folder = config.data_docs_folder()
+    target = None
+    if folder is not None and config.data_docs is not None:
+        dag_id = str(getattr(context.get("dag"), "dag_id", "") or "")
+        target = DocsTarget(
+            site=company_site(folder, company_id),
+            company=company_id,
+            run_label=run_label(dag_id, str(context.get("run_id") or "")),
+            keep_runs=config.data_docs.keep_runs,
+        )
+    with keeping_data_docs(target):
+        yield

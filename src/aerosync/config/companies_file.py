@@ -29,6 +29,7 @@ from aerosync.collector import collector_paused
 from aerosync.config.companies import CompanyConfig
 from aerosync.config.companies_folder import read_folder
 from aerosync.config.companies_slice import company_slice
+from aerosync.config.data_docs import DataDocs
 from aerosync.config.dialects import find_dialects
 from aerosync.config.resources import (
     CompaniesFileFolders,
@@ -56,6 +57,8 @@ class _TopLevel(BaseModel):
     sql_path: str | list[str] = Field(default_factory=list)
     expectations_path: str | list[str] = Field(default_factory=list)
     retention: Retention = Retention()
+    # Where each validation's GX Data Docs are kept (`aerosync.config.data_docs`); none: no docs.
+    data_docs: DataDocs | None = None
     # Keys every company has unless its entry sets them (a set key replaces the default whole).
     defaults: dict[str, Any] = Field(default_factory=dict)
     companies: list[dict[str, Any]]
@@ -101,6 +104,11 @@ class LoadedConfig:
     problems: list[ConfigProblem] = field(default_factory=list)
     warnings: list[ConfigWarning] = field(default_factory=list)
     retention: Retention = field(default_factory=Retention)  # the file's `retention:` section
+    data_docs: DataDocs | None = None  # the file's `data_docs:` section (None: no Data Docs)
+
+    def data_docs_folder(self) -> Path | None:
+        """The absolute folder of the companies' Data Docs sites, or None when not kept."""
+        return self.data_docs.folder(self.path) if self.data_docs is not None else None
 
     def company(self, company_id: str) -> CompanyConfig:
         for company in self.companies:
@@ -166,7 +174,10 @@ def parse_config(data: Any, path: Path, only: str | None = None) -> LoadedConfig
         return loaded
     use_companies_file_folders(top.folders(path))
     loaded = LoadedConfig(
-        path=path, product=top.product or default_product(), retention=top.retention
+        path=path,
+        product=top.product or default_product(),
+        retention=top.retention,
+        data_docs=top.data_docs,
     )
     if "id" in top.defaults:
         loaded.problems.append(ConfigProblem("*", f"{path}: defaults.id: each company has its own"))

@@ -53,10 +53,16 @@ PRELOADED = (
 
 def _warm() -> None:
     """Tables every normalise and validate reads once per process: the airport codes (0.04 s
-    to read, 0.3 s with `airportsdata.load`; a forked task inherits them read)."""
+    to read, 0.3 s with `airportsdata.load`; a forked task inherits them read), and GX's Data
+    Docs templates."""
     from aerosync.airports import known_icao_codes
+    from aerosync.quality.data_docs_views import warm_templates
 
     known_icao_codes()
+    # GX's Data Docs templates compiled (about 0.2 s once): a task that keeps its validation's
+    # Data Docs (`aerosync.quality.data_docs`) then renders without compiling them, which
+    # halves what they cost it (`benchmarks/bench_data_docs.py`).
+    warm_templates()
 
 
 SCHEDULER, CELERY_WORKER = "scheduler", "Celery worker"

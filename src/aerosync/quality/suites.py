@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from aerosync.config.suite_files import GX_SEVERITIES, find_suite, read_suite
 from aerosync.models import Finding, Severity
+from aerosync.quality.data_docs import keep_results
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,7 +119,8 @@ def _failing_rows(result: dict[str, Any], ids: pd.DataFrame) -> list[dict[str, s
 
 
 def validate_frames(named: Sequence[tuple[str, pd.DataFrame, pd.DataFrame]]) -> ValidationReport:
-    """Validate each (suite name, check columns, identity columns) with its suite."""
+    """Validate each (suite name, check columns, identity columns) with its suite. Inside
+    `aerosync.quality.data_docs.keeping_data_docs`, the results are also kept as Data Docs."""
     import great_expectations as gx
     from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -128,6 +130,7 @@ def validate_frames(named: Sequence[tuple[str, pd.DataFrame, pd.DataFrame]]) -> 
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("aerosync")
     report = ValidationReport()
+    kept = []
     for name, checks, ids in named:
         definition = load_suite_definition(name)
         suite = ExpectationSuite(**json.loads(json.dumps(definition)))
@@ -142,6 +145,7 @@ def validate_frames(named: Sequence[tuple[str, pd.DataFrame, pd.DataFrame]]) -> 
             batch_parameters={"dataframe": checks},
         )
         result = validator.validate_expectation_suite(suite)
+        kept.append((suite, result))
         for item in result.results:
             config = item.expectation_config
             if config is None:  # GX fills it for every result of a suite run
@@ -162,4 +166,5 @@ def validate_frames(named: Sequence[tuple[str, pd.DataFrame, pd.DataFrame]]) -> 
                     activity_field=meta.get("field"),
                 )
             )
+    keep_results(kept)  # never raises: a Data Docs failure is a warning in the task log
     return report

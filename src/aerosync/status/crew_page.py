@@ -10,12 +10,13 @@ their employee id, never by their values: the records hold no row data to show.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from html import escape
 from urllib.parse import quote
 
 from aerosync.config.companies import CREW_DAG_PREFIX, READINESS_DAG_PREFIX
+from aerosync.status.links import data_docs_url
 from aerosync.status.page import age
 from aerosync.stores.training_runs import (
     CrewSyncStatus,
@@ -153,11 +154,14 @@ def _quarantine(status: CrewSyncStatus, now: datetime) -> str:
     )
 
 
-def _company(status: CrewSyncStatus, now: datetime) -> str:
+def _company(status: CrewSyncStatus, now: datetime, data_docs: bool = False) -> str:
     failed = sum(1 for r in status.sources if r.failure) + sum(
         1 for e in status.exports if e.failure
     )
     headline = f" <span class='bad'>{failed} failed</span>" if failed else ""
+    if data_docs:  # GX's report of its latest validations (`aerosync.quality.data_docs`)
+        href = escape(data_docs_url(status.company))
+        headline += f" <a class='data-docs' href='{href}'>Data Docs</a>"
     sources = "".join(_source_row(r, now) for r in status.sources) or (
         "<tr><td colspan='8' class='muted'>No source has been read yet.</td></tr>"
     )
@@ -175,9 +179,15 @@ def _company(status: CrewSyncStatus, now: datetime) -> str:
 </section>"""
 
 
-def render(statuses: Sequence[CrewSyncStatus], *, now: datetime | None = None) -> str:
+def render(
+    statuses: Sequence[CrewSyncStatus],
+    *,
+    now: datetime | None = None,
+    data_docs: Collection[str] = (),
+) -> str:
+    """The page; `data_docs`: the companies whose validations have a Data Docs site."""
     moment = now or datetime.now(UTC)
-    body = "".join(_company(s, moment) for s in statuses) or (
+    body = "".join(_company(s, moment, s.company in data_docs) for s in statuses) or (
         "<p class='muted'>No training sync has run yet.</p>"
     )
     return f"""<!doctype html>

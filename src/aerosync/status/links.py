@@ -77,6 +77,12 @@ def record_links(record: StatusRecord, ui_root: str = "") -> RunLinks:
     return _links(ui_root, record.company, record.run_id, record.outcome, record.upload_map_index)
 
 
+def data_docs_url(company: str) -> str:
+    """The company's Data Docs site as the plugin serves it (`/aerosync/data-docs/...`),
+    relative to the pages (`/aerosync/status`, `/aerosync/crew`): GX's index, latest run first."""
+    return f"data-docs/{_quoted(company)}/index.html"
+
+
 def real_attempt_links(company: str, real: RealAttempt, ui_root: str = "") -> RunLinks:
     """The same for a skip's last real attempt."""
     try:

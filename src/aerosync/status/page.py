@@ -18,7 +18,7 @@ from html import escape
 from aerosync.config.schedule_spec import MINIMUM_INTERVAL
 from aerosync.models import ATTENTION_ORDER, CALL_OUTCOMES, Outcome
 from aerosync.status.findings import Line, lines
-from aerosync.status.links import real_attempt_links, record_links
+from aerosync.status.links import data_docs_url, real_attempt_links, record_links
 from aerosync.status.staleness import Freshness, Staleness, stale_flags
 from aerosync.stores.database import parse_iso
 from aerosync.stores.status_records import StatusRecord
@@ -185,6 +185,22 @@ def _upload_now(
     return "".join(forms)
 
 
+def _data_docs(companies: Sequence[str], with_site: Collection[str]) -> str:
+    """Links to each shown company's Data Docs (GX's report of its latest validations)."""
+    links = [
+        f"<a class='data-docs' data-company='{escape(c)}' href='{escape(data_docs_url(c))}'>"
+        f"{escape(c)}</a>"
+        for c in companies
+        if c in with_site
+    ]
+    if not links:
+        return ""
+    return (
+        "<p id='data-docs'>Great Expectations Data Docs of the latest validations: "
+        f"{' · '.join(links)}</p>"
+    )
+
+
 def _options(values: Sequence[str], selected: str | None, label: str) -> str:
     options = [f"<option value=''>{escape(label)}</option>"] + [
         f"<option value='{escape(v)}'{' selected' if v == selected else ''}>{escape(v)}</option>"
@@ -205,11 +221,13 @@ def render(
     triggerable: Collection[str] | None = None,
     refresh_seconds: int = REFRESH_SECONDS,
     notice: str | None = None,
+    data_docs: Collection[str] = (),
 ) -> str:
     """The page. `freshness`: each company's schedule (`freshness_by_company`), without which no
     row is flagged stale; `ui_root`: the Airflow UI's path ("" at "/"); `triggerable`: the
     companies whose "upload now" is offered (None: every company shown); `notice`: one line
-    above the table (what "upload now" just did)."""
+    above the table (what "upload now" just did); `data_docs`: the companies whose latest
+    validations have a Data Docs site (`aerosync.quality.data_docs`), linked above the table."""
     moment = now or datetime.now(UTC)
     shown = [
         r
@@ -264,6 +282,7 @@ form {{ margin-bottom: 8px; }}
 {moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC; this page refreshes every {int(refresh_seconds)} s.
 Latest attempt of every aircraft; failing and held first. "Last success" is the last time the
 marketplace accepted the schedule: what brokers see is that old. Hover over a line for its code.</p>
+{_data_docs(scope, data_docs)}
 {_upload_now(records, may_trigger, moment, ui_root)}
 <form method="get">
 <select name="company">{_options(companies, company, "all companies")}</select>
