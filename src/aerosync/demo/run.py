@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from aerosync.config.companies import CompanyConfig
-from aerosync.config.companies_file import load_config
+from aerosync.config.companies_file import LoadedConfig, load_config
 from aerosync.config.resources import data_dir
 from aerosync.demo.bookings import DEMO_FEEDS, demo_bookings
 from aerosync.demo.crew_setup import prepare_training, training_report
@@ -157,6 +157,17 @@ def print_event_hints(companies: list[CompanyConfig]) -> None:
             print(f"  touch {marker}")
 
 
+def _data_docs_line(loaded: LoadedConfig) -> str:
+    """Where each validation's GX Data Docs are (the status pages link them)."""
+    folder = loaded.data_docs_folder()
+    if folder is None:
+        return ""
+    return (
+        f"  Each validation's Data Docs (Great Expectations): {folder}/<company>/index.html, "
+        "linked from both pages.\n"
+    )
+
+
 def run(workdir: Path, keep_running: bool) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     home = workdir / "airflow"
@@ -179,7 +190,8 @@ def run(workdir: Path, keep_running: bool) -> int:
         extra_env=env_vars,
         scheduled_runs=keep_running,
     )
-    companies = load_config(Path(env_vars["AEROSYNC_CONFIG"])).companies
+    loaded = load_config(Path(env_vars["AEROSYNC_CONFIG"]))
+    companies = loaded.companies
     failures = 0
     with AirflowRuntime(airflow_env, triggerer=True) as runtime:
         print(f"Airflow is up: {runtime.base_url} (user admin, password admin; with a triggerer)")
@@ -229,6 +241,7 @@ def run(workdir: Path, keep_running: bool) -> int:
         "  Each company's DAG shows its runs, and its upload task one labelled task instance "
         "per batch of aircraft; 'Trigger' on a DAG is 'upload now'.\n"
         "  The crew sync: menu 'Crew sync' (<that URL>/aerosync/crew).\n"
+        f"{_data_docs_line(loaded)}"
         f"Status from the shell: AIRFLOW_HOME={home} .venv/bin/aerosync status"
     )
     # A demo run ends failed by design when an aircraft is refused: say so, don't hide it.
