@@ -6,11 +6,13 @@ names either way, `map_rows` and `iter_mapped` share the readers). An xAPI state
 is flattened first (`xapi.statement_row`) and a roster XML drop is a tree: neither has a field
 per column here, so they get none rather than a guess. A column computed from others (a
 completion's expiry from the catalog, a leg's block minutes) has none either.
+tests/crew/test_field_lineage.py holds this to the mappings: each field changed alone moves
+exactly the columns claimed here.
 """
 
 from __future__ import annotations
 
-from aerosync.crew.tables import COMPETENCIES
+from aerosync.crew.tables import COMPETENCIES, SESSION_REPORT
 
 # source -> {table column: source field}; only the transports read as flat fields (csv, rest).
 FLAT_FIELDS: dict[str, dict[str, str]] = {
@@ -52,6 +54,7 @@ FLAT_FIELDS: dict[str, dict[str, str]] = {
         "session_date": "session_date",
         "instructor_id": "instructor_id",
         **{competency: competency.upper() for competency in COMPETENCIES},
+        **{column: column for column in SESSION_REPORT},  # optional: the regulatory exports'
     },
     "courses": {
         column: column
