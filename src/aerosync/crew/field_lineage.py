@@ -12,66 +12,37 @@ exactly the columns claimed here.
 
 from __future__ import annotations
 
-from aerosync.crew.tables import COMPETENCIES, SESSION_REPORT
+from aerosync.crew.tables import (
+    COMPETENCIES,
+    COURSES,
+    EMPLOYEES,
+    ENROLMENTS,
+    GRADINGS,
+    QUALIFICATIONS,
+    RECORDS,
+    TableSpec,
+)
+
+
+def _fields(
+    spec: TableSpec, renamed: dict[str, str] | None = None, unknown: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """{column: field} of a table whose columns are read from fields of the same name, except
+    those `renamed` and the `unknown` ones (given by a field when present, else computed)."""
+    renamed = renamed or {}
+    return {c: renamed.get(c, c) for c in spec.columns if c not in unknown}
+
 
 # source -> {table column: source field}; only the transports read as flat fields (csv, rest).
 FLAT_FIELDS: dict[str, dict[str, str]] = {
-    "hris": {
-        column: column
-        for column in (
-            "employee_id",
-            "effective_from",
-            "name",
-            "role",
-            "base",
-            "employment_status",
-            "hired_on",
-            "left_on",
-        )
-    },
-    "statements": {
-        "record_id": "statement_id",
-        **{
-            column: column
-            for column in (
-                "employee_id",
-                "course_id",
-                "module_id",
-                "verb",
-                "success",
-                "score",
-                "completed_at",
-                "stored_at",
-            )
-        },
-    },
-    "qualifications": {
-        column: column for column in ("employee_id", "qualification", "issued_on", "expires_on")
-    },
-    "ebt_gradings": {
-        "session_id": "session_id",
-        "employee_id": "pilot_id",
-        "session_date": "session_date",
-        "instructor_id": "instructor_id",
-        **{competency: competency.upper() for competency in COMPETENCIES},
-        **{column: column for column in SESSION_REPORT},  # optional: the regulatory exports'
-    },
-    "courses": {
-        column: column
-        for column in ("course_id", "title", "category", "validity_days", "ebt_module", "active")
-    },
-    "enrolments": {
-        column: column
-        for column in (
-            "employee_id",
-            "course_id",
-            "status",
-            "progress",
-            "registered_at",
-            "updated_at",
-            "completed_at",
-        )
-    },
+    "hris": _fields(EMPLOYEES),
+    "statements": _fields(RECORDS, {"record_id": "statement_id"}, unknown=("expires_at",)),
+    "qualifications": _fields(QUALIFICATIONS),
+    "ebt_gradings": _fields(
+        GRADINGS, {"employee_id": "pilot_id", **{c: c.upper() for c in COMPETENCIES}}
+    ),
+    "courses": _fields(COURSES),
+    "enrolments": _fields(ENROLMENTS, unknown=("enrolment_id",)),
 }
 FLAT_TRANSPORTS = frozenset({"csv", "rest"})
 
